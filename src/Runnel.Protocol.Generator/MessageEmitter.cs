@@ -331,7 +331,7 @@ internal sealed class MessageEmitter
             var cls = ElementType(f.Type);
             if (nullable != "false")
             {
-                cw.Open($"if ({nullable} && !reader.ReadStructPresence())");
+                cw.Open(nullable == "true" ? "if (!reader.ReadStructPresence())" : $"if ({nullable} && !reader.ReadStructPresence())");
                 cw.Line($"{f.Name} = null!;");
                 cw.Close();
                 cw.Open("else");
@@ -469,7 +469,12 @@ internal sealed class MessageEmitter
             var cls = ElementType(f.Type);
             if (nullable != "false")
             {
-                cw.Open($"if ({nullable})");
+                var always = nullable == "true";
+                if (!always)
+                {
+                    cw.Open($"if ({nullable})");
+                }
+
                 cw.Open($"if ({f.Name} is null)");
                 cw.Line("writer.WriteInt8(-1);");
                 cw.Close();
@@ -477,10 +482,13 @@ internal sealed class MessageEmitter
                 cw.Line("writer.WriteInt8(1);");
                 cw.Line($"{f.Name}.Write(ref writer, version);");
                 cw.Close();
-                cw.Close();
-                cw.Open("else");
-                cw.Line($"({f.Name} ?? new {cls}()).Write(ref writer, version);");
-                cw.Close();
+                if (!always)
+                {
+                    cw.Close();
+                    cw.Open("else");
+                    cw.Line($"({f.Name} ?? new {cls}()).Write(ref writer, version);");
+                    cw.Close();
+                }
             }
             else
             {
@@ -606,7 +614,11 @@ internal sealed class MessageEmitter
         else if (f.Type.Kind == PrimitiveKind.Struct)
         {
             var cls = ElementType(f.Type);
-            if (nullable != "false")
+            if (nullable == "true")
+            {
+                cw.Line($"{target} += 1 + ({f.Name} is null ? 0 : {f.Name}.GetSize(version));");
+            }
+            else if (nullable != "false")
             {
                 cw.Open($"if ({nullable})");
                 cw.Line($"{target} += 1 + ({f.Name} is null ? 0 : {f.Name}.GetSize(version));");
