@@ -105,6 +105,34 @@ public readonly struct RecordBatchHeader
         UpdateCrc(batch);
     }
 
+    /// <summary>
+    /// Stamps the timestamp type and maxTimestamp the log stores, as Kafka's
+    /// <c>DefaultRecordBatch.setMaxTimestamp</c>: when both already match nothing is written and the
+    /// CRC is left alone; otherwise both are written and the CRC recomputed. Returns whether the
+    /// batch changed.
+    /// </summary>
+    public static bool SetMaxTimestamp(Span<byte> batch, TimestampType timestampType, long maxTimestamp)
+    {
+        var attributes = BinaryPrimitives.ReadInt16BigEndian(batch[AttributesOffset..]);
+        var current = (attributes & TimestampTypeFlag) != 0 ? TimestampType.LogAppendTime : TimestampType.CreateTime;
+        if (current == timestampType && BinaryPrimitives.ReadInt64BigEndian(batch[MaxTimestampOffset..]) == maxTimestamp)
+        {
+            return false;
+        }
+
+        attributes = timestampType == TimestampType.LogAppendTime
+            ? (short)(attributes | TimestampTypeFlag)
+            : (short)(attributes & ~TimestampTypeFlag);
+        BinaryPrimitives.WriteInt16BigEndian(batch[AttributesOffset..], attributes);
+        BinaryPrimitives.WriteInt64BigEndian(batch[MaxTimestampOffset..], maxTimestamp);
+        UpdateCrc(batch);
+        return true;
+    }
+
+    /// <summary>True when the stored CRC matches the batch bytes (the caller checks the batch length).</summary>
+    public static bool HasValidCrc(ReadOnlySpan<byte> batch) =>
+        BinaryPrimitives.ReadUInt32BigEndian(batch[CrcOffset..]) == ComputeCrc(batch);
+
     /// <summary>Computes the CRC-32C of the batch's covered range (attributes to end).</summary>
     public static uint ComputeCrc(ReadOnlySpan<byte> batch) => Crc32C.Compute(batch[AttributesOffset..]);
 
