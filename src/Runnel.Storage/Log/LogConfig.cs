@@ -1,0 +1,49 @@
+namespace Runnel.Storage.Log;
+
+/// <summary>
+/// A partition log's settings, with Kafka's topic-level names and defaults (the broker maps
+/// <c>segment.bytes</c> → <see cref="SegmentBytes"/> and so on, and validates values; this type does
+/// not). Immutable: <see cref="PartitionLog.UpdateConfig"/> swaps the whole record.
+/// </summary>
+public sealed record LogConfig
+{
+    /// <summary>Kafka's defaults.</summary>
+    public static LogConfig Default { get; } = new();
+
+    /// <summary><c>segment.bytes</c>: roll the active segment before it would exceed this size (1 GiB).</summary>
+    public int SegmentBytes { get; init; } = 1024 * 1024 * 1024;
+
+    /// <summary><c>segment.ms</c>: roll after this long even when not full (7 days).</summary>
+    public long SegmentMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
+
+    /// <summary><c>segment.jitter.ms</c>: a random amount up to this is subtracted from <see cref="SegmentMs"/> per segment (0).</summary>
+    public long SegmentJitterMs { get; init; }
+
+    /// <summary><c>segment.index.bytes</c>: the largest offset or time index file; a full index rolls the segment (10 MiB).</summary>
+    public int SegmentIndexBytes { get; init; } = 10 * 1024 * 1024;
+
+    /// <summary><c>index.interval.bytes</c>: bytes of batches between two index entries (4096).</summary>
+    public int IndexIntervalBytes { get; init; } = 4096;
+
+    /// <summary><c>retention.ms</c>: delete segments whose newest timestamp is older than this; -1 = keep forever (7 days).</summary>
+    public long RetentionMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
+
+    /// <summary><c>retention.bytes</c>: delete the oldest segments while the log is larger than this; -1 = no limit.</summary>
+    public long RetentionBytes { get; init; } = -1;
+
+    /// <summary><c>flush.messages</c>: fsync after this many unflushed records (Kafka's default: never, rely on replication and the page cache).</summary>
+    public long FlushMessages { get; init; } = long.MaxValue;
+
+    /// <summary><c>flush.ms</c>: fsync when the last flush is older than this (default: never).</summary>
+    public long FlushMs { get; init; } = long.MaxValue;
+
+    /// <summary><c>file.delete.delay.ms</c>: how long a deleted segment's files stay (renamed <c>.deleted</c>) so in-flight reads finish (60 s).</summary>
+    public long FileDeleteDelayMs { get; init; } = 60_000;
+
+    /// <summary>
+    /// Runnel's own setting (not Kafka's): acks=-1 produces wait for the group-commit fsync
+    /// (<see cref="PartitionLog.WaitForFlushAsync"/>) before they are answered. The broker decides
+    /// when to wait; the log only records the setting.
+    /// </summary>
+    public bool FlushOnAcks { get; init; }
+}

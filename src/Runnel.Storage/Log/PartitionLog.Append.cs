@@ -1,0 +1,196 @@
+using System.Buffers.Binary;
+using Runnel.Protocol.Records;
+
+namespace Runnel.Storage.Log;
+
+public sealed partial class PartitionLog
+{
+    /// <summary>
+    /// Appends batches that the caller already validated (header, CRC, sizes): assigns offsets from
+    /// the log end offset, stamps the partition leader epoch and, with <paramref name="useLogAppendTime"/>,
+    /// the broker's time (which recomputes the CRC), rolls the segment if needed, writes, indexes, and
+    /// advances the log end offset and high watermark. The bytes in <paramref name="validatedBatches"/>
+    /// are patched in place and are exactly what is stored and later served to Fetch.
+    /// </summary>
+    /// <remarks>
+    /// The batches are visible to <see cref="Read"/> on return but not yet durable: await
+    /// <see cref="WaitForFlushAsync"/> with <see cref="LogAppendResult.LastOffset"/> for that.
+    /// Throws <see cref="LogOfflineException"/> when the log is offline or the write fails (which takes
+    /// it offline), <see cref="ArgumentException"/> when the bytes are not whole batches.
+    /// </remarks>
+    public LogAppendResult Append(Span<byte> validatedBatches, int leaderEpoch, bool useLogAppendTime)
+    {
+        ThrowIfUnusable(forAppend: true);
+        var appendTime = useLogAppendTime ? NowMs : -1;
+
+        // Outside the lock: walk the batches, stamp the epoch and LogAppendTime (CRC recomputation is
+        // the only per-byte work, so it stays out of the critical section).
+        var batchCount = 0;
+        var maxTimestamp = -1L;
+        var position = 0;
+        while (position < validatedBatches.Length)
+        {
+            var batch = validatedBatches[position..];
+            if (batch.Length < RecordBatchHeader.Size)
+            {
+                throw new ArgumentException($"{batch.Length} trailing bytes at position {position} are not a whole batch.", nameof(validatedBatches));
+            }
+
+            var length = BinaryPrimitives.ReadInt32BigEndian(batch[RecordBatchHeader.BatchLengthOffset..]);
+            if (length < RecordBatchHeader.Size - RecordBatchHeader.LogOverhead || (long)length + RecordBatchHeader.LogOverhead > batch.Length)
+            {
+                throw new ArgumentException($"Batch length {length} at position {position} does not fit the {batch.Length} remaining bytes.", nameof(validatedBatches));
+            }
+
+            var total = length + RecordBatchHeader.LogOverhead;
+            batch = batch[..total];
+            if (BinaryPrimitives.ReadInt32BigEndian(batch[RecordBatchHeader.LastOffsetDeltaOffset..]) < 0)
+            {
+                throw new ArgumentException($"Batch at position {position} has a negative last offset delta.", nameof(validatedBatches));
+            }
+
+            RecordBatchHeader.PatchPartitionLeaderEpoch(batch, leaderEpoch);
+            if (useLogAppendTime)
+            {
+                RecordBatchHeader.PatchLogAppendTime(batch, appendTime);
+            }
+
+            maxTimestamp = Math.Max(maxTimestamp, BinaryPrimitives.ReadInt64BigEndian(batch[RecordBatchHeader.MaxTimestampOffset..]));
+            batchCount++;
+            position += total;
+        }
+
+        if (batchCount == 0)
+        {
+            throw new ArgumentException("No batches to append.", nameof(validatedBatches));
+        }
+
+        LogAppendResult result;
+        bool flushDue;
+        bool rolled;
+        Exception? failure = null;
+        lock (_lock)
+        {
+            ThrowIfUnusable(forAppend: true);
+            var config = _config;
+            var firstOffset = _logEndOffset;
+            var nextOffset = firstOffset;
+            position = 0;
+            while (position < validatedBatches.Length)
+            {
+                var batch = validatedBatches[position..];
+                RecordBatchHeader.PatchBaseOffset(batch, nextOffset);
+                nextOffset += BinaryPrimitives.ReadInt32BigEndian(batch[RecordBatchHeader.LastOffsetDeltaOffset..]) + 1L;
+                position += BinaryPrimitives.ReadInt32BigEndian(batch[RecordBatchHeader.BatchLengthOffset..]) + RecordBatchHeader.LogOverhead;
+            }
+
+            var nowMs = NowMs;
+            var active = _segments.Active;
+            rolled = false;
+            try
+            {
+                if (active.ShouldRoll(validatedBatches.Length, maxTimestamp, nextOffset - 1, nowMs, config))
+                {
+                    active = RollLocked(nowMs, config);
+                    rolled = true;
+                }
+
+                active.Append(validatedBatches, config.IndexIntervalBytes, nowMs);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                failure = ex;
+            }
+
+            if (failure is null)
+            {
+                Volatile.Write(ref _logEndOffset, nextOffset);
+
+                // One node: the high watermark follows the log end offset. Replication replaces this
+                // line with UpdateHighWatermark calls driven by the in-sync replicas.
+                Volatile.Write(ref _highWatermark, nextOffset);
+            }
+
+            result = new LogAppendResult(firstOffset, nextOffset - 1, appendTime, _logStartOffset, batchCount, validatedBatches.Length);
+            flushDue = nextOffset - RecoveryPoint >= config.FlushMessages;
+        }
+
+        if (failure is not null)
+        {
+            MarkOffline(failure);
+            throw new LogOfflineException(TopicPartition, failure);
+        }
+
+        if (rolled || flushDue)
+        {
+            // Kafka flushes a rolled segment in the background right away, whatever the flush policy,
+            // so the recovery point can pass it; flush.messages asks for the same.
+            RequestFlush();
+        }
+
+        RaiseAppended();
+        return result;
+    }
+
+    /// <summary>Rolls to a new empty segment at the log end offset, unless the active segment is empty.</summary>
+    public void Roll()
+    {
+        ThrowIfUnusable(forAppend: true);
+        Exception? failure = null;
+        lock (_lock)
+        {
+            if (_segments.Active.Size == 0)
+            {
+                return;
+            }
+
+            try
+            {
+                RollLocked(NowMs, _config);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                failure = ex;
+            }
+        }
+
+        if (failure is not null)
+        {
+            MarkOffline(failure);
+            throw new LogOfflineException(TopicPartition, failure);
+        }
+
+        RequestFlush();
+    }
+
+    private LogSegment RollLocked(long nowMs, LogConfig config)
+    {
+        var previous = _segments.Active;
+        previous.OnBecomeInactive();
+        var segment = LogSegment.Create(_fs, Directory, _logEndOffset, config, nowMs);
+        _segments = _segments.Add(segment);
+
+        // The new files' directory entries must be durable before anything in them is acknowledged.
+        _directoryDirty = true;
+        Log.Rolled(_logger, TopicPartition.Topic, TopicPartition.Partition, segment.BaseOffset);
+        return segment;
+    }
+
+    private void RaiseAppended()
+    {
+        var handler = Appended;
+        if (handler is null)
+        {
+            return;
+        }
+
+        try
+        {
+            handler(this);
+        }
+        catch (Exception ex)
+        {
+            Log.HandlerFailed(_logger, TopicPartition.Topic, TopicPartition.Partition, nameof(Appended), ex);
+        }
+    }
+}

@@ -1,0 +1,275 @@
+namespace Runnel.Storage.Log;
+
+public sealed partial class PartitionLog
+{
+    private readonly Lock _flushStateLock = new();
+    private readonly List<FlushWaiter> _flushWaiters = [];
+
+    /// <summary>Serializes flush rounds (held across fsync, never together with <c>_lock</c>).</summary>
+    private readonly SemaphoreSlim _flushMutex = new(1, 1);
+    private bool _flusherRunning;
+    private bool _flushRequested;
+    private long _lastFlushMs;
+
+    private readonly record struct FlushWaiter(long Offset, TaskCompletionSource Completion);
+
+    /// <summary>
+    /// Completes when every record up to and including <paramref name="offset"/> is fsynced (group
+    /// commit): waiters register the offset they need, one background flusher fsyncs the segments
+    /// with unflushed data once, advances <see cref="RecoveryPoint"/> to the log end offset it saw,
+    /// and completes every waiter below it; waiters that arrived during that fsync are served by the
+    /// next one. So one fsync covers every batch appended before it, across producers.
+    /// </summary>
+    /// <param name="offset">Usually <see cref="LogAppendResult.LastOffset"/>; must be below <see cref="LogEndOffset"/>.</param>
+    /// <param name="cancellationToken">Stops waiting (the flush itself goes on).</param>
+    /// <exception cref="LogOfflineException">The fsync (or an earlier write) failed: the records must not be acknowledged.</exception>
+    public ValueTask WaitForFlushAsync(long offset, CancellationToken cancellationToken = default)
+    {
+        if (offset < RecoveryPoint)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        if (IsOffline)
+        {
+            return ValueTask.FromException(new LogOfflineException(TopicPartition, _offlineCause));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(offset, LogEndOffset);
+        return WaitForFlushSlowAsync(offset, cancellationToken);
+    }
+
+    private async ValueTask WaitForFlushSlowAsync(long offset, CancellationToken cancellationToken)
+    {
+        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_flushStateLock)
+        {
+            if (offset < RecoveryPoint)
+            {
+                return;
+            }
+
+            ThrowIfUnusable(forAppend: false);
+            _flushWaiters.Add(new FlushWaiter(offset, completion));
+            StartFlusherLocked();
+        }
+
+        await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Asks the background flusher to fsync everything appended so far, without waiting.</summary>
+    public void RequestFlush()
+    {
+        lock (_flushStateLock)
+        {
+            if (IsOffline || Volatile.Read(ref _closed) == 2)
+            {
+                return;
+            }
+
+            _flushRequested = true;
+            StartFlusherLocked();
+        }
+    }
+
+    /// <summary>
+    /// <c>flush.ms</c>: requests a background flush when the last one is older than the setting and
+    /// there is something to flush. Called by the log manager's flush scheduler. Returns whether it did.
+    /// </summary>
+    public bool FlushIfDue(DateTimeOffset now)
+    {
+        var flushMs = _config.FlushMs;
+        if (flushMs == long.MaxValue || LogEndOffset <= RecoveryPoint || IsOffline)
+        {
+            return false;
+        }
+
+        if (now.ToUnixTimeMilliseconds() - Volatile.Read(ref _lastFlushMs) < flushMs)
+        {
+            return false;
+        }
+
+        RequestFlush();
+        return true;
+    }
+
+    /// <summary>
+    /// fsyncs everything appended so far (log data, the indexes of inactive segments, and new directory
+    /// entries), advances <see cref="RecoveryPoint"/> and completes the waiters it covers. Throws
+    /// <see cref="LogOfflineException"/> if an fsync fails (the log is then offline).
+    /// </summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfUnusable(forAppend: false);
+        await _flushMutex.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            FlushRound();
+        }
+        finally
+        {
+            _flushMutex.Release();
+        }
+
+        CompleteFlushWaiters();
+    }
+
+    private void StartFlusherLocked()
+    {
+        if (!_flusherRunning)
+        {
+            _flusherRunning = true;
+            _ = Task.Run(RunFlusherAsync);
+        }
+    }
+
+    private async Task RunFlusherAsync()
+    {
+        while (true)
+        {
+            lock (_flushStateLock)
+            {
+                if (IsOffline || Volatile.Read(ref _closed) == 2 || (_flushWaiters.Count == 0 && !_flushRequested))
+                {
+                    _flusherRunning = false;
+                    return;
+                }
+
+                _flushRequested = false;
+            }
+
+            try
+            {
+                await FlushAsync().ConfigureAwait(false);
+            }
+            catch (LogOfflineException)
+            {
+                // MarkOffline already failed the waiters.
+            }
+            catch (ObjectDisposedException)
+            {
+                // Closed meanwhile: CloseAsync/CloseWithoutFlush fail the waiters.
+            }
+        }
+    }
+
+    /// <summary>One flush round; caller holds <see cref="_flushMutex"/>.</summary>
+    private void FlushRound()
+    {
+        long target;
+        long truncations;
+        SegmentList segments;
+        bool syncDirectory;
+        lock (_lock)
+        {
+            target = _logEndOffset;
+            segments = _segments;
+            syncDirectory = _directoryDirty;
+            _directoryDirty = false;
+            truncations = _truncations;
+        }
+
+        var active = segments.Active;
+        var first = Math.Max(0, segments.Floor(RecoveryPoint));
+        try
+        {
+            for (var i = first; i < segments.Count; i++)
+            {
+                var segment = segments[i];
+                if (segment.IsDeleted)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    segment.FlushLog();
+                    if (!ReferenceEquals(segment, active))
+                    {
+                        // An inactive segment's indexes are final: make them durable before the
+                        // recovery point passes the segment, so recovery may skip it.
+                        segment.FlushIndexes();
+                    }
+                }
+                catch (ObjectDisposedException) when (segment.IsDeleted)
+                {
+                    // Deleted by retention meanwhile; nothing to make durable.
+                }
+            }
+
+            if (syncDirectory)
+            {
+                _fs.SyncDirectory(Directory);
+            }
+        }
+        catch (ObjectDisposedException) when (Volatile.Read(ref _closed) == 2)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            // Never acknowledge after a failed fsync: the page cache may have dropped the dirty pages
+            // (Linux marks them clean after reporting the error once), so a retry could "succeed"
+            // without the data. Fail-stop instead.
+            MarkOffline(ex);
+            throw new LogOfflineException(TopicPartition, ex);
+        }
+
+        lock (_lock)
+        {
+            // A truncation during the round may have removed offsets below the target.
+            if (_truncations == truncations && target > _recoveryPoint)
+            {
+                Volatile.Write(ref _recoveryPoint, target);
+            }
+        }
+
+        Volatile.Write(ref _lastFlushMs, NowMs);
+        Log.Flushed(_logger, TopicPartition.Topic, TopicPartition.Partition, target);
+    }
+
+    private void CompleteFlushWaiters()
+    {
+        lock (_flushStateLock)
+        {
+            var recoveryPoint = RecoveryPoint;
+            var kept = 0;
+            for (var i = 0; i < _flushWaiters.Count; i++)
+            {
+                var waiter = _flushWaiters[i];
+                if (waiter.Offset < recoveryPoint)
+                {
+                    waiter.Completion.TrySetResult();
+                }
+                else
+                {
+                    _flushWaiters[kept++] = waiter;
+                }
+            }
+
+            _flushWaiters.RemoveRange(kept, _flushWaiters.Count - kept);
+        }
+    }
+
+    private void FailFlushWaiters(Exception exception, long fromOffset = long.MinValue)
+    {
+        lock (_flushStateLock)
+        {
+            var kept = 0;
+            for (var i = 0; i < _flushWaiters.Count; i++)
+            {
+                var waiter = _flushWaiters[i];
+                if (waiter.Offset >= fromOffset)
+                {
+                    waiter.Completion.TrySetException(exception);
+                }
+                else
+                {
+                    _flushWaiters[kept++] = waiter;
+                }
+            }
+
+            _flushWaiters.RemoveRange(kept, _flushWaiters.Count - kept);
+        }
+    }
+}

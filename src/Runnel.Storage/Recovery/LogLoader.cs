@@ -1,0 +1,233 @@
+using Microsoft.Extensions.Logging;
+using Runnel.Storage.IO;
+using Runnel.Storage.Log;
+
+namespace Runnel.Storage.Recovery;
+
+/// <summary>What <see cref="LogLoader.Load"/> found.</summary>
+internal sealed record LoadedLog(SegmentList Segments, long LogStartOffset, long LogEndOffset, long RecoveryPoint);
+
+/// <summary>
+/// Opens a partition directory at startup (Kafka's <c>LogLoader</c>): removes leftovers, opens every
+/// segment, and after an unclean shutdown recovers each segment from the one containing the
+/// recovery point: every batch is checked (length, magic, CRC-32C, increasing offsets), a torn or
+/// corrupt tail is truncated after the last valid batch, later segments are deleted, and indexes are
+/// rebuilt. Segments below the recovery point, and all segments after a clean shutdown, are trusted
+/// but their indexes are still checked (size, order, bounds, last entry) and rebuilt when damaged.
+/// </summary>
+/// <remarks>
+/// Invariant: batches below the recovery point were fsynced, so recovery never truncates below it
+/// unless the bytes there fail their CRC (media corruption), which is logged at Error. After
+/// recovery the recovered segments are fsynced and the recovery point becomes the log end offset.
+/// Files from features not yet built are seams: compaction's <c>.cleaned</c>/<c>.swap</c> files are
+/// removed here for now (a completed swap will have to be finished instead), and producer-state
+/// snapshots (<c>.snapshot</c>) and aborted-transaction indexes (<c>.txnindex</c>) will live beside
+/// the segments and be rebuilt from them here.
+/// </remarks>
+internal static partial class LogLoader
+{
+    public static LoadedLog Load(
+        TopicPartition topicPartition, string directory, LogConfig config, IFileSystem fs, long nowMs, ILogger logger,
+        long recoveryPoint, long logStartOffset, bool hadCleanShutdown)
+    {
+        fs.CreateDirectory(directory);
+        var baseOffsets = new List<long>();
+        foreach (var path in fs.ListFiles(directory))
+        {
+            var name = Path.GetFileName(path);
+            if (name.EndsWith(LogSegment.DeletedSuffix, StringComparison.Ordinal)
+                || name.EndsWith(".tmp", StringComparison.Ordinal)
+                || name.EndsWith(".cleaned", StringComparison.Ordinal)
+                || name.EndsWith(".swap", StringComparison.Ordinal))
+            {
+                Log.DeletedLeftoverFile(logger, topicPartition.Topic, topicPartition.Partition, name);
+                fs.DeleteFile(path);
+            }
+            else if (LogSegment.TryParseBaseOffset(name, LogSegment.LogExtension, out var baseOffset))
+            {
+                baseOffsets.Add(baseOffset);
+            }
+        }
+
+        baseOffsets.Sort();
+
+        // Index files whose log is gone (a crash between deletions) are removed.
+        foreach (var path in fs.ListFiles(directory))
+        {
+            var name = Path.GetFileName(path);
+            if ((LogSegment.TryParseBaseOffset(name, LogSegment.IndexExtension, out var indexBase)
+                    || LogSegment.TryParseBaseOffset(name, LogSegment.TimeIndexExtension, out indexBase))
+                && baseOffsets.BinarySearch(indexBase) < 0)
+            {
+                Log.DeletedLeftoverFile(logger, topicPartition.Topic, topicPartition.Partition, name);
+                fs.DeleteFile(path);
+            }
+        }
+
+        var segments = new List<LogSegment>(baseOffsets.Count);
+        var recovered = new List<LogSegment>();
+        try
+        {
+            // Recovery starts at the segment containing the recovery point (Kafka recovers whole segments).
+            var recoverFrom = 0;
+            for (var i = 0; i < baseOffsets.Count; i++)
+            {
+                if (baseOffsets[i] <= recoveryPoint)
+                {
+                    recoverFrom = i;
+                }
+            }
+
+            for (var i = 0; i < baseOffsets.Count; i++)
+            {
+                var baseOffset = baseOffsets[i];
+                if (segments.Count > 0 && segments[^1].NextOffset > baseOffset)
+                {
+                    throw new CorruptLogException(
+                        LogSegment.FilePath(directory, baseOffset, LogSegment.LogExtension), 0,
+                        $"a base offset at or above {segments[^1].NextOffset}, where the previous segment ends");
+                }
+
+                var segment = LogSegment.Open(fs, directory, baseOffset, config, nowMs, out var indexProblem);
+                segments.Add(segment);
+                var mustRecover = !hadCleanShutdown && i >= recoverFrom;
+                if (mustRecover)
+                {
+                    Log.RecoveringSegment(logger, topicPartition.Topic, topicPartition.Partition, segment.BaseOffset, recoveryPoint);
+                }
+                else
+                {
+                    var problem = indexProblem is null ? segment.LoadTail(config, nowMs) : $"offset index: {indexProblem}";
+                    if (problem is not null)
+                    {
+                        Log.RebuildingSegment(logger, topicPartition.Topic, topicPartition.Partition, segment.BaseOffset, problem);
+                        mustRecover = true;
+                    }
+                }
+
+                if (!mustRecover)
+                {
+                    continue;
+                }
+
+                var result = segment.Recover(config, nowMs);
+                recovered.Add(segment);
+                if (result.Problem is null)
+                {
+                    continue;
+                }
+
+                var lostFlushed = segment.NextOffset < recoveryPoint;
+                if (lostFlushed || !result.TornTail)
+                {
+                    Log.TruncatedCorruptTail(logger, topicPartition.Topic, topicPartition.Partition, segment.BaseOffset,
+                        result.ValidBytes, result.TruncatedBytes, segment.NextOffset, result.Problem);
+                }
+                else
+                {
+                    Log.TruncatedTornTail(logger, topicPartition.Topic, topicPartition.Partition, segment.BaseOffset,
+                        result.ValidBytes, result.TruncatedBytes, segment.NextOffset, result.Problem);
+                }
+
+                // Everything after the first invalid batch goes, later segments included (Kafka does the same).
+                for (var j = i + 1; j < baseOffsets.Count; j++)
+                {
+                    Log.DeletedSegmentAfterTruncation(logger, topicPartition.Topic, topicPartition.Partition,
+                        baseOffsets[j], segment.NextOffset);
+                    foreach (var extension in (ReadOnlySpan<string>)[LogSegment.LogExtension, LogSegment.IndexExtension, LogSegment.TimeIndexExtension])
+                    {
+                        fs.DeleteFile(LogSegment.FilePath(directory, baseOffsets[j], extension));
+                    }
+                }
+
+                break;
+            }
+
+            if (segments.Count == 0)
+            {
+                segments.Add(LogSegment.Create(fs, directory, Math.Max(0, logStartOffset), config, nowMs));
+                recovered.Add(segments[0]);
+            }
+
+            var logEndOffset = segments[^1].NextOffset;
+            var start = Math.Max(logStartOffset, segments[0].BaseOffset);
+            if (start > logEndOffset)
+            {
+                // Everything below the log start offset was deleted (DeleteRecords) and the tail above it
+                // was lost: start again, empty, at the log start offset so offsets never go backwards.
+                Log.LogStartAboveLogEnd(logger, topicPartition.Topic, topicPartition.Partition, start, logEndOffset);
+                foreach (var segment in segments)
+                {
+                    segment.DeleteFiles();
+                }
+
+                segments.Clear();
+                recovered.Clear();
+                segments.Add(LogSegment.Create(fs, directory, start, config, nowMs));
+                recovered.Add(segments[0]);
+                logEndOffset = start;
+            }
+
+            if (recovered.Count > 0)
+            {
+                // Make what recovery kept (and the truncations) durable, so the next crash does not
+                // repeat the work. Segments before the recovered ones were flushed before the crash,
+                // so the whole log is now durable.
+                foreach (var segment in recovered)
+                {
+                    segment.FlushLog();
+                    segment.FlushIndexes();
+                }
+
+                fs.SyncDirectory(directory);
+            }
+
+            Log.Loaded(logger, topicPartition.Topic, topicPartition.Partition, segments.Count, start, logEndOffset, hadCleanShutdown, recovered.Count);
+            return new LoadedLog(new SegmentList([.. segments]), start, logEndOffset, logEndOffset);
+        }
+        catch
+        {
+            foreach (var segment in segments)
+            {
+                segment.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1100, Level = LogLevel.Information,
+            Message = "Recovering the segment at base offset {Segment} of {Topic}-{Partition} after an unclean shutdown (recovery point {Offset})")]
+        public static partial void RecoveringSegment(ILogger logger, string topic, int partition, long segment, long offset);
+
+        [LoggerMessage(EventId = 1101, Level = LogLevel.Warning,
+            Message = "Truncated a torn tail of segment {Segment} of {Topic}-{Partition}: kept {ValidBytes} bytes, removed {TruncatedBytes} bytes; the log now ends at offset {Offset} ({Reason})")]
+        public static partial void TruncatedTornTail(ILogger logger, string topic, int partition, long segment, long validBytes, long truncatedBytes, long offset, string reason);
+
+        [LoggerMessage(EventId = 1102, Level = LogLevel.Error,
+            Message = "Corrupt data in segment {Segment} of {Topic}-{Partition}: kept {ValidBytes} bytes, removed {TruncatedBytes} bytes; the log now ends at offset {Offset} ({Reason})")]
+        public static partial void TruncatedCorruptTail(ILogger logger, string topic, int partition, long segment, long validBytes, long truncatedBytes, long offset, string reason);
+
+        [LoggerMessage(EventId = 1103, Level = LogLevel.Warning,
+            Message = "Deleted segment {Segment} of {Topic}-{Partition}: it follows a truncation at offset {Offset}")]
+        public static partial void DeletedSegmentAfterTruncation(ILogger logger, string topic, int partition, long segment, long offset);
+
+        [LoggerMessage(EventId = 1104, Level = LogLevel.Warning,
+            Message = "Rebuilding the indexes of segment {Segment} of {Topic}-{Partition}: {Reason}")]
+        public static partial void RebuildingSegment(ILogger logger, string topic, int partition, long segment, string reason);
+
+        [LoggerMessage(EventId = 1105, Level = LogLevel.Information,
+            Message = "Deleted leftover file {File} of {Topic}-{Partition}")]
+        public static partial void DeletedLeftoverFile(ILogger logger, string topic, int partition, string file);
+
+        [LoggerMessage(EventId = 1106, Level = LogLevel.Warning,
+            Message = "Log start offset {Offset} of {Topic}-{Partition} is above the log end offset {LogEndOffset}; starting empty at the log start offset")]
+        public static partial void LogStartAboveLogEnd(ILogger logger, string topic, int partition, long offset, long logEndOffset);
+
+        [LoggerMessage(EventId = 1107, Level = LogLevel.Information,
+            Message = "Loaded {Topic}-{Partition}: {SegmentCount} segments, offsets [{LogStartOffset}, {Offset}), clean shutdown {CleanShutdown}, {RecoveredCount} segments recovered")]
+        public static partial void Loaded(ILogger logger, string topic, int partition, int segmentCount, long logStartOffset, long offset, bool cleanShutdown, int recoveredCount);
+    }
+}

@@ -1,0 +1,155 @@
+using Runnel.Storage.Log;
+using Runnel.TestKit;
+
+namespace Runnel.Storage.Tests.Log;
+
+public sealed class FlushTests : IDisposable
+{
+    private readonly LogFixture _fx = new();
+
+    public void Dispose() => _fx.Dispose();
+
+    [Fact]
+    public async Task WaitForFlush_completes_after_an_fsync_and_advances_the_recovery_point()
+    {
+        var log = _fx.Open();
+        var appended = LogFixture.Append(log, records: 3);
+        Assert.Equal(0, log.RecoveryPoint);
+        var before = _fx.Fs.FileSyncCount;
+
+        await Eventually.WithinAsync(log.WaitForFlushAsync(appended.LastOffset).AsTask(), "flush");
+
+        Assert.Equal(3, log.RecoveryPoint);
+        Assert.True(_fx.Fs.FileSyncCount > before);
+    }
+
+    [Fact]
+    public async Task WaitForFlush_of_an_already_flushed_offset_completes_synchronously()
+    {
+        var log = _fx.Open();
+        var appended = LogFixture.Append(log);
+        await log.FlushAsync(TestContext.Current.CancellationToken);
+
+        var wait = log.WaitForFlushAsync(appended.LastOffset, TestContext.Current.CancellationToken);
+
+        Assert.True(wait.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task Group_commit_covers_many_concurrent_waiters_with_few_fsyncs()
+    {
+        var log = _fx.Open();
+        var first = LogFixture.Append(log);
+        var baseline = _fx.Fs.FileSyncCount;
+        Task firstWait;
+        var waits = new List<Task>();
+        using (_fx.Fs.HoldFsyncs())
+        {
+            firstWait = log.WaitForFlushAsync(first.LastOffset).AsTask();
+            await Eventually.TrueAsync(() => _fx.Fs.FsyncsWaiting == 1, "the flusher is inside its first fsync");
+
+            // 100 producers append and wait while the first fsync is in progress.
+            var producers = Enumerable.Range(0, 100).Select(_ => Task.Run(async () =>
+            {
+                var appended = LogFixture.Append(log);
+                await log.WaitForFlushAsync(appended.LastOffset);
+            }));
+            waits.AddRange(producers);
+            await Eventually.TrueAsync(() => log.LogEndOffset == 101, "all producers appended");
+        }
+
+        await Eventually.WithinAsync(Task.WhenAll(waits.Append(firstWait)), "every waiter is flushed");
+
+        Assert.Equal(101, log.RecoveryPoint);
+        var fsyncs = _fx.Fs.FileSyncCount - baseline;
+        Assert.InRange(fsyncs, 1, 4);
+    }
+
+    [Fact]
+    public async Task Failed_fsync_takes_the_log_offline_and_fails_the_waiter()
+    {
+        var log = _fx.Open();
+        var appended = LogFixture.Append(log);
+        _fx.Fs.FailFsync(p => p.EndsWith(".log", StringComparison.Ordinal));
+
+        await Assert.ThrowsAsync<LogOfflineException>(async () => await log.WaitForFlushAsync(appended.LastOffset));
+
+        Assert.True(log.IsOffline);
+        Assert.Equal(0, log.RecoveryPoint);
+    }
+
+    [Fact]
+    public async Task After_a_failed_fsync_appends_reads_and_waits_fail()
+    {
+        var log = _fx.Open();
+        var appended = LogFixture.Append(log);
+        _fx.Fs.FailFsync();
+        await Assert.ThrowsAsync<LogOfflineException>(() => log.FlushAsync(TestContext.Current.CancellationToken));
+        _fx.Fs.ClearFaults();
+
+        Assert.Throws<LogOfflineException>(() => LogFixture.Append(log));
+        Assert.Throws<LogOfflineException>(() => log.Read(0, 100, long.MaxValue, true));
+        await Assert.ThrowsAsync<LogOfflineException>(async () => await log.WaitForFlushAsync(appended.LastOffset));
+    }
+
+    [Fact]
+    public void Disk_full_write_failure_takes_the_log_offline_without_moving_the_log_end_offset()
+    {
+        var log = _fx.Open();
+        LogFixture.Append(log);
+        _fx.Fs.DiskFull = true;
+
+        Assert.Throws<LogOfflineException>(() => LogFixture.Append(log));
+
+        Assert.True(log.IsOffline);
+        Assert.Equal(1, log.LogEndOffset);
+    }
+
+    [Fact]
+    public async Task Flush_messages_triggers_a_background_flush()
+    {
+        var log = _fx.Open(LogConfig.Default with { FlushMessages = 3 });
+        LogFixture.Append(log, records: 2);
+        Assert.Equal(0, log.RecoveryPoint);
+
+        LogFixture.Append(log);
+
+        await Eventually.TrueAsync(() => log.RecoveryPoint == 3, "flush.messages=3 flushed the log");
+    }
+
+    [Fact]
+    public async Task Flush_ms_flushes_when_the_last_flush_is_old_enough()
+    {
+        var log = _fx.Open(LogConfig.Default with { FlushMs = 1_000 });
+        LogFixture.Append(log);
+        Assert.False(log.FlushIfDue(_fx.Time.GetUtcNow()));
+
+        _fx.Time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.True(log.FlushIfDue(_fx.Time.GetUtcNow()));
+        await Eventually.TrueAsync(() => log.RecoveryPoint == 1, "flush.ms flushed the log");
+    }
+
+    [Fact]
+    public async Task A_roll_flushes_the_rolled_segment_in_the_background()
+    {
+        var log = _fx.Open(LogConfig.Default with { SegmentBytes = TestBatches.Create().Length + 1 });
+        LogFixture.Append(log);
+
+        LogFixture.Append(log);
+
+        await Eventually.TrueAsync(() => log.RecoveryPoint >= 1, "the rolled segment was flushed");
+    }
+
+    [Fact]
+    public async Task Close_flushes_everything()
+    {
+        var log = _fx.Open();
+        LogFixture.Append(log, records: 4);
+
+        await log.CloseAsync();
+
+        Assert.Equal(4, log.RecoveryPoint);
+        Assert.Throws<ObjectDisposedException>(() => LogFixture.Append(log));
+    }
+}
