@@ -185,9 +185,11 @@ internal sealed class MessageEmitter
                     return "";
                 }
 
-                return f.Default is not null ? $" = {f.Default};" : IsNullableType(f) ? "" : " = \"\";";
+                // Kafka's default for a string is "" unless the definition says null, even when
+                // some versions allow null.
+                return f.Default is not null ? $" = {f.Default};" : " = \"\";";
             case PrimitiveKind.Bytes:
-                return IsNullableType(f) ? "" : " = Array.Empty<byte>();";
+                return f.Default == "null" ? "" : " = Array.Empty<byte>();";
             case PrimitiveKind.Records:
             case PrimitiveKind.Uuid:
                 return "";

@@ -5,7 +5,9 @@ namespace Runnel.Protocol;
 /// <summary>Lookups over the generated <see cref="All"/> table.</summary>
 public static partial class ApiRegistry
 {
-    private static readonly ApiDefinition?[] s_byKey = BuildIndex();
+    // Built on first use: static initialisers in the generated half of this partial class may run
+    // after ours, so the index must not be computed in a field initialiser.
+    private static ApiDefinition?[]? s_byKey;
 
     private static ApiDefinition?[] BuildIndex()
     {
@@ -27,7 +29,8 @@ public static partial class ApiRegistry
     /// <summary>Finds the definition of an API key read from the wire (any value).</summary>
     public static bool TryGet(short key, [NotNullWhen(true)] out ApiDefinition? api)
     {
-        api = key >= 0 && key < s_byKey.Length ? s_byKey[key] : null;
+        var index = s_byKey ??= BuildIndex();
+        api = key >= 0 && key < index.Length ? index[key] : null;
         return api is not null;
     }
 }
