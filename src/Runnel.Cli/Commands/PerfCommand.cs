@@ -1,0 +1,58 @@
+using System.CommandLine;
+
+namespace Runnel.Cli.Commands;
+
+/// <summary><c>runnel perf produce|consume</c>: end-to-end benchmarks modelled on Kafka's perf-test tools.</summary>
+internal sealed class PerfCommand : Command
+{
+    public PerfCommand()
+        : base("perf", "End-to-end benchmarks (like kafka-producer-perf-test and kafka-consumer-perf-test).")
+    {
+        Subcommands.Add(new PerfProduceCommand());
+        Subcommands.Add(new PerfConsumeCommand());
+    }
+
+    /// <summary><c>--csv FILE</c>: append a summary row to a CSV file.</summary>
+    internal static Option<string> CreateCsvOption() => new("--csv")
+    {
+        Description = "Append a summary row to this CSV file (header written when the file is new).",
+        HelpName = "file",
+    };
+
+    /// <summary><c>--broker-pid PID</c>: report the broker's CPU per MiB, cores used and peak RSS (Linux /proc).</summary>
+    internal static Option<int?> CreateBrokerPidOption()
+    {
+        Option<int?> option = new("--broker-pid")
+        {
+            Description = "Report this local broker process's CPU ms per MiB, cores used and peak RSS (from /proc).",
+            HelpName = "pid",
+        };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 1)
+            {
+                r.AddError("--broker-pid must be a process id.");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>A positive millisecond count option.</summary>
+    internal static Option<long> CreateMillisecondsOption(string name, long defaultValue, string description)
+    {
+        Option<long> option = new(name)
+        {
+            Description = description,
+            HelpName = "ms",
+            DefaultValueFactory = _ => defaultValue,
+        };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long>() < 1)
+            {
+                r.AddError($"{name} must be at least 1.");
+            }
+        });
+        return option;
+    }
+}

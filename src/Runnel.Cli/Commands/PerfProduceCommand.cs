@@ -1,0 +1,103 @@
+using System.CommandLine;
+using Runnel.Cli.Kafka;
+using Runnel.Cli.Perf;
+
+namespace Runnel.Cli.Commands;
+
+/// <summary>
+/// <c>runnel perf produce</c>, with kafka-producer-perf-test's flags (<c>--topic --num-records
+/// --record-size --payload-file --payload-delimiter --throughput --producer-props --producer.config
+/// --print-metrics</c>) and output; see <see cref="ProducerPerformance"/>.
+/// </summary>
+internal sealed class PerfProduceCommand : ToolCommand
+{
+    private readonly KafkaClientOptions _client = new(["--producer.config"], ["--producer-props"]);
+
+    public PerfProduceCommand()
+        : base("produce", "Produce records as fast as allowed and report throughput and latency (like kafka-producer-perf-test).")
+    {
+        _client.AddTo(this);
+        Options.Add(Topic);
+        Options.Add(NumRecords);
+        Options.Add(RecordSize);
+        Options.Add(PayloadFile);
+        Options.Add(PayloadDelimiter);
+        Options.Add(Throughput);
+        Options.Add(PrintMetrics);
+        Options.Add(ReportingInterval);
+        Options.Add(Csv);
+        Options.Add(BrokerPid);
+        NumRecords.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long>() < 1)
+            {
+                r.AddError("--num-records must be at least 1.");
+            }
+        });
+        RecordSize.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 0)
+            {
+                r.AddError("--record-size must not be negative.");
+            }
+        });
+        Validators.Add(r =>
+        {
+            if ((r.GetResult(RecordSize) is null) == (r.GetResult(PayloadFile) is null))
+            {
+                r.AddError("Give exactly one of --record-size or --payload-file.");
+            }
+        });
+    }
+
+    public Option<string> Topic { get; } = new("--topic") { Description = "The topic to produce to.", Required = true };
+
+    public Option<long> NumRecords { get; } = new("--num-records") { Description = "Number of records to produce.", Required = true };
+
+    public Option<int?> RecordSize { get; } = new("--record-size") { Description = "Record size in bytes (random A-Z payload, reused)." };
+
+    public Option<string> PayloadFile { get; } = new("--payload-file")
+    {
+        Description = "A UTF-8 file of payloads separated by --payload-delimiter; each record picks one at random.",
+        HelpName = "file",
+    };
+
+    public Option<string> PayloadDelimiter { get; } = new("--payload-delimiter")
+    {
+        Description = "What separates payloads in --payload-file (\\n, \\t escapes allowed; default newline).",
+        DefaultValueFactory = _ => "\\n",
+    };
+
+    public Option<double> Throughput { get; } = new("--throughput")
+    {
+        Description = "Target records/sec; -1 for no limit. A set rate measures latency from each record's scheduled send time.",
+        DefaultValueFactory = _ => -1,
+    };
+
+    public Option<bool> PrintMetrics { get; } = new("--print-metrics") { Description = "Print the client's librdkafka statistics at the end." };
+
+    public Option<long> ReportingInterval { get; } = PerfCommand.CreateMillisecondsOption("--reporting-interval", 5000, "Milliseconds between progress lines.");
+
+    public Option<string> Csv { get; } = PerfCommand.CreateCsvOption();
+
+    public Option<int?> BrokerPid { get; } = PerfCommand.CreateBrokerPidOption();
+
+    internal ProducerPerfSettings Bind(ParseResult parseResult) => new(
+        parseResult.GetRequiredValue(Topic),
+        parseResult.GetValue(NumRecords),
+        parseResult.GetValue(RecordSize),
+        parseResult.GetValue(PayloadFile),
+        KeyValueArguments.Unescape(parseResult.GetValue(PayloadDelimiter) ?? "\\n"),
+        parseResult.GetValue(Throughput),
+        _client.BuildConfig(parseResult),
+        parseResult.GetValue(PrintMetrics),
+        TimeSpan.FromMilliseconds(parseResult.GetValue(ReportingInterval)),
+        parseResult.GetValue(Csv),
+        parseResult.GetValue(BrokerPid));
+
+    protected override Task<int> ExecuteAsync(ParseResult parseResult, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        ProducerPerformance run = new(Bind(parseResult), output, error);
+        return Task.FromResult(run.Run(cancellationToken));
+    }
+}

@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Globalization;
+using Confluent.Kafka;
+using Runnel.Cli.Kafka;
+
+namespace Runnel.Cli.Perf;
+
+/// <summary>
+/// One <c>runnel perf consume</c> run, faithful to Kafka's <c>ConsumerPerformance</c>: read
+/// <c>Messages</c> records (key + value bytes counted), stop early when none arrives for
+/// <c>Timeout</c>, and print Kafka's columns <c>start.time, end.time, data.consumed.in.MB, MB.sec,
+/// data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec</c>
+/// (or, with detailed stats, one row per interval). Without a group every partition is assigned from
+/// the beginning, so rebalance.time.ms is 0; with one it is the time until the first assignment.
+/// </summary>
+internal sealed class ConsumerPerformance(ConsumerPerfSettings settings, TextWriter output, TextWriter error)
+{
+    private const double MiB = 1024.0 * 1024.0;
+
+    public int Run(CancellationToken cancellationToken)
+    {
+        Dictionary<string, string> config = new(settings.Config, StringComparer.Ordinal);
+        config.TryAdd("auto.offset.reset", settings.FromLatest ? "latest" : "earliest");
+        config.TryAdd("enable.partition.eof", "false");
+
+        // Headers, timestamps and topic names are not needed: leave them unmarshalled.
+        config.TryAdd(ConfigPropertyNames.Consumer.ConsumeResultFields, "none");
+        if (settings.Group is null)
+        {
+            // librdkafka needs a group.id even to assign partitions; nothing is committed under it.
+            config.TryAdd("group.id", "perf-consumer-" + Random.Shared.Next(100_000).ToString(CultureInfo.InvariantCulture));
+            config["enable.auto.commit"] = "false";
+        }
+        else
+        {
+            config["group.id"] = settings.Group;
+        }
+
+        if (!settings.HideHeader)
+        {
+            output.WriteLine(FormatHeader(settings.ShowDetailedStats));
+        }
+
+        BrokerProcessMonitor? monitor = settings.BrokerPid is int pid ? BrokerProcessMonitor.Start(pid) : null;
+
+        long joinStart = 0;
+        long joinTicks = -1;
+        using IConsumer<byte[]?, byte[]?> consumer = KafkaClients.CreateConsumer<byte[]?, byte[]?>(
+            config,
+            error,
+            settings.Group is null ? null : (_, _) =>
+            {
+                if (joinTicks < 0)
+                {
+                    joinTicks = Stopwatch.GetTimestamp() - joinStart;
+                }
+            });
+
+        DateTimeOffset startTime = DateTimeOffset.Now;
+        long start = Stopwatch.GetTimestamp();
+        joinStart = start;
+        if (settings.Group is not null)
+        {
+            consumer.Subscribe(settings.Topic);
+        }
+        else
+        {
+            Offset offset = settings.FromLatest ? Offset.End : Offset.Beginning;
+            consumer.Assign(KafkaClients.GetPartitions(consumer, settings.Topic, TimeSpan.FromSeconds(30))
+                .ConvertAll(p => new TopicPartitionOffset(settings.Topic, p, offset)));
+        }
+
+        long messages = 0;
+        long bytes = 0;
+        long lastMessages = 0;
+        long lastBytes = 0;
+        long timeoutTicks = (long)(settings.Timeout.TotalSeconds * Stopwatch.Frequency);
+        long reportTicks = (long)(settings.ReportingInterval.TotalSeconds * Stopwatch.Frequency);
+        long lastConsumed = start;
+        long lastReport = start;
+        long now = start;
+        bool joinReported = false;
+        TimeSpan poll = TimeSpan.FromMilliseconds(100);
+
+        while (messages < settings.Messages && now - lastConsumed <= timeoutTicks && !cancellationToken.IsCancellationRequested)
+        {
+            ConsumeResult<byte[]?, byte[]?>? result = consumer.Consume(poll);
+            now = Stopwatch.GetTimestamp();
+            if (result is null || result.IsPartitionEOF)
+            {
+                continue;
+            }
+
+            lastConsumed = now;
+            messages++;
+            bytes += (result.Message.Key?.Length ?? 0) + (result.Message.Value?.Length ?? 0);
+            if (now - lastReport >= reportTicks)
+            {
+                if (settings.ShowDetailedStats)
+                {
+                    // Kafka charges the join time to the first interval only.
+                    long join = joinReported ? 0 : JoinMs(joinTicks);
+                    joinReported = true;
+                    output.WriteLine(FormatProgress(
+                        DateTimeOffset.Now.ToString(settings.DateFormat, CultureInfo.InvariantCulture),
+                        bytes, lastBytes, messages, lastMessages, ToMs(now - lastReport), join));
+                }
+
+                lastReport = now;
+                lastMessages = messages;
+                lastBytes = bytes;
+            }
+        }
+
+        if (messages < settings.Messages && !cancellationToken.IsCancellationRequested)
+        {
+            output.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"WARNING: Exiting before consuming the expected number of messages: timeout ({(long)settings.Timeout.TotalMilliseconds} ms) exceeded. You can use the --timeout option to increase the timeout."));
+        }
+
+        long end = Stopwatch.GetTimestamp();
+        DateTimeOffset endTime = startTime + Stopwatch.GetElapsedTime(start, end);
+        long elapsedMs = Math.Max(1, ToMs(end - start));
+        long joinMs = JoinMs(joinTicks);
+        if (settings.Group is not null)
+        {
+            consumer.Close();
+        }
+
+        if (!settings.ShowDetailedStats)
+        {
+            output.WriteLine(FormatSummary(
+                startTime.ToString(settings.DateFormat, CultureInfo.InvariantCulture),
+                endTime.ToString(settings.DateFormat, CultureInfo.InvariantCulture),
+                bytes, messages, elapsedMs, joinMs));
+        }
+
+        BrokerUsage? usage = monitor?.Stop(bytes);
+        if (usage is not null)
+        {
+            output.WriteLine(usage.Format());
+        }
+
+        if (settings.CsvPath is { } csv)
+        {
+            double mb = bytes / MiB;
+            long fetchMs = elapsedMs - joinMs;
+            PerfCsv.Append(
+                csv,
+                [
+                    "time", "tool", "topic", "messages", "mb", "mb_per_sec", "records_per_sec", "elapsed_ms",
+                    "rebalance_ms", "fetch_ms", "fetch_mb_per_sec", "fetch_records_per_sec",
+                    "broker_cpu_ms_per_mib", "broker_cores", "broker_peak_rss_mib",
+                ],
+                [
+                    startTime, "consume", settings.Topic, messages, mb, mb / (elapsedMs / 1000.0), messages / (elapsedMs / 1000.0), elapsedMs,
+                    joinMs, fetchMs, fetchMs > 0 ? mb / (fetchMs / 1000.0) : 0.0, fetchMs > 0 ? messages / (fetchMs / 1000.0) : 0.0,
+                    usage?.CpuMsPerMiB, usage?.Cores, usage?.PeakRssMiB,
+                ]);
+        }
+
+        return 0;
+    }
+
+    /// <summary>Kafka's header line (the detailed form starts with <c>time, threadId</c>).</summary>
+    internal static string FormatHeader(bool showDetailedStats) =>
+        (showDetailedStats
+            ? "time, threadId, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec"
+            : "start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec")
+        + ", rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec";
+
+    /// <summary>Kafka's summary row: <c>%s, %s, %.4f, %.4f, %d, %.4f, %d, %d, %.4f, %.4f</c>.</summary>
+    internal static string FormatSummary(string startTime, string endTime, long bytes, long messages, long elapsedMs, long joinMs)
+    {
+        double mb = bytes / MiB;
+        double elapsedSec = elapsedMs / 1000.0;
+        long fetchMs = elapsedMs - joinMs;
+        double fetchSec = fetchMs / 1000.0;
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{startTime}, {endTime}, {mb:F4}, {mb / elapsedSec:F4}, {messages}, {messages / elapsedSec:F4}, {joinMs}, {fetchMs}, {JavaDouble(mb / fetchSec)}, {JavaDouble(messages / fetchSec)}");
+    }
+
+    /// <summary>
+    /// Kafka's detailed row for one interval: <c>%s, %d, %.4f, %.4f, %d, %.4f, %d, %d, %.4f, %.4f</c>
+    /// (time, thread id 0, total MB, interval MB/sec, total messages, interval messages/sec, join ms,
+    /// interval fetch ms, fetch MB/sec, fetch messages/sec).
+    /// </summary>
+    internal static string FormatProgress(string time, long bytes, long lastBytes, long messages, long lastMessages, long intervalMs, long joinMs)
+    {
+        double elapsedMs = intervalMs;
+        double totalMb = bytes / MiB;
+        double intervalMb = (bytes - lastBytes) / MiB;
+        long intervalMessages = messages - lastMessages;
+        long fetchMs = intervalMs - joinMs;
+        double fetchMbPerSec = fetchMs <= 0 ? 0.0 : 1000.0 * intervalMb / fetchMs;
+        double fetchMessagesPerSec = fetchMs <= 0 ? 0.0 : 1000.0 * intervalMessages / fetchMs;
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{time}, 0, {totalMb:F4}, {1000.0 * intervalMb / elapsedMs:F4}, {messages}, {intervalMessages / elapsedMs * 1000.0:F4}, {joinMs}, {fetchMs}, {fetchMbPerSec:F4}, {fetchMessagesPerSec:F4}");
+    }
+
+    /// <summary>Java's <c>%.4f</c>, which prints a division by zero as Infinity or NaN.</summary>
+    private static string JavaDouble(double value) =>
+        double.IsPositiveInfinity(value) ? "Infinity" : double.IsNaN(value) ? "NaN" : value.ToString("F4", CultureInfo.InvariantCulture);
+
+    private static long JoinMs(long joinTicks) => joinTicks < 0 ? 0 : ToMs(joinTicks);
+
+    private static long ToMs(long ticks) => ticks * 1000 / Stopwatch.Frequency;
+}

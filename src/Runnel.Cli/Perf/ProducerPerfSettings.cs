@@ -1,0 +1,26 @@
+namespace Runnel.Cli.Perf;
+
+/// <summary>What <c>runnel perf produce</c> was asked to do, after parsing and validation.</summary>
+/// <param name="Topic">The topic to produce to.</param>
+/// <param name="NumRecords">How many records to send.</param>
+/// <param name="RecordSize">Payload size in bytes (random A–Z, one payload reused); null with a payload file.</param>
+/// <param name="PayloadFile">A file of payloads to pick from at random; null with a record size.</param>
+/// <param name="PayloadDelimiter">What separates payloads in the file.</param>
+/// <param name="Throughput">Target records per second; zero or negative for no limit.</param>
+/// <param name="Config">librdkafka properties.</param>
+/// <param name="PrintMetrics">Print the client's statistics at the end.</param>
+/// <param name="ReportingInterval">How often to print a progress line.</param>
+/// <param name="CsvPath">Append a summary row to this CSV file; null for none.</param>
+/// <param name="BrokerPid">Report this broker process's CPU and memory; null for none.</param>
+internal sealed record ProducerPerfSettings(
+    string Topic,
+    long NumRecords,
+    int? RecordSize,
+    string? PayloadFile,
+    string PayloadDelimiter,
+    double Throughput,
+    Dictionary<string, string> Config,
+    bool PrintMetrics,
+    TimeSpan ReportingInterval,
+    string? CsvPath,
+    int? BrokerPid);

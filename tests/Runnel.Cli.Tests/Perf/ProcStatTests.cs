@@ -1,0 +1,79 @@
+using Runnel.Cli.Perf;
+
+namespace Runnel.Cli.Tests.Perf;
+
+public class ProcStatTests
+{
+    // A real-shaped /proc/PID/stat line: utime (field 14) = 1234, stime (field 15) = 567.
+    private const string Stat =
+        "4242 (dotnet) S 1 4242 4242 0 -1 4194560 51234 0 12 0 1234 567 0 0 20 0 31 0 123456 3221225472 98765 18446744073709551615 1 1 0 0 0 0 0 4096 17663 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
+
+    private const string Status =
+        "Name:\trunnel\nUmask:\t0022\nState:\tS (sleeping)\nVmPeak:\t 5000000 kB\nVmHWM:\t  412345 kB\nVmRSS:\t  300000 kB\nThreads:\t31\n";
+
+    [Fact]
+    public void Reads_utime_and_stime()
+    {
+        Assert.True(ProcStat.TryParseCpuTicks(Stat, out long user, out long system));
+        Assert.Equal(1234, user);
+        Assert.Equal(567, system);
+    }
+
+    [Fact]
+    public void A_command_name_with_spaces_and_parentheses_does_not_shift_the_fields()
+    {
+        string stat = Stat.Replace("(dotnet)", "(my (odd) broker)", StringComparison.Ordinal);
+        Assert.True(ProcStat.TryParseCpuTicks(stat, out long user, out long system));
+        Assert.Equal((1234, 567), (user, system));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("4242 (dotnet) S 1 2 3")]
+    [InlineData("no parenthesis at all 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15")]
+    public void Truncated_or_malformed_stat_text_is_rejected(string stat)
+    {
+        Assert.False(ProcStat.TryParseCpuTicks(stat, out _, out _));
+    }
+
+    [Fact]
+    public void Reads_peak_rss_from_status()
+    {
+        Assert.True(ProcStat.TryParseStatusKiB(Status, "VmHWM", out long kib));
+        Assert.Equal(412_345, kib);
+    }
+
+    [Fact]
+    public void A_field_name_must_match_whole()
+    {
+        Assert.True(ProcStat.TryParseStatusKiB(Status, "VmRSS", out long rss));
+        Assert.Equal(300_000, rss);
+        Assert.False(ProcStat.TryParseStatusKiB(Status, "VmHW", out _));
+        Assert.False(ProcStat.TryParseStatusKiB(Status, "VmSwap", out _));
+    }
+
+    [Fact]
+    public void Clock_ticks_per_second_is_positive()
+    {
+        Assert.True(ProcStat.ClockTicksPerSecond > 0);
+    }
+
+    [Fact]
+    public void Broker_usage_divides_cpu_time_by_mebibytes_and_wall_time()
+    {
+        BrokerUsage usage = new(Pid: 7, CpuTime: TimeSpan.FromSeconds(3), WallTime: TimeSpan.FromSeconds(2), BytesMoved: 512L * 1024 * 1024, PeakRssBytes: 256L * 1024 * 1024);
+
+        Assert.Equal(3000.0 / 512, usage.CpuMsPerMiB);
+        Assert.Equal(1.5, usage.Cores);
+        Assert.Equal(256.0, usage.PeakRssMiB);
+        Assert.Equal("Broker pid 7: 5.86 CPU ms/MiB, 1.50 cores (3000 ms CPU in 2000 ms), peak RSS 256.0 MiB.", usage.Format());
+    }
+
+    [Fact]
+    public void Broker_usage_without_bytes_or_rss_prints_not_available()
+    {
+        BrokerUsage usage = new(7, TimeSpan.Zero, TimeSpan.FromSeconds(1), 0, null);
+        Assert.Null(usage.CpuMsPerMiB);
+        Assert.Equal("Broker pid 7: n/a CPU ms/MiB, 0.00 cores (0 ms CPU in 1000 ms), peak RSS n/a.", usage.Format());
+    }
+}
