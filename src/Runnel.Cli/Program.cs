@@ -26,6 +26,7 @@ internal static class Program
         RootCommand root = new("Runnel: a Kafka-compatible broker, and Kafka-style tools that work against any Kafka cluster.");
 
         // ---- Command registration: one line per command. ----
+        root.Subcommands.Add(new BrokerCommand());
         root.Subcommands.Add(new TopicsCommand());
         root.Subcommands.Add(new ProduceCommand());
         root.Subcommands.Add(new ConsumeCommand());

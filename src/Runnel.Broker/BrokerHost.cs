@@ -1,0 +1,191 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Runnel.Broker.Configuration;
+using Runnel.Broker.Fetch;
+using Runnel.Broker.Handlers;
+using Runnel.Broker.Handlers.Admin;
+using Runnel.Broker.Metadata;
+using Runnel.Broker.Network;
+using Runnel.Broker.Partitions;
+using Runnel.Broker.Pipeline;
+using Runnel.Storage.IO;
+using Runnel.Storage.Log;
+
+namespace Runnel.Broker;
+
+/// <summary>
+/// The broker: storage, metadata, request handlers and listeners, started and stopped as one.
+/// The CLI (<c>runnel broker</c>), the embedded <see cref="RunnelBroker"/>, tests and benchmarks
+/// all start this class. Start order: log directories (recovery), metadata, partitions,
+/// handlers, then listeners last so no request arrives before the broker can serve it; stop runs
+/// the other way and ends with a clean-shutdown marker so the next start skips recovery.
+/// </summary>
+public sealed class BrokerHost : IAsyncDisposable
+{
+    /// <summary>The meter every broker metric is published on.</summary>
+    public const string MeterName = "Runnel.Broker";
+
+    private readonly ILogger _logger;
+    private readonly LogManager _logs;
+    private readonly List<SocketListener> _listeners = new();
+    private readonly Meter _meter;
+    private int _stopped;
+
+    private BrokerHost(BrokerConfig config, LogManager logs, MetadataStore metadata, TopicService topics, PartitionRegistry partitions, HandlerRegistry handlers, Meter meter, BrokerNetworkMetrics networkMetrics, ILoggerFactory loggers)
+    {
+        Config = config;
+        _logs = logs;
+        Metadata = metadata;
+        Topics = topics;
+        Partitions = partitions;
+        Handlers = handlers;
+        _meter = meter;
+        NetworkMetrics = networkMetrics;
+        _logger = loggers.CreateLogger<BrokerHost>();
+    }
+
+    public BrokerConfig Config { get; }
+
+    public MetadataStore Metadata { get; }
+
+    public TopicService Topics { get; }
+
+    public PartitionRegistry Partitions { get; }
+
+    public HandlerRegistry Handlers { get; }
+
+    public BrokerNetworkMetrics NetworkMetrics { get; }
+
+    /// <summary>The listeners as bound (port 0 in the config is resolved to the real port here).</summary>
+    public IReadOnlyList<ListenerInfo> Listeners => _listeners.Select(l => l.Info).ToList();
+
+    /// <summary>Starts a broker. Throws <see cref="ConfigException"/> or an I/O error when it cannot.</summary>
+    public static async Task<BrokerHost> StartAsync(BrokerConfig config, ILoggerFactory? loggers = null, TimeProvider? time = null, IFileSystem? fileSystem = null, CancellationToken cancellationToken = default)
+    {
+        loggers ??= NullLoggerFactory.Instance;
+        time ??= TimeProvider.System;
+        fileSystem ??= new PhysicalFileSystem();
+        var logger = loggers.CreateLogger<BrokerHost>();
+
+        var logs = await LogManager.OpenAsync(config.LogDirs, new LogManagerOptions
+        {
+            RetentionCheckInterval = TimeSpan.FromMilliseconds(config.LogRetentionCheckIntervalMs),
+            FlushSchedulerInterval = TimeSpan.FromMilliseconds(config.LogFlushSchedulerIntervalMs),
+            CheckpointInterval = TimeSpan.FromMilliseconds(config.LogFlushOffsetCheckpointIntervalMs),
+            DefaultLogConfig = TopicRuntimeConfigFactory.Create(config, EmptyOverrides).Log,
+        }, fileSystem, time, loggers, cancellationToken);
+
+        try
+        {
+            var metadata = MetadataStore.Open(fileSystem, config.LogDirs[0], config.ClusterId);
+            var partitions = new PartitionRegistry();
+            var topics = new TopicService(metadata, partitions, logs, overrides => TopicRuntimeConfigFactory.Create(config, overrides), loggers);
+            await topics.LoadAsync(cancellationToken);
+
+            var identity = new BrokerIdentity(config.NodeId, metadata.ClusterId, Rack: null);
+            var handlers = new HandlerRegistry();
+            RegisterHandlers(handlers, config, identity, topics, partitions, logs, time);
+
+            var meter = new Meter(MeterName);
+            var networkMetrics = new BrokerNetworkMetrics(meter);
+            var host = new BrokerHost(config, logs, metadata, topics, partitions, handlers, meter, networkMetrics, loggers);
+            var dispatcher = new RequestDispatcher(handlers, loggers);
+            var limits = new ConnectionLimits
+            {
+                SocketRequestMaxBytes = config.SocketRequestMaxBytes,
+                MaxConnections = config.MaxConnections,
+                ConnectionsMaxIdle = TimeSpan.FromMilliseconds(config.ConnectionsMaxIdleMs),
+            };
+            foreach (var listener in config.Listeners)
+            {
+                var advertised = config.AdvertisedListeners.FirstOrDefault(a => a.Name == listener.Name);
+                var endPoint = new IPEndPoint(ResolveBindAddress(listener.Host), listener.Port);
+                host._listeners.Add(SocketListener.Start(
+                    listener.Name,
+                    endPoint,
+                    string.IsNullOrEmpty(advertised?.Host) ? null : advertised.Host,
+                    advertised?.Port ?? 0,
+                    dispatcher,
+                    limits,
+                    networkMetrics,
+                    loggers,
+                    time));
+            }
+
+            Log.Started(logger, config.NodeId, metadata.ClusterId, string.Join(", ", host.Listeners.Select(l => $"{l.Name}://{l.BoundEndPoint}")));
+            return host;
+        }
+        catch
+        {
+            await logs.ShutdownAsync();
+            throw;
+        }
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyOverrides = new Dictionary<string, string>();
+
+    private static void RegisterHandlers(HandlerRegistry handlers, BrokerConfig config, BrokerIdentity identity, TopicService topics, PartitionRegistry partitions, LogManager logs, TimeProvider time)
+    {
+        // Decompression during validation is bounded by the request size limit: a batch cannot
+        // legitimately expand beyond what a consumer could be sent.
+        var maxDecompressed = Math.Max(config.SocketRequestMaxBytes, config.MessageMaxBytes);
+        var autoCreate = new AutoTopicCreation(topics, config.AutoCreateTopicsEnable, config.NumPartitions);
+        handlers.Add(new ApiVersionsHandler(handlers));
+        handlers.Add(new MetadataHandler(identity, topics, partitions, autoCreate));
+        handlers.Add(new ProduceHandler(partitions, time, maxDecompressed));
+        handlers.Add(new FetchHandler(partitions, topics, new FetchSessionCache(config.MaxIncrementalFetchSessionCacheSlots, time), time, config.FetchMaxBytes));
+        handlers.Add(new ListOffsetsHandler(partitions, maxDecompressed));
+        handlers.Add(new OffsetForLeaderEpochHandler(partitions));
+
+        // Admin APIs. Dynamic broker config changes (AlterConfigs on BROKER) live in this overlay.
+        var dynamicConfig = new DynamicBrokerConfig(config);
+        handlers.Add(new CreateTopicsHandler(dynamicConfig, topics, identity.NodeId));
+        handlers.Add(new DeleteTopicsHandler(dynamicConfig, topics));
+        handlers.Add(new CreatePartitionsHandler(topics, identity.NodeId));
+        handlers.Add(new DeleteRecordsHandler(partitions));
+        handlers.Add(new DescribeConfigsHandler(dynamicConfig, topics, identity.NodeId));
+        handlers.Add(new AlterConfigsHandler(dynamicConfig, topics));
+        handlers.Add(new IncrementalAlterConfigsHandler(dynamicConfig, topics, identity.NodeId));
+        handlers.Add(new DescribeClusterHandler(identity));
+        handlers.Add(new DescribeLogDirsHandler(logs));
+        handlers.Add(new DescribeTopicPartitionsHandler(identity, topics, partitions));
+    }
+
+    private static IPAddress ResolveBindAddress(string host)
+    {
+        if (string.IsNullOrEmpty(host))
+        {
+            return IPAddress.Any;
+        }
+
+        if (IPAddress.TryParse(host, out var address))
+        {
+            return address;
+        }
+
+        return Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+    }
+
+    /// <summary>Stops accepting, closes connections, flushes and checkpoints every log.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        Log.Stopping(_logger);
+        foreach (var listener in _listeners)
+        {
+            await listener.DisposeAsync();
+        }
+
+        await _logs.ShutdownAsync();
+        _meter.Dispose();
+        Log.Stopped(_logger);
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+}

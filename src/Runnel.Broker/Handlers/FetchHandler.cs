@@ -1,0 +1,382 @@
+using Runnel.Broker.Fetch;
+using Runnel.Broker.Metadata;
+using Runnel.Broker.Partitions;
+using Runnel.Broker.Pipeline;
+using Runnel.Protocol;
+using Runnel.Protocol.Messages;
+using Runnel.Protocol.Primitives;
+using Runnel.Storage.Log;
+
+namespace Runnel.Broker.Handlers;
+
+/// <summary>
+/// Fetch (key 1), versions 4–17 (Kafka 4.0 removed 0–3). v4 isolation level and last stable
+/// offset; v5 log start offset; v7 incremental fetch sessions (KIP-227); v9 current leader epoch
+/// (KIP-320); v11 rack id (KIP-392, no follower fetching on one node); v12 flexible with diverging
+/// epoch; v13 topic ids; v15 replica state (KIP-903); v16–17 node endpoints and directory ids.
+/// Long polling: when fewer than <c>MinBytes</c> are available the request waits up to
+/// <c>MaxWaitMs</c> for appends to any of its partitions (woken by the log, not by polling).
+/// Data is served as the stored batch bytes; the first partition with data may exceed the size
+/// limits by one batch so consumers always progress (KIP-74).
+/// Not yet: follower fetches (replication), aborted-transaction lists (transactions; read_committed
+/// today reads up to the last stable offset, which equals the high watermark).
+/// </summary>
+public sealed class FetchHandler : RequestHandler<FetchRequest>
+{
+    private readonly PartitionRegistry _partitions;
+    private readonly TopicService _topics;
+    private readonly FetchSessionCache _sessions;
+    private readonly TimeProvider _time;
+    private readonly int _fetchMaxBytes;
+
+    internal FetchHandler(PartitionRegistry partitions, TopicService topics, FetchSessionCache sessions, TimeProvider time, int fetchMaxBytes)
+    {
+        _partitions = partitions;
+        _topics = topics;
+        _sessions = sessions;
+        _time = time;
+        _fetchMaxBytes = fetchMaxBytes;
+    }
+
+    public override ApiKey ApiKey => ApiKey.Fetch;
+
+    public override short MinVersion => 4;
+
+    public override short MaxVersion => 17;
+
+    protected override async ValueTask<IApiMessage?> HandleAsync(RequestContext context, FetchRequest request)
+    {
+        var version = context.ApiVersion;
+        FetchSession? session = null;
+        var incremental = false;
+        if (version >= 7)
+        {
+            var full = request.SessionEpoch is 0 or -1;
+            if (full)
+            {
+                if (request.SessionId != 0)
+                {
+                    _sessions.Remove(request.SessionId);
+                }
+
+                if (request.SessionEpoch == 0)
+                {
+                    session = _sessions.Create();
+                }
+            }
+            else
+            {
+                session = _sessions.Find(request.SessionId);
+                if (session is null)
+                {
+                    return new FetchResponse { ErrorCode = (short)ErrorCode.FetchSessionIdNotFound };
+                }
+
+                incremental = true;
+            }
+        }
+
+        if (session is null)
+        {
+            return await FetchAsync(context, request, null, incremental: false);
+        }
+
+        await session.Gate.WaitAsync(context.ConnectionClosed);
+        try
+        {
+            if (incremental && session.NextEpoch != request.SessionEpoch)
+            {
+                return new FetchResponse { ErrorCode = (short)ErrorCode.InvalidFetchSessionEpoch };
+            }
+
+            session.NextEpoch = incremental ? NextEpoch(request.SessionEpoch) : 1;
+            return await FetchAsync(context, request, session, incremental);
+        }
+        finally
+        {
+            session.Gate.Release();
+        }
+    }
+
+    // Session epochs wrap from int.MaxValue to 1 (0 and -1 are reserved for full fetches).
+    private static int NextEpoch(int epoch) => epoch == int.MaxValue ? 1 : epoch + 1;
+
+    private async ValueTask<IApiMessage?> FetchAsync(RequestContext context, FetchRequest request, FetchSession? session, bool incremental)
+    {
+        var version = context.ApiVersion;
+        var targets = BuildTargets(request, session, incremental, version);
+        var readCommitted = request.IsolationLevel == 1;
+        var maxBytes = Math.Min(request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes, _fetchMaxBytes);
+        var deadline = _time.GetUtcNow().AddMilliseconds(Math.Max(0, request.MaxWaitMs));
+
+        while (true)
+        {
+            // Register for wake-ups before reading so an append between the read and the wait is not missed.
+            var wakeUps = request.MaxWaitMs > 0 ? CollectWakeUps(targets) : null;
+            var read = ReadAll(targets, readCommitted, maxBytes, version);
+            var remaining = deadline - _time.GetUtcNow();
+            if (read.TotalBytes >= request.MinBytes || read.HasError || wakeUps is null || wakeUps.Count == 0 || remaining <= TimeSpan.Zero)
+            {
+                foreach (var r in read.Results)
+                {
+                    if (r.Buffer is not null)
+                    {
+                        context.RegisterForDispose(r.Buffer);
+                    }
+                }
+
+                return BuildResponse(targets, read.Results, session, incremental, version, readCommitted);
+            }
+
+            read.Release();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed);
+            wakeUps.Add(Task.Delay(remaining, _time, timeout.Token));
+            await Task.WhenAny(wakeUps);
+            await timeout.CancelAsync();
+            context.ConnectionClosed.ThrowIfCancellationRequested();
+        }
+    }
+
+    private List<Task>? CollectWakeUps(List<FetchTarget> targets)
+    {
+        var tasks = new List<Task>(targets.Count + 1);
+        foreach (var t in targets)
+        {
+            if (t.Topic is not null && _partitions.TryGet(t.Topic, t.Partition, out var partition))
+            {
+                tasks.Add(partition.Notifier.WaitAsync());
+            }
+        }
+
+        return tasks;
+    }
+
+    private List<FetchTarget> BuildTargets(FetchRequest request, FetchSession? session, bool incremental, short version)
+    {
+        var image = _topics.Image;
+        var targets = new List<FetchTarget>();
+        foreach (var topic in request.Topics)
+        {
+            var name = ResolveName(image, topic.Topic, topic.TopicId, version);
+            var topicId = version >= 13 ? topic.TopicId : image.TryGetTopic(topic.Topic, out var t) ? t.TopicId : Guid.Empty;
+            foreach (var p in topic.Partitions)
+            {
+                var target = new FetchTarget(name, topicId, p.Partition, p.FetchOffset, p.PartitionMaxBytes, p.CurrentLeaderEpoch);
+                if (session is not null && name is not null)
+                {
+                    var entry = session.AddOrGet(name, topicId, p.Partition);
+                    entry.FetchOffset = p.FetchOffset;
+                    entry.MaxBytes = p.PartitionMaxBytes;
+                    entry.CurrentLeaderEpoch = p.CurrentLeaderEpoch;
+                    target.SessionEntry = entry;
+                }
+
+                if (!incremental)
+                {
+                    targets.Add(target);
+                }
+                else if (name is null)
+                {
+                    // Unknown topic id in an incremental request: report it once, outside the session.
+                    targets.Add(target);
+                }
+            }
+        }
+
+        if (!incremental)
+        {
+            return targets;
+        }
+
+        foreach (var forgotten in request.ForgottenTopicsData)
+        {
+            var name = ResolveName(image, forgotten.Topic, forgotten.TopicId, version);
+            if (name is null)
+            {
+                continue;
+            }
+
+            foreach (var partition in forgotten.Partitions)
+            {
+                session!.Remove(name, partition);
+            }
+        }
+
+        foreach (var entry in session!.Ordered)
+        {
+            targets.Add(new FetchTarget(entry.Topic, entry.TopicId, entry.Partition, entry.FetchOffset, entry.MaxBytes, entry.CurrentLeaderEpoch) { SessionEntry = entry });
+        }
+
+        return targets;
+    }
+
+    private static string? ResolveName(MetadataImage image, string name, Guid topicId, short version)
+    {
+        if (version < 13)
+        {
+            return name;
+        }
+
+        return image.TryGetTopic(topicId, out var topic) ? topic.Name : null;
+    }
+
+    private ReadOutcome ReadAll(List<FetchTarget> targets, bool readCommitted, int maxBytes, short version)
+    {
+        var outcome = new ReadOutcome(targets.Count);
+        var remaining = maxBytes;
+        var minOneBatch = true;
+        foreach (var target in targets)
+        {
+            var result = ReadOne(target, readCommitted, remaining, minOneBatch, version);
+            if (result.Error != ErrorCode.None)
+            {
+                outcome.HasError = true;
+            }
+
+            var length = result.Buffer?.Length ?? 0;
+            if (length > 0)
+            {
+                minOneBatch = false;
+                remaining = Math.Max(0, remaining - length);
+                outcome.TotalBytes += length;
+            }
+
+            outcome.Results.Add(result);
+        }
+
+        return outcome;
+    }
+
+    private PartitionRead ReadOne(FetchTarget target, bool readCommitted, int remaining, bool minOneBatch, short version)
+    {
+        if (target.Topic is null)
+        {
+            return PartitionRead.Failed(ErrorCode.UnknownTopicId);
+        }
+
+        if (!_partitions.TryGet(target.Topic, target.Partition, out var partition))
+        {
+            return PartitionRead.Failed(version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition);
+        }
+
+        if (target.CurrentLeaderEpoch >= 0 && target.CurrentLeaderEpoch != partition.LeaderEpoch)
+        {
+            return PartitionRead.Failed(target.CurrentLeaderEpoch > partition.LeaderEpoch ? ErrorCode.UnknownLeaderEpoch : ErrorCode.FencedLeaderEpoch);
+        }
+
+        var log = partition.Log;
+        if (log.IsOffline)
+        {
+            return PartitionRead.Failed(ErrorCode.KafkaStorageError);
+        }
+
+        var highWatermark = log.HighWatermark;
+        var lastStable = partition.LastStableOffset;
+        var maxOffset = readCommitted ? lastStable : highWatermark;
+        var limit = Math.Min(target.MaxBytes, remaining);
+        if (limit <= 0 && !minOneBatch)
+        {
+            return new PartitionRead(ErrorCode.None, null, highWatermark, lastStable, log.LogStartOffset);
+        }
+
+        try
+        {
+            var read = log.Read(target.FetchOffset, Math.Max(limit, 0), maxOffset, minOneBatch);
+            if (read.Error == LogError.OffsetOutOfRange)
+            {
+                read.Dispose();
+                return new PartitionRead(ErrorCode.OffsetOutOfRange, null, read.HighWatermark, lastStable, read.LogStartOffset);
+            }
+
+            return new PartitionRead(ErrorCode.None, read.Records, read.HighWatermark, lastStable, read.LogStartOffset);
+        }
+        catch (LogOfflineException)
+        {
+            return PartitionRead.Failed(ErrorCode.KafkaStorageError);
+        }
+    }
+
+    private static FetchResponse BuildResponse(List<FetchTarget> targets, List<PartitionRead> results, FetchSession? session, bool incremental, short version, bool readCommitted)
+    {
+        var response = new FetchResponse { SessionId = session?.Id ?? 0 };
+        FetchResponse.FetchableTopicResponse? current = null;
+        for (var i = 0; i < targets.Count; i++)
+        {
+            var target = targets[i];
+            var result = results[i];
+            var entry = target.SessionEntry;
+            if (incremental && entry is not null && result.Error == ErrorCode.None && (result.Buffer?.Length ?? 0) == 0
+                && entry.SentHighWatermark == result.HighWatermark && entry.SentLastStableOffset == result.LastStableOffset
+                && entry.SentLogStartOffset == result.LogStartOffset)
+            {
+                continue; // Nothing new for this partition: incremental responses leave it out.
+            }
+
+            if (entry is not null)
+            {
+                entry.SentHighWatermark = result.HighWatermark;
+                entry.SentLastStableOffset = result.LastStableOffset;
+                entry.SentLogStartOffset = result.LogStartOffset;
+            }
+
+            var sameTopic = current is not null && (version >= 13 ? current.TopicId == target.TopicId : current.Topic == target.Topic);
+            if (!sameTopic)
+            {
+                current = new FetchResponse.FetchableTopicResponse { Topic = target.Topic ?? "", TopicId = target.TopicId };
+                response.Responses.Add(current);
+            }
+
+            current!.Partitions.Add(new FetchResponse.PartitionData
+            {
+                PartitionIndex = target.Partition,
+                ErrorCode = (short)result.Error,
+                HighWatermark = result.HighWatermark,
+                LastStableOffset = result.LastStableOffset,
+                LogStartOffset = result.LogStartOffset,
+                AbortedTransactions = readCommitted ? new() : null,
+                Records = result.Buffer is null ? ReadOnlyMemory<byte>.Empty : result.Buffer.Memory,
+            });
+        }
+
+        return response;
+    }
+
+    private sealed class FetchTarget(string? topic, Guid topicId, int partition, long fetchOffset, int maxBytes, int currentLeaderEpoch)
+    {
+        public string? Topic { get; } = topic;
+
+        public Guid TopicId { get; } = topicId;
+
+        public int Partition { get; } = partition;
+
+        public long FetchOffset { get; } = fetchOffset;
+
+        public int MaxBytes { get; } = maxBytes;
+
+        public int CurrentLeaderEpoch { get; } = currentLeaderEpoch;
+
+        public FetchSessionPartition? SessionEntry { get; set; }
+    }
+
+    private readonly record struct PartitionRead(ErrorCode Error, PooledBuffer? Buffer, long HighWatermark, long LastStableOffset, long LogStartOffset)
+    {
+        public static PartitionRead Failed(ErrorCode error) => new(error, null, -1, -1, -1);
+    }
+
+    private sealed class ReadOutcome(int capacity)
+    {
+        public List<PartitionRead> Results { get; } = new(capacity);
+
+        public long TotalBytes { get; set; }
+
+        public bool HasError { get; set; }
+
+        public void Release()
+        {
+            foreach (var r in Results)
+            {
+                r.Buffer?.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+using System.Runtime.InteropServices;
+using Runnel.Broker.Partitions;
+using Runnel.Broker.Pipeline;
+using Runnel.Protocol;
+using Runnel.Protocol.Messages;
+using Runnel.Protocol.Primitives;
+using Runnel.Protocol.Records;
+using Runnel.Storage.Log;
+
+namespace Runnel.Broker.Handlers;
+
+/// <summary>
+/// Produce (key 0). Advertised 0–12 like Kafka 4.0, served 3–12: v0–2 carry message formats v0/v1,
+/// which Kafka 4.0 removed (KIP-724, KIP-896); they close the connection. v3 transactional id and
+/// format v2; v7 zstd (KIP-110); v8 per-record errors (KIP-467); v9 flexible; v10 leader hints in
+/// tagged fields (KIP-951, not needed on one node); v11–12 are the same on the broker side.
+/// Each partition's batches are validated (size, magic, CRC-32C, offsets, timestamps, keys on
+/// compacted topics), then appended as the producer's bytes with offsets patched in. acks=0 gets no
+/// response; acks=-1 waits for the group-commit fsync when the topic asks for flush-on-acks.
+/// Not yet: idempotent sequence checks and transactions (their batches append as plain batches).
+/// </summary>
+public sealed class ProduceHandler : RequestHandler<ProduceRequest>
+{
+    private readonly PartitionRegistry _partitions;
+    private readonly TimeProvider _time;
+    private readonly int _maxDecompressedBytes;
+
+    public ProduceHandler(PartitionRegistry partitions, TimeProvider time, int maxDecompressedBytes)
+    {
+        _partitions = partitions;
+        _time = time;
+        _maxDecompressedBytes = maxDecompressedBytes;
+    }
+
+    public override ApiKey ApiKey => ApiKey.Produce;
+
+    public override short MinVersion => 3;
+
+    public override short MaxVersion => 12;
+
+    public override short AdvertisedMinVersion => 0;
+
+    protected override ValueTask<IApiMessage?> HandleAsync(RequestContext context, ProduceRequest request)
+    {
+        var response = new ProduceResponse();
+        List<(Partition Partition, long Offset)>? flushWaits = null;
+        var acksValid = request.Acks is -1 or 0 or 1;
+        foreach (var topicData in request.TopicData)
+        {
+            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name };
+            response.Responses.Add(topicResponse);
+            foreach (var partitionData in topicData.PartitionData)
+            {
+                var result = new ProduceResponse.PartitionProduceResponse { Index = partitionData.Index, BaseOffset = -1 };
+                topicResponse.PartitionResponses.Add(result);
+                if (!acksValid)
+                {
+                    result.ErrorCode = (short)ErrorCode.InvalidRequiredAcks;
+                    continue;
+                }
+
+                if (!_partitions.TryGet(topicData.Name, partitionData.Index, out var partition))
+                {
+                    result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                    continue;
+                }
+
+                var lastOffset = Append(context, request, partition, partitionData.Records, result);
+                if (request.Acks == -1 && lastOffset >= 0 && partition.Config.Log.FlushOnAcks)
+                {
+                    (flushWaits ??= new()).Add((partition, lastOffset));
+                }
+            }
+        }
+
+        if (request.Acks == 0)
+        {
+            return new ValueTask<IApiMessage?>((IApiMessage?)null);
+        }
+
+        if (flushWaits is null)
+        {
+            return new ValueTask<IApiMessage?>(response);
+        }
+
+        return WaitForFlushAsync(response, flushWaits, context.ConnectionClosed);
+    }
+
+    /// <summary>Validates and appends; returns the last offset written, or -1 with the error set in <paramref name="result"/>.</summary>
+    private long Append(RequestContext context, ProduceRequest request, Partition partition, ReadOnlyMemory<byte>? records, ProduceResponse.PartitionProduceResponse result)
+    {
+        var config = partition.Config;
+        if (request.Acks == -1 && config.MinInSyncReplicas > 1)
+        {
+            // One replica can never satisfy min.insync.replicas above 1.
+            result.ErrorCode = (short)ErrorCode.NotEnoughReplicas;
+            return -1;
+        }
+
+        var bytes = records ?? ReadOnlyMemory<byte>.Empty;
+        var options = new RecordBatchValidationOptions
+        {
+            MaxMessageBytes = config.MaxMessageBytes,
+            IsCompacted = config.IsCompacted,
+            TimestampType = config.TimestampType,
+            TimestampBeforeMaxMs = config.TimestampBeforeMaxMs,
+            TimestampAfterMaxMs = config.TimestampAfterMaxMs,
+            NowMs = _time.GetUtcNow().ToUnixTimeMilliseconds(),
+            MaxDecompressedBytes = _maxDecompressedBytes,
+            ProduceVersion = context.ApiVersion,
+        };
+        var validation = RecordBatchValidator.Validate(bytes.Span, options);
+        if (!validation.IsValid)
+        {
+            result.ErrorCode = validation.ErrorCode;
+            result.ErrorMessage = validation.ErrorMessage;
+            foreach (var recordError in validation.RecordErrors)
+            {
+                result.RecordErrors.Add(new ProduceResponse.BatchIndexAndErrorMessage
+                {
+                    BatchIndex = recordError.BatchIndex,
+                    BatchIndexErrorMessage = recordError.Message,
+                });
+            }
+
+            return -1;
+        }
+
+        try
+        {
+            // The request buffer belongs to this connection and is not read again after the
+            // append, so the log may patch offsets into it in place before writing.
+            // Only the validated batch is stored: an incomplete tail after it is ignored, as Kafka does.
+            var batch = MemoryMarshal.AsMemory(bytes).Span[..validation.Summary.ValidBytes];
+            if (config.TimestampType == TimestampType.CreateTime)
+            {
+                // Kafka trusts the records, not the producer's header, for the batch's max timestamp.
+                RecordBatchHeader.SetMaxTimestamp(batch, TimestampType.CreateTime, validation.Summary.MaxTimestamp);
+            }
+
+            var appended = partition.Log.Append(batch, partition.LeaderEpoch, config.TimestampType == TimestampType.LogAppendTime);
+            result.BaseOffset = appended.FirstOffset;
+            result.LogAppendTimeMs = appended.LogAppendTime;
+            result.LogStartOffset = appended.LogStartOffset;
+            return appended.LastOffset;
+        }
+        catch (LogOfflineException)
+        {
+            result.ErrorCode = (short)ErrorCode.KafkaStorageError;
+            return -1;
+        }
+    }
+
+    private static async ValueTask<IApiMessage?> WaitForFlushAsync(ProduceResponse response, List<(Partition Partition, long Offset)> waits, CancellationToken cancellationToken)
+    {
+        foreach (var (partition, offset) in waits)
+        {
+            try
+            {
+                await partition.Log.WaitForFlushAsync(offset, cancellationToken);
+            }
+            catch (LogOfflineException)
+            {
+                SetError(response, partition, ErrorCode.KafkaStorageError);
+            }
+        }
+
+        return response;
+    }
+
+    private static void SetError(ProduceResponse response, Partition partition, ErrorCode error)
+    {
+        foreach (var topic in response.Responses)
+        {
+            if (topic.Name != partition.Topic)
+            {
+                continue;
+            }
+
+            foreach (var p in topic.PartitionResponses)
+            {
+                if (p.Index == partition.Index)
+                {
+                    p.ErrorCode = (short)error;
+                    p.BaseOffset = -1;
+                }
+            }
+        }
+    }
+}

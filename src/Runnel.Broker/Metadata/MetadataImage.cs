@@ -1,0 +1,46 @@
+using System.Collections.Frozen;
+
+namespace Runnel.Broker.Metadata;
+
+/// <summary>
+/// An immutable snapshot of every topic. Handlers read the current image without locks; writers
+/// (create, delete, alter) build a new image and publish it atomically.
+/// </summary>
+public sealed class MetadataImage
+{
+    public static readonly MetadataImage Empty = new(new Dictionary<string, TopicMetadata>());
+
+    private readonly FrozenDictionary<string, TopicMetadata> _byName;
+    private readonly FrozenDictionary<Guid, TopicMetadata> _byId;
+
+    public MetadataImage(IReadOnlyDictionary<string, TopicMetadata> topics)
+    {
+        _byName = topics.ToFrozenDictionary(StringComparer.Ordinal);
+        _byId = topics.Values.ToFrozenDictionary(t => t.TopicId);
+        var sorted = topics.Values.ToArray();
+        Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        Topics = sorted;
+    }
+
+    /// <summary>Every topic, ordered by name.</summary>
+    public IReadOnlyList<TopicMetadata> Topics { get; }
+
+    public bool TryGetTopic(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TopicMetadata? topic) =>
+        _byName.TryGetValue(name, out topic);
+
+    public bool TryGetTopic(Guid id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TopicMetadata? topic) =>
+        _byId.TryGetValue(id, out topic);
+
+    public MetadataImage With(TopicMetadata topic)
+    {
+        var copy = new Dictionary<string, TopicMetadata>(_byName, StringComparer.Ordinal) { [topic.Name] = topic };
+        return new MetadataImage(copy);
+    }
+
+    public MetadataImage Without(string name)
+    {
+        var copy = new Dictionary<string, TopicMetadata>(_byName, StringComparer.Ordinal);
+        copy.Remove(name);
+        return new MetadataImage(copy);
+    }
+}

@@ -1,0 +1,159 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Runnel.Storage.IO;
+
+namespace Runnel.Broker.Metadata;
+
+/// <summary>
+/// Durable topic metadata for a single node: the whole image is written to
+/// <c>&lt;metadata dir&gt;/runnel-metadata.json</c> on every change, atomically (write a temp file,
+/// fsync, rename over the old one, fsync the directory), so a crash leaves either the old or the
+/// new image, never a torn one. Format: docs/formats/metadata.md. Changes are serialised by one
+/// async lock; readers take <see cref="Current"/> without locking.
+/// A replicated metadata log (KRaft's role) replaces this class when Runnel becomes a cluster.
+/// </summary>
+public sealed class MetadataStore
+{
+    public const string FileName = "runnel-metadata.json";
+    private const int FormatVersion = 1;
+    private const int MinCompatibleVersion = 1;
+
+    private readonly IFileSystem _fs;
+    private readonly string _directory;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private volatile MetadataImage _current = MetadataImage.Empty;
+
+    private MetadataStore(IFileSystem fs, string directory, string clusterId)
+    {
+        _fs = fs;
+        _directory = directory;
+        ClusterId = clusterId;
+    }
+
+    public string ClusterId { get; }
+
+    public MetadataImage Current => _current;
+
+    /// <summary>Loads the image (or starts empty with a new cluster id when there is none).</summary>
+    public static MetadataStore Open(IFileSystem fs, string directory, string? configuredClusterId)
+    {
+        fs.CreateDirectory(directory);
+        var path = Path.Combine(directory, FileName);
+        if (!fs.FileExists(path))
+        {
+            var store = new MetadataStore(fs, directory, configuredClusterId ?? NewClusterId());
+            store.Persist(MetadataImage.Empty);
+            return store;
+        }
+
+        using var file = fs.OpenFile(path, FileMode.Open, FileAccess.Read);
+        var bytes = new byte[file.Length];
+        file.ReadExactly(bytes, 0);
+        var doc = JsonSerializer.Deserialize(bytes, MetadataJsonContext.Default.MetadataDocument)
+            ?? throw new InvalidDataException($"{path}: empty metadata file");
+        if (doc.MinCompatibleVersion > FormatVersion)
+        {
+            throw new InvalidDataException($"{path}: written by a newer Runnel (format {doc.Version}, needs reader {doc.MinCompatibleVersion}); this one reads {FormatVersion}");
+        }
+
+        if (configuredClusterId is not null && configuredClusterId != doc.ClusterId)
+        {
+            throw new InvalidDataException($"{path}: the data belongs to cluster {doc.ClusterId}, but cluster.id is {configuredClusterId}");
+        }
+
+        var topics = new Dictionary<string, TopicMetadata>(StringComparer.Ordinal);
+        foreach (var t in doc.Topics)
+        {
+            topics[t.Name] = new TopicMetadata(t.Name, t.TopicId, t.Partitions, t.Configs);
+        }
+
+        return new MetadataStore(fs, directory, doc.ClusterId) { _current = new MetadataImage(topics) };
+    }
+
+    /// <summary>Applies <paramref name="change"/> to the current image and persists it before publishing.</summary>
+    public async Task<MetadataImage> UpdateAsync(Func<MetadataImage, MetadataImage> change, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            var next = change(_current);
+            if (!ReferenceEquals(next, _current))
+            {
+                // Off the request thread: the file write and fsyncs are blocking I/O.
+                await Task.Run(() => Persist(next), CancellationToken.None);
+                _current = next;
+            }
+
+            return next;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private void Persist(MetadataImage image)
+    {
+        var doc = new MetadataDocument
+        {
+            Version = FormatVersion,
+            MinCompatibleVersion = MinCompatibleVersion,
+            ClusterId = ClusterId,
+            Topics = image.Topics.Select(t => new TopicRecord
+            {
+                Name = t.Name,
+                TopicId = t.TopicId,
+                Partitions = t.PartitionCount,
+                Configs = new Dictionary<string, string>(t.Configs),
+            }).ToList(),
+        };
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(doc, MetadataJsonContext.Default.MetadataDocument);
+        var path = Path.Combine(_directory, FileName);
+        var temp = path + ".tmp";
+        using (var file = _fs.OpenFile(temp, FileMode.Create))
+        {
+            file.Write(bytes, 0);
+            file.Flush();
+        }
+
+        _fs.MoveFile(temp, path, overwrite: true);
+        _fs.SyncDirectory(_directory);
+    }
+
+    /// <summary>A Kafka-style cluster id: 16 random bytes, URL-safe base64 without padding.</summary>
+    public static string NewClusterId() => ToKafkaBase64(Guid.NewGuid());
+
+    /// <summary>Kafka prints UUIDs (topic ids, cluster ids) as URL-safe base64 of the 16 big-endian bytes.</summary>
+    public static string ToKafkaBase64(Guid id)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        id.TryWriteBytes(bytes, bigEndian: true, out _);
+        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    internal sealed class MetadataDocument
+    {
+        public int Version { get; set; }
+
+        public int MinCompatibleVersion { get; set; }
+
+        public string ClusterId { get; set; } = "";
+
+        public List<TopicRecord> Topics { get; set; } = new();
+    }
+
+    internal sealed class TopicRecord
+    {
+        public string Name { get; set; } = "";
+
+        public Guid TopicId { get; set; }
+
+        public int Partitions { get; set; }
+
+        public Dictionary<string, string> Configs { get; set; } = new();
+    }
+}
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(MetadataStore.MetadataDocument))]
+internal sealed partial class MetadataJsonContext : JsonSerializerContext;

@@ -1,0 +1,46 @@
+using System.Diagnostics.Metrics;
+
+namespace Runnel.Broker.Network;
+
+/// <summary>Connection and request counters, published on the broker's meter.</summary>
+public sealed class BrokerNetworkMetrics
+{
+    private readonly Counter<long> _connectionsAccepted;
+    private readonly Counter<long> _connectionsRejected;
+    private readonly Counter<long> _badRequests;
+    private readonly Counter<long> _requests;
+    private long _active;
+
+    public BrokerNetworkMetrics(Meter meter)
+    {
+        _connectionsAccepted = meter.CreateCounter<long>("runnel.network.connections.accepted");
+        _connectionsRejected = meter.CreateCounter<long>("runnel.network.connections.rejected");
+        _badRequests = meter.CreateCounter<long>("runnel.network.requests.malformed");
+        _requests = meter.CreateCounter<long>("runnel.network.requests");
+        meter.CreateObservableGauge("runnel.network.connections.active", () => Interlocked.Read(ref _active));
+    }
+
+    public long ActiveConnections => Interlocked.Read(ref _active);
+
+    public long BadRequestCount => Interlocked.Read(ref _badRequestCount);
+
+    private long _badRequestCount;
+
+    public void ConnectionOpened()
+    {
+        Interlocked.Increment(ref _active);
+        _connectionsAccepted.Add(1);
+    }
+
+    public void ConnectionClosed() => Interlocked.Decrement(ref _active);
+
+    public void ConnectionRejected() => _connectionsRejected.Add(1);
+
+    public void BadRequest()
+    {
+        Interlocked.Increment(ref _badRequestCount);
+        _badRequests.Add(1);
+    }
+
+    public void Request() => _requests.Add(1);
+}

@@ -1,0 +1,60 @@
+using System.Net;
+
+namespace Runnel.Broker.Pipeline;
+
+/// <summary>
+/// Per-request facts a handler may need. Owned by the connection; valid until the response has
+/// been written. Resources registered with <see cref="RegisterForDispose"/> (pooled fetch buffers)
+/// are released after the response bytes are copied out.
+/// </summary>
+public sealed class RequestContext
+{
+    private List<IDisposable>? _disposables;
+
+    public RequestContext(long connectionId, ListenerInfo listener, EndPoint? remote)
+    {
+        ConnectionId = connectionId;
+        Listener = listener;
+        RemoteEndPoint = remote;
+    }
+
+    public long ConnectionId { get; }
+
+    /// <summary>The listener the connection arrived on (its advertised host and port go in Metadata).</summary>
+    public ListenerInfo Listener { get; }
+
+    public EndPoint? RemoteEndPoint { get; }
+
+    public string? ClientId { get; internal set; }
+
+    public short ApiVersion { get; internal set; }
+
+    public int CorrelationId { get; internal set; }
+
+    public string? ClientSoftwareName { get; internal set; }
+
+    public string? ClientSoftwareVersion { get; internal set; }
+
+    /// <summary>Cancelled when the connection closes or the broker stops.</summary>
+    public CancellationToken ConnectionClosed { get; internal set; }
+
+    public void RegisterForDispose(IDisposable disposable) => (_disposables ??= new()).Add(disposable);
+
+    internal void ReleaseResources()
+    {
+        if (_disposables is null)
+        {
+            return;
+        }
+
+        foreach (var d in _disposables)
+        {
+            d.Dispose();
+        }
+
+        _disposables.Clear();
+    }
+}
+
+/// <summary>A bound listener: its name, the address it is bound to and the address it advertises.</summary>
+public sealed record ListenerInfo(string Name, IPEndPoint BoundEndPoint, string AdvertisedHost, int AdvertisedPort);

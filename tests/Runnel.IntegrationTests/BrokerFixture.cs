@@ -1,0 +1,55 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using Runnel.Broker;
+
+namespace Runnel.IntegrationTests;
+
+/// <summary>
+/// One in-process broker shared by a test collection (127.0.0.1, ephemeral port, temp dir).
+/// Tests use their own topics (<see cref="NewTopicName"/>) so they never see each other's data.
+/// </summary>
+public sealed class BrokerFixture : IAsyncLifetime
+{
+    private RunnelBroker? _broker;
+
+    public RunnelBroker Broker => _broker ?? throw new InvalidOperationException("Broker not started.");
+
+    public string BootstrapServers => Broker.BootstrapServers;
+
+    public async ValueTask InitializeAsync()
+    {
+        _broker = await RunnelBroker.StartAsync(new RunnelBrokerOptions());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_broker is not null)
+        {
+            await _broker.DisposeAsync();
+        }
+    }
+
+    public static string NewTopicName(string prefix = "t") => $"{prefix}-{Guid.NewGuid():N}";
+
+    public IProducer<byte[]?, byte[]?> CreateProducer(Action<ProducerConfig>? configure = null) =>
+        Clients.CreateProducer(BootstrapServers, configure);
+
+    public IConsumer<byte[]?, byte[]?> CreateConsumer(Action<ConsumerConfig>? configure = null) =>
+        Clients.CreateConsumer(BootstrapServers, configure);
+
+    public IAdminClient CreateAdmin() => Clients.CreateAdmin(BootstrapServers);
+
+    public async Task<string> CreateTopicAsync(int partitions = 1, Dictionary<string, string>? configs = null, string prefix = "t")
+    {
+        var name = NewTopicName(prefix);
+        using var admin = CreateAdmin();
+        await admin.CreateTopicsAsync([new TopicSpecification { Name = name, NumPartitions = partitions, ReplicationFactor = 1, Configs = configs }]);
+        return name;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrokerCollection : ICollectionFixture<BrokerFixture>
+{
+    public const string Name = "broker";
+}
