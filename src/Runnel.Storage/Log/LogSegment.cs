@@ -489,7 +489,7 @@ internal sealed class LogSegment : IDisposable
     {
         if (size - position < header.Length)
         {
-            throw new CorruptLogException(LogPath, position, $"a batch header, but only {size - position} bytes remain");
+            ThrowHelper.ThrowCorruptLog(LogPath, position, "a whole batch header before the end of the segment");
         }
 
         _log.ReadExactly(header, position);
@@ -498,12 +498,12 @@ internal sealed class LogSegment : IDisposable
         total = (long)length + RecordBatchHeader.LogOverhead;
         if (length < RecordBatchHeader.Size - RecordBatchHeader.LogOverhead || position + total > size)
         {
-            throw new CorruptLogException(LogPath, position, $"a batch length between {RecordBatchHeader.Size - RecordBatchHeader.LogOverhead} and {size - position - RecordBatchHeader.LogOverhead}, found {length}");
+            ThrowHelper.ThrowBadBatchLength(LogPath, position, size - position, length);
         }
 
         if (header[RecordBatchHeader.MagicOffset] != RecordBatchHeader.CurrentMagic)
         {
-            throw new CorruptLogException(LogPath, position, $"magic {RecordBatchHeader.CurrentMagic}, found {header[RecordBatchHeader.MagicOffset]}");
+            ThrowHelper.ThrowCorruptLog(LogPath, position, "magic 2");
         }
     }
 
@@ -554,7 +554,7 @@ internal sealed class LogSegment : IDisposable
                 var length = BinaryPrimitives.ReadInt32BigEndian(span[(used + RecordBatchHeader.BatchLengthOffset)..]);
                 if (length < RecordBatchHeader.Size - RecordBatchHeader.LogOverhead)
                 {
-                    throw new CorruptLogException(LogPath, position + used, $"a batch length of at least {RecordBatchHeader.Size - RecordBatchHeader.LogOverhead}, found {length}");
+                    ThrowHelper.ThrowBadBatchLength(LogPath, position + used, size - position - used, length);
                 }
 
                 if (baseOffset >= limitOffset || (long)used + length + RecordBatchHeader.LogOverhead > span.Length)

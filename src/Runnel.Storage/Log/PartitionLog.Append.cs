@@ -33,20 +33,20 @@ public sealed partial class PartitionLog
             var batch = validatedBatches[position..];
             if (batch.Length < RecordBatchHeader.Size)
             {
-                throw new ArgumentException($"{batch.Length} trailing bytes at position {position} are not a whole batch.", nameof(validatedBatches));
+                ThrowHelper.ThrowInvalidBatches(ThrowHelper.AppendRejection.TrailingBytes, position);
             }
 
             var length = BinaryPrimitives.ReadInt32BigEndian(batch[RecordBatchHeader.BatchLengthOffset..]);
             if (length < RecordBatchHeader.Size - RecordBatchHeader.LogOverhead || (long)length + RecordBatchHeader.LogOverhead > batch.Length)
             {
-                throw new ArgumentException($"Batch length {length} at position {position} does not fit the {batch.Length} remaining bytes.", nameof(validatedBatches));
+                ThrowHelper.ThrowInvalidBatches(ThrowHelper.AppendRejection.BatchLengthOutOfBounds, position);
             }
 
             var total = length + RecordBatchHeader.LogOverhead;
             batch = batch[..total];
             if (BinaryPrimitives.ReadInt32BigEndian(batch[RecordBatchHeader.LastOffsetDeltaOffset..]) < 0)
             {
-                throw new ArgumentException($"Batch at position {position} has a negative last offset delta.", nameof(validatedBatches));
+                ThrowHelper.ThrowInvalidBatches(ThrowHelper.AppendRejection.NegativeLastOffsetDelta, position);
             }
 
             RecordBatchHeader.PatchPartitionLeaderEpoch(batch, leaderEpoch);
@@ -62,7 +62,7 @@ public sealed partial class PartitionLog
 
         if (batchCount == 0)
         {
-            throw new ArgumentException("No batches to append.", nameof(validatedBatches));
+            ThrowHelper.ThrowInvalidBatches(ThrowHelper.AppendRejection.NoBatches, 0);
         }
 
         LogAppendResult result;
@@ -118,7 +118,7 @@ public sealed partial class PartitionLog
         if (failure is not null)
         {
             MarkOffline(failure);
-            throw new LogOfflineException(TopicPartition, failure);
+            ThrowHelper.ThrowLogOffline(TopicPartition, failure);
         }
 
         if (rolled || flushDue)

@@ -170,7 +170,9 @@ public sealed partial class PartitionLog
         }
 
         var active = segments.Active;
-        var first = Math.Max(0, segments.Floor(RecoveryPoint));
+        // From the segment before the one holding the recovery point: a segment flushed to its end
+        // and then rolled still has its final time-index entry to make durable.
+        var first = Math.Max(0, segments.Floor(RecoveryPoint) - 1);
         try
         {
             for (var i = first; i < segments.Count; i++)

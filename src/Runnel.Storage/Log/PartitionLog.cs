@@ -197,9 +197,11 @@ public sealed partial class PartitionLog
                 {
                     try
                     {
-                        var active = _segments.Active;
-                        active.OnBecomeInactive();
-                        active.FlushIndexes();
+                        _segments.Active.OnBecomeInactive();
+                        foreach (var segment in _segments.AsSpan())
+                        {
+                            segment.FlushIndexes();
+                        }
                     }
                     catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                     {
@@ -295,7 +297,7 @@ public sealed partial class PartitionLog
     {
         if (Volatile.Read(ref _offline) != 0)
         {
-            throw new LogOfflineException(TopicPartition, _offlineCause);
+            ThrowHelper.ThrowLogOffline(TopicPartition, _offlineCause);
         }
 
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _closed) >= (forAppend ? 1 : 2), this);

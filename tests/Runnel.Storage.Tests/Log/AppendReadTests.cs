@@ -146,6 +146,19 @@ public sealed class AppendReadTests : IDisposable
     }
 
     [Fact]
+    public void UpdateConfig_applies_to_the_next_append()
+    {
+        var log = _fx.Open();
+        LogFixture.Append(log);
+        log.UpdateConfig(LogConfig.Default with { SegmentBytes = 10 });
+
+        LogFixture.Append(log);
+
+        Assert.Equal(2, log.SegmentCount);
+        Assert.Equal(10, log.Config.SegmentBytes);
+    }
+
+    [Fact]
     public void Read_from_an_offset_inside_a_batch_returns_the_whole_containing_batch()
     {
         var log = _fx.Open();

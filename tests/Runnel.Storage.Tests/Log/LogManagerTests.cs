@@ -70,6 +70,33 @@ public sealed class LogManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task The_marker_makes_restart_skip_recovery_and_its_absence_forces_it()
+    {
+        var tp = new TopicPartition("t", 0);
+        var manager = await OpenAsync();
+        var log = manager.CreateLog(tp, LogConfig.Default with { IndexIntervalBytes = 1 });
+        for (var i = 0; i < 4; i++)
+        {
+            LogFixture.Append(log);
+        }
+
+        await manager.ShutdownAsync();
+
+        // Damage the second batch where only a full recovery scan looks.
+        var segment = Path.Combine(Dir(0), "t-0", "00000000000000000000.log");
+        var bytes = File.ReadAllBytes(segment);
+        bytes[TestBatches.Create().Length + 70] ^= 0xFF;
+        File.WriteAllBytes(segment, bytes);
+
+        var clean = await OpenAsync(options: new LogManagerOptions { DefaultLogConfig = LogConfig.Default with { IndexIntervalBytes = 1 } });
+        Assert.Equal(4, clean.GetLog(tp)!.LogEndOffset);
+        clean.GetLog(tp)!.CloseWithoutFlush(); // a crash: no marker written
+
+        await using var unclean = await OpenAsync();
+        Assert.Equal(1, unclean.GetLog(tp)!.LogEndOffset);
+    }
+
+    [Fact]
     public async Task Restart_after_a_crash_recovers_from_the_checkpointed_recovery_point()
     {
         var manager = await OpenAsync();
