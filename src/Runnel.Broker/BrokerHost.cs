@@ -71,9 +71,9 @@ public sealed class BrokerHost : IAsyncDisposable
 
         var logs = await LogManager.OpenAsync(config.LogDirs, new LogManagerOptions
         {
-            RetentionCheckInterval = TimeSpan.FromMilliseconds(config.LogRetentionCheckIntervalMs),
-            FlushSchedulerInterval = TimeSpan.FromMilliseconds(config.LogFlushSchedulerIntervalMs),
-            CheckpointInterval = TimeSpan.FromMilliseconds(config.LogFlushOffsetCheckpointIntervalMs),
+            RetentionCheckInterval = Interval(config.LogRetentionCheckIntervalMs),
+            FlushSchedulerInterval = Interval(config.LogFlushSchedulerIntervalMs),
+            CheckpointInterval = Interval(config.LogFlushOffsetCheckpointIntervalMs),
             DefaultLogConfig = TopicRuntimeConfigFactory.Create(config, EmptyOverrides).Log,
         }, fileSystem, time, loggers, cancellationToken);
 
@@ -81,12 +81,16 @@ public sealed class BrokerHost : IAsyncDisposable
         {
             var metadata = MetadataStore.Open(fileSystem, config.LogDirs[0], config.ClusterId);
             var partitions = new PartitionRegistry();
-            var topics = new TopicService(metadata, partitions, logs, overrides => TopicRuntimeConfigFactory.Create(config, overrides), loggers);
+            // Dynamic broker config changes (AlterConfigs on BROKER) live in this overlay; topic
+            // defaults are resolved from its current value so a change reaches every log.
+            var dynamicConfig = new DynamicBrokerConfig(config);
+            var topics = new TopicService(metadata, partitions, logs, overrides => TopicRuntimeConfigFactory.Create(dynamicConfig.Current, overrides), loggers);
+            dynamicConfig.Changed += (_, _) => topics.RefreshLogConfigs();
             await topics.LoadAsync(cancellationToken);
 
             var identity = new BrokerIdentity(config.NodeId, metadata.ClusterId, Rack: null);
             var handlers = new HandlerRegistry();
-            RegisterHandlers(handlers, config, identity, topics, partitions, logs, time);
+            RegisterHandlers(handlers, dynamicConfig, identity, topics, partitions, logs, time);
 
             var meter = new Meter(MeterName);
             var networkMetrics = new BrokerNetworkMetrics(meter);
@@ -96,7 +100,7 @@ public sealed class BrokerHost : IAsyncDisposable
             {
                 SocketRequestMaxBytes = config.SocketRequestMaxBytes,
                 MaxConnections = config.MaxConnections,
-                ConnectionsMaxIdle = TimeSpan.FromMilliseconds(config.ConnectionsMaxIdleMs),
+                ConnectionsMaxIdle = Interval(config.ConnectionsMaxIdleMs),
             };
             foreach (var listener in config.Listeners)
             {
@@ -124,10 +128,16 @@ public sealed class BrokerHost : IAsyncDisposable
         }
     }
 
+    /// <summary>Kafka expresses "never" as Long.MAX_VALUE milliseconds; TimeSpan cannot hold that.</summary>
+    private static TimeSpan Interval(long milliseconds) =>
+        milliseconds <= 0 || milliseconds >= int.MaxValue * 1000L ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(milliseconds);
+
     private static readonly IReadOnlyDictionary<string, string> EmptyOverrides = new Dictionary<string, string>();
 
-    private static void RegisterHandlers(HandlerRegistry handlers, BrokerConfig config, BrokerIdentity identity, TopicService topics, PartitionRegistry partitions, LogManager logs, TimeProvider time)
+    private static void RegisterHandlers(HandlerRegistry handlers, DynamicBrokerConfig dynamicConfig, BrokerIdentity identity, TopicService topics, PartitionRegistry partitions, LogManager logs, TimeProvider time)
     {
+        var config = dynamicConfig.Current;
+
         // Decompression during validation is bounded by the request size limit: a batch cannot
         // legitimately expand beyond what a consumer could be sent.
         var maxDecompressed = Math.Max(config.SocketRequestMaxBytes, config.MessageMaxBytes);
@@ -139,8 +149,7 @@ public sealed class BrokerHost : IAsyncDisposable
         handlers.Add(new ListOffsetsHandler(partitions, maxDecompressed));
         handlers.Add(new OffsetForLeaderEpochHandler(partitions));
 
-        // Admin APIs. Dynamic broker config changes (AlterConfigs on BROKER) live in this overlay.
-        var dynamicConfig = new DynamicBrokerConfig(config);
+        // Admin APIs.
         handlers.Add(new CreateTopicsHandler(dynamicConfig, topics, identity.NodeId));
         handlers.Add(new DeleteTopicsHandler(dynamicConfig, topics));
         handlers.Add(new CreatePartitionsHandler(topics, identity.NodeId));

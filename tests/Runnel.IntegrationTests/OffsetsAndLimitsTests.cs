@@ -85,6 +85,8 @@ public sealed class OffsetsAndLimitsTests(BrokerFixture fixture)
         await producer.ProduceAsync(topic, new Message<byte[]?, byte[]?> { Value = big }, TestContext.Current.CancellationToken);
         using var consumer = fixture.CreateConsumer(c =>
         {
+            // librdkafka requires fetch.max.bytes >= message.max.bytes; both far below the record.
+            c.MessageMaxBytes = 1000;
             c.MaxPartitionFetchBytes = 1024;
             c.FetchMaxBytes = 1024;
         });

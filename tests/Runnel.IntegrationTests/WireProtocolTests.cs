@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
-using Runnel.Protocol.Primitives;
 using Runnel.Protocol.Records;
 using Runnel.TestKit;
 

@@ -1,3 +1,4 @@
+using Runnel.Broker.Handlers.Admin;
 using Runnel.Broker.Metadata;
 using Runnel.Broker.Partitions;
 using Runnel.Broker.Pipeline;
@@ -10,15 +11,13 @@ namespace Runnel.Broker.Handlers;
 /// <summary>
 /// Metadata (key 3), versions 0–13. v0 asks for all topics with an empty list (v1+ uses null);
 /// v4 adds AllowAutoTopicCreation (earlier versions always allow it); v7 leader epochs; v8–10
-/// authorized operations (reported as unknown: no authorizer yet); v10 topic ids (v12 may ask by id
+/// authorized operations (with no authorizer every operation is allowed, as Kafka reports it); v10 topic ids (v12 may ask by id
 /// alone); v13 a top-level error code. Kafka 4.0 keeps v0 because kafka-python 2.0.2 probes with it.
 /// Auto-created topics are created synchronously, so they come back ready instead of with
 /// LEADER_NOT_AVAILABLE. Brokers list this node at the address of the listener the request came in on.
 /// </summary>
 public sealed class MetadataHandler : RequestHandler<MetadataRequest>
 {
-    private const int AuthorizedOperationsUnknown = int.MinValue;
-
     private readonly BrokerIdentity _identity;
     private readonly TopicService _topics;
     private readonly PartitionRegistry _partitions;
@@ -45,8 +44,9 @@ public sealed class MetadataHandler : RequestHandler<MetadataRequest>
         {
             ClusterId = _identity.ClusterId,
             ControllerId = _identity.NodeId,
-            ClusterAuthorizedOperations = AuthorizedOperationsUnknown,
+            ClusterAuthorizedOperations = request.IncludeClusterAuthorizedOperations ? AuthorizedOperations.AllCluster : AuthorizedOperations.Unknown,
         };
+        var topicOperations = request.IncludeTopicAuthorizedOperations ? AuthorizedOperations.AllTopic : AuthorizedOperations.Unknown;
         response.Brokers.Add(new MetadataResponse.MetadataResponseBroker
         {
             NodeId = _identity.NodeId,
@@ -60,7 +60,7 @@ public sealed class MetadataHandler : RequestHandler<MetadataRequest>
         {
             foreach (var topic in _topics.Image.Topics)
             {
-                response.Topics.Add(Describe(topic));
+                response.Topics.Add(Describe(topic, topicOperations));
             }
 
             return response;
@@ -69,26 +69,26 @@ public sealed class MetadataHandler : RequestHandler<MetadataRequest>
         var allowAutoCreate = version < 4 || request.AllowAutoTopicCreation;
         foreach (var requested in request.Topics!)
         {
-            response.Topics.Add(await DescribeRequestedAsync(requested, allowAutoCreate, context.ConnectionClosed));
+            response.Topics.Add(await DescribeRequestedAsync(requested, allowAutoCreate, topicOperations, context.ConnectionClosed));
         }
 
         return response;
     }
 
-    private async ValueTask<MetadataResponse.MetadataResponseTopic> DescribeRequestedAsync(MetadataRequest.MetadataRequestTopic requested, bool allowAutoCreate, CancellationToken cancellationToken)
+    private async ValueTask<MetadataResponse.MetadataResponseTopic> DescribeRequestedAsync(MetadataRequest.MetadataRequestTopic requested, bool allowAutoCreate, int topicOperations, CancellationToken cancellationToken)
     {
         if (requested.Name is null)
         {
             // v12+: a topic asked for by id alone.
             return _topics.Image.TryGetTopic(requested.TopicId, out var byId)
-                ? Describe(byId)
+                ? Describe(byId, topicOperations)
                 : new MetadataResponse.MetadataResponseTopic { ErrorCode = (short)ErrorCode.UnknownTopicId, TopicId = requested.TopicId, Name = null };
         }
 
         var name = requested.Name;
         if (_topics.Image.TryGetTopic(name, out var topic))
         {
-            return Describe(topic);
+            return Describe(topic, topicOperations);
         }
 
         if (TopicNames.Validate(name) is not null)
@@ -104,8 +104,8 @@ public sealed class MetadataHandler : RequestHandler<MetadataRequest>
         var created = await _autoCreate.CreateAsync(name, cancellationToken);
         return created.Error switch
         {
-            ErrorCode.None => Describe(created.Topic!),
-            ErrorCode.TopicAlreadyExists when _topics.Image.TryGetTopic(name, out var raced) => Describe(raced),
+            ErrorCode.None => Describe(created.Topic!, topicOperations),
+            ErrorCode.TopicAlreadyExists when _topics.Image.TryGetTopic(name, out var raced) => Describe(raced, topicOperations),
             _ => Error(name, created.Error),
         };
     }
@@ -114,17 +114,17 @@ public sealed class MetadataHandler : RequestHandler<MetadataRequest>
     {
         ErrorCode = (short)error,
         Name = name,
-        TopicAuthorizedOperations = AuthorizedOperationsUnknown,
+        TopicAuthorizedOperations = AuthorizedOperations.Unknown,
     };
 
-    private MetadataResponse.MetadataResponseTopic Describe(TopicMetadata topic)
+    private MetadataResponse.MetadataResponseTopic Describe(TopicMetadata topic, int topicOperations)
     {
         var result = new MetadataResponse.MetadataResponseTopic
         {
             Name = topic.Name,
             TopicId = topic.TopicId,
             IsInternal = topic.IsInternal,
-            TopicAuthorizedOperations = AuthorizedOperationsUnknown,
+            TopicAuthorizedOperations = topicOperations,
         };
         _partitions.TryGetTopic(topic.Name, out var partitions);
         for (var i = 0; i < topic.PartitionCount; i++)
