@@ -150,6 +150,11 @@ public sealed partial class PartitionLog
             {
                 // Closed meanwhile: CloseAsync/CloseWithoutFlush fail the waiters.
             }
+            catch (Exception ex)
+            {
+                // A bug, not a disk error; still never leave waiters hanging or acknowledge blindly.
+                MarkOffline(ex);
+            }
         }
     }
 
