@@ -1,0 +1,98 @@
+using Runnel.Compat.ClientWrappers;
+using Runnel.Compat.Infrastructure;
+
+namespace Runnel.Compat;
+
+[CollectionDefinition(Name)]
+public sealed class ConfluentPythonBroker : ICollectionFixture<BrokerProcess>
+{
+    public const string Name = "confluent-kafka-python";
+}
+
+/// <summary>confluent-kafka-python 1.7.0 (Debian, librdkafka 2.0.2) against a broker process, cross-checked with Confluent.Kafka.</summary>
+[Collection(ConfluentPythonBroker.Name)]
+public sealed class ConfluentPythonTests(BrokerProcess broker) : CompatTest(broker)
+{
+    private const int Count = 20;
+
+    private readonly ConfluentPythonClient _client = new(broker.BootstrapServers);
+
+    [Theory]
+    [InlineData("lz4")]
+    [InlineData("zstd")]
+    public async Task Producer_records_with_headers_are_read_back_exactly_by_ConfluentKafka(string compression)
+    {
+        var topic = await DotNet.CreateTopicAsync("confluent-python");
+
+        var result = await _client.ProduceAsync(topic, 0, Count, compression);
+
+        AssertSucceeded(result, "Producer");
+        AssertSequence(
+            Enumerable.Range(0, Count).Select(i => $"{i} -> 0@{i}"),
+            result.JsonLines.Events("sent").Select(s => $"{s.GetProperty("index")} -> {s.GetProperty("partition")}@{s.GetProperty("offset")}"),
+            "offsets the producer was acknowledged with",
+            () => Context(result));
+        var read = DotNet.ConsumeFromBeginning(topic, 0, Count, () => Context(result)).Select(r => ObservedRecord.From(r));
+        AssertSequence(ObservedRecord.Expected(0, Count, "confluent-kafka-python"), read, "records Confluent.Kafka read", () => Context(result));
+        await AssertStoredCodecAsync(topic, 0, Count, compression, result);
+    }
+
+    [Fact]
+    public async Task Consumer_with_assign_reads_records_produced_by_ConfluentKafka_from_the_beginning()
+    {
+        var topic = await DotNet.CreateTopicAsync("confluent-python", partitions: 2);
+        var firstTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000;
+        await DotNet.ProduceAsync(topic, 1, ObservedRecord.Messages(Count, "dotnet", firstTimestamp));
+
+        var result = await _client.ConsumeAsync(topic, 1, Count);
+
+        AssertSucceeded(result, "Consumer");
+        AssertSequence(
+            ObservedRecord.Expected(1, Count, "dotnet", firstTimestamp),
+            result.JsonLines.Events("record").Select(ObservedRecord.FromJson),
+            "records Consumer read",
+            () => Context(result));
+    }
+
+    [Fact]
+    public async Task Admin_create_topics_creates_a_topic_that_ConfluentKafka_sees_with_its_partitions()
+    {
+        var topic = TestRecords.NewTopicName("confluent-python");
+
+        var result = await _client.CreateTopicAsync(topic, partitions: 3);
+
+        AssertSucceeded(result, "AdminClient.create_topics");
+        AssertEqual(topic, SingleEvent(result, "created").GetStringOrNull("topic"), "created topic", () => Context(result));
+        var metadata = DotNet.GetMetadata(topic).Topics.Single();
+        AssertEqual(Confluent.Kafka.ErrorCode.NoError, metadata.Error.Code, "topic error in Confluent.Kafka metadata", () => Context(result));
+        AssertSequence([0, 1, 2], metadata.Partitions.Select(p => p.PartitionId).Order(), "partitions Confluent.Kafka sees", () => Context(result));
+    }
+
+    [Fact]
+    public async Task Admin_list_topics_reports_the_broker_as_controller_and_leader_of_every_partition()
+    {
+        var topic = await DotNet.CreateTopicAsync("confluent-python", partitions: 2);
+        var brokerId = DotNet.GetMetadata(topic).Brokers.Single().BrokerId;
+
+        var result = await _client.ListTopicsAsync(topic);
+
+        AssertSucceeded(result, "AdminClient.list_topics");
+        var metadata = SingleEvent(result, "metadata");
+        AssertSequence(
+            [$"{brokerId} {Broker.Host}:{Broker.Port}"],
+            metadata.GetProperty("brokers").EnumerateArray().Select(b => $"{b.GetProperty("id")} {b.GetProperty("host").GetString()}:{b.GetProperty("port")}"),
+            "brokers",
+            () => Context(result));
+        AssertEqual(brokerId, metadata.GetProperty("controller_id").GetInt32(), "controller id", () => Context(result));
+        var listed = metadata.GetProperty("topics").EnumerateArray().Where(t => t.GetStringOrNull("name") == topic).ToList();
+        Assert.True(listed.Count == 1, $"list_topics did not include {topic}.\n{Context(result)}");
+        AssertSequence(
+            Enumerable.Range(0, 2).Select(p => $"partition {p} leader {brokerId} replicas [{brokerId}] isrs [{brokerId}] error "),
+            listed[0].GetProperty("partitions").EnumerateArray().Select(p =>
+                $"partition {p.GetProperty("id")} leader {p.GetProperty("leader")} " +
+                $"replicas [{string.Join(',', p.GetProperty("replicas").EnumerateArray())}] isrs [{string.Join(',', p.GetProperty("isrs").EnumerateArray())}] " +
+                $"error {p.GetStringOrNull("error")}"),
+            "partitions",
+            () => Context(result));
+    }
+}

@@ -1,0 +1,124 @@
+using Confluent.Kafka;
+using Runnel.Compat.ClientWrappers;
+using Runnel.Compat.Infrastructure;
+
+namespace Runnel.Compat;
+
+[CollectionDefinition(Name)]
+public sealed class KafkaJsBroker : ICollectionFixture<BrokerProcess>
+{
+    public const string Name = "kafkajs";
+}
+
+/// <summary>
+/// KafkaJS 2.2.4 (npm) against a broker process, cross-checked with Confluent.Kafka. KafkaJS
+/// never uses flexible versions (Produce up to v7, Metadata up to v6). It has no consumer
+/// without a consumer group, so consuming is not covered until the broker has a group
+/// coordinator (FINDINGS.md).
+/// </summary>
+[Collection(KafkaJsBroker.Name)]
+public sealed class KafkaJsTests(BrokerProcess broker) : CompatTest(broker)
+{
+    private const int Count = 20;
+
+    private readonly KafkaJsClient _client = new(broker.BootstrapServers);
+
+    [Theory]
+    [InlineData("none")]
+    [InlineData("gzip")]
+    public async Task Producer_send_records_with_headers_are_read_back_exactly_by_ConfluentKafka(string compression)
+    {
+        var topic = await DotNet.CreateTopicAsync("kafkajs");
+
+        var result = await _client.ProduceAsync(topic, 0, Count, compression);
+
+        AssertSucceeded(result, "producer.send");
+        AssertSequence(
+            [$"{topic}[0] error 0 base offset 0"],
+            result.JsonLines.Events("sent").Select(s => $"{s.GetStringOrNull("topicName")}[{s.GetProperty("partition")}] error {s.GetProperty("errorCode")} base offset {s.GetStringOrNull("baseOffset")}"),
+            "record metadata producer.send returned",
+            () => Context(result));
+        var read = DotNet.ConsumeFromBeginning(topic, 0, Count, () => Context(result)).Select(r => ObservedRecord.From(r));
+        AssertSequence(ObservedRecord.Expected(0, Count, "kafkajs"), read, "records Confluent.Kafka read", () => Context(result));
+        await AssertStoredCodecAsync(topic, 0, Count, compression, result);
+    }
+
+    [Fact]
+    public async Task Admin_createTopics_creates_a_topic_that_ConfluentKafka_sees_with_its_partitions()
+    {
+        var topic = TestRecords.NewTopicName("kafkajs");
+
+        var result = await _client.CreateTopicAsync(topic, partitions: 3);
+
+        AssertSucceeded(result, "admin.createTopics");
+        AssertEqual(true, SingleEvent(result, "created").GetProperty("created").GetBoolean(), "createTopics result (true = created)", () => Context(result));
+        var metadata = DotNet.GetMetadata(topic).Topics.Single();
+        AssertEqual(ErrorCode.NoError, metadata.Error.Code, "topic error in Confluent.Kafka metadata", () => Context(result));
+        AssertSequence([0, 1, 2], metadata.Partitions.Select(p => p.PartitionId).Order(), "partitions Confluent.Kafka sees", () => Context(result));
+    }
+
+    [Fact]
+    public async Task Admin_listTopics_includes_a_topic_created_by_ConfluentKafka()
+    {
+        var topic = await DotNet.CreateTopicAsync("kafkajs");
+
+        var result = await _client.ListTopicsAsync(topic);
+
+        AssertSucceeded(result, "admin.listTopics");
+        var topics = SingleEvent(result, "topics").GetProperty("topics").EnumerateArray().Select(t => t.GetString()).ToList();
+        Assert.True(topics.Contains(topic), $"listTopics did not include {topic}.\n{Context(result)}");
+    }
+
+    [Fact]
+    public async Task Admin_fetchTopicMetadata_reports_every_partition_led_by_the_broker()
+    {
+        var topic = await DotNet.CreateTopicAsync("kafkajs", partitions: 3);
+        var brokerId = DotNet.GetMetadata(topic).Brokers.Single().BrokerId;
+
+        var result = await _client.FetchTopicMetadataAsync(topic);
+
+        AssertSucceeded(result, "admin.fetchTopicMetadata");
+        var cluster = SingleEvent(result, "cluster");
+        AssertSequence(
+            [$"{brokerId} {Broker.Host}:{Broker.Port}"],
+            cluster.GetProperty("brokers").EnumerateArray().Select(b => $"{b.GetProperty("nodeId")} {b.GetStringOrNull("host")}:{b.GetProperty("port")}"),
+            "brokers (describeCluster)",
+            () => Context(result));
+        var topics = SingleEvent(result, "metadata").GetProperty("topics").EnumerateArray().ToList();
+        AssertSequence([topic], topics.Select(t => t.GetStringOrNull("name")), "topics", () => Context(result));
+        AssertSequence(
+            Enumerable.Range(0, 3).Select(p => $"partition {p} error 0 leader {brokerId} replicas [{brokerId}] isr [{brokerId}]"),
+            topics[0].GetProperty("partitions").EnumerateArray()
+                .Select(p => (Id: p.GetProperty("partitionId").GetInt32(), Text:
+                    $"partition {p.GetProperty("partitionId")} error {p.GetProperty("partitionErrorCode")} leader {p.GetProperty("leader")} " +
+                    $"replicas [{string.Join(',', p.GetProperty("replicas").EnumerateArray())}] isr [{string.Join(',', p.GetProperty("isr").EnumerateArray())}]"))
+                .OrderBy(p => p.Id)
+                .Select(p => p.Text),
+            "partitions",
+            () => Context(result));
+    }
+
+    [Fact]
+    public async Task Admin_fetchTopicOffsets_reports_the_log_start_and_end_offset_of_every_partition()
+    {
+        var topic = await DotNet.CreateTopicAsync("kafkajs", partitions: 3);
+        var firstTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await DotNet.ProduceAsync(topic, 0, ObservedRecord.Messages(5, "dotnet", firstTimestamp));
+        await DotNet.ProduceAsync(topic, 1, ObservedRecord.Messages(3, "dotnet", firstTimestamp));
+        using (var admin = DotNet.CreateAdmin())
+        {
+            // Moves partition 0's log start offset, so "earliest" is distinguishable from zero.
+            await admin.DeleteRecordsAsync([new TopicPartitionOffset(topic, 0, 2)]);
+        }
+
+        var result = await _client.FetchTopicOffsetsAsync(topic);
+
+        AssertSucceeded(result, "admin.fetchTopicOffsets");
+        AssertSequence(
+            ["partition 0 low 2 high 5 offset 5", "partition 1 low 0 high 3 offset 3", "partition 2 low 0 high 0 offset 0"],
+            SingleEvent(result, "offsets").GetProperty("partitions").EnumerateArray().Select(p =>
+                $"partition {p.GetProperty("partition")} low {p.GetStringOrNull("low")} high {p.GetStringOrNull("high")} offset {p.GetStringOrNull("offset")}"),
+            "offsets",
+            () => Context(result));
+    }
+}

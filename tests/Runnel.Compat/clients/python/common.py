@@ -1,0 +1,43 @@
+"""Shared by the Runnel.Compat python scripts: the test records and JSON-lines output.
+
+The keys and values match tests/Runnel.Compat/Infrastructure/TestRecords.cs: record i has key
+"key-i" and a compressible UTF-8 value with a non-ASCII character.
+"""
+import argparse
+import json
+import sys
+
+PADDING = "runnel compat payload " * 12
+
+
+def key(i):
+    return ("key-%d" % i).encode("utf-8")
+
+
+def value(i):
+    return ("value-%d caf\u00e9 %s" % (i, PADDING)).encode("utf-8")
+
+
+def text(data):
+    """Bytes as a JSON string (UTF-8), None stays null."""
+    return None if data is None else data.decode("utf-8")
+
+
+def emit(**fields):
+    """One result line on stdout; diagnostics go to stderr."""
+    sys.stdout.write(json.dumps(fields, sort_keys=True) + "\n")
+    sys.stdout.flush()
+
+
+def parser(description, commands):
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("command", choices=commands)
+    p.add_argument("--bootstrap", required=True)
+    p.add_argument("--topic", required=True)
+    p.add_argument("--partition", type=int, default=0)
+    p.add_argument("--partitions", type=int, default=1)
+    p.add_argument("--count", type=int, default=10)
+    p.add_argument("--compression", default="none")
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds before the script gives up")
+    p.add_argument("--debug", action="store_true", help="protocol debug logging to stderr")
+    return p

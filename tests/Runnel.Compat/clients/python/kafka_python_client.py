@@ -1,0 +1,122 @@
+#!/usr/bin/python3
+"""kafka-python (Debian python3-kafka 2.0.2) scenarios for Runnel.Compat.
+
+Usage: kafka_python_client.py produce|consume|create-topic|list-topics --bootstrap HOST:PORT --topic T [...]
+Prints JSON lines on stdout; exits non-zero when the scenario did not complete.
+kafka-python negotiates by itself: it probes the broker with ApiVersions v0 and Metadata v0 sent
+pipelined on the bootstrap connection and infers a broker release from the answer.
+"""
+import logging
+import sys
+import time
+
+import kafka
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import KafkaAdminClient, NewTopic
+
+from common import emit, key, parser, text, value
+
+CLIENT_ID = "runnel-compat-kafka-python"
+
+
+def produce(args):
+    producer = KafkaProducer(
+        bootstrap_servers=args.bootstrap,
+        client_id=CLIENT_ID,
+        acks=1,
+        linger_ms=5,
+        compression_type=None if args.compression == "none" else args.compression,
+        max_block_ms=int(args.timeout * 1000),
+        request_timeout_ms=int(args.timeout * 1000),
+    )
+    emit(event="connected", api_version=list(producer.config["api_version"]))
+    futures = []
+    for i in range(args.count):
+        headers = [("index", str(i).encode()), ("client", b"kafka-python")]
+        futures.append(producer.send(args.topic, key=key(i), value=value(i), headers=headers, partition=args.partition))
+    producer.flush(timeout=args.timeout)
+    failed = 0
+    for i, future in enumerate(futures):
+        try:
+            metadata = future.get(timeout=args.timeout)
+            emit(event="sent", index=i, partition=metadata.partition, offset=metadata.offset)
+        except Exception as e:  # report every failure, not just the first
+            failed += 1
+            emit(event="send_failed", index=i, error=repr(e))
+    producer.close(timeout=args.timeout)
+    emit(event="done", sent=args.count - failed, failed=failed)
+    return 0 if failed == 0 else 1
+
+
+def consume(args):
+    consumer = KafkaConsumer(
+        bootstrap_servers=args.bootstrap,
+        client_id=CLIENT_ID,
+        group_id=None,
+        enable_auto_commit=False,
+        fetch_max_wait_ms=100,
+    )
+    emit(event="connected", api_version=list(consumer.config["api_version"]))
+    partition = TopicPartition(args.topic, args.partition)
+    consumer.assign([partition])
+    consumer.seek_to_beginning(partition)
+    received = 0
+    deadline = time.monotonic() + args.timeout
+    while received < args.count and time.monotonic() < deadline:
+        for records in consumer.poll(timeout_ms=200).values():
+            for r in records:
+                emit(
+                    event="record",
+                    partition=r.partition,
+                    offset=r.offset,
+                    timestamp=r.timestamp,
+                    key=text(r.key),
+                    value=text(r.value),
+                    headers=[[k, text(v)] for k, v in r.headers],
+                )
+                received += 1
+    consumer.close()
+    emit(event="done", received=received)
+    return 0 if received >= args.count else 1
+
+
+def admin_client(args):
+    return KafkaAdminClient(bootstrap_servers=args.bootstrap, client_id=CLIENT_ID, request_timeout_ms=int(args.timeout * 1000))
+
+
+def create_topic(args):
+    admin = admin_client(args)
+    response = admin.create_topics(
+        [NewTopic(name=args.topic, num_partitions=args.partitions, replication_factor=1)],
+        timeout_ms=int(args.timeout * 1000),
+    )
+    errors = [list(e) for e in response.topic_errors]
+    admin.close()
+    emit(event="created", response_version=response.API_VERSION, topic_errors=errors)
+    return 0 if all(e[1] == 0 for e in errors) else 1
+
+
+def list_topics(args):
+    admin = admin_client(args)
+    topics = admin.list_topics()
+    admin.close()
+    emit(event="topics", topics=sorted(topics))
+    return 0
+
+
+def main():
+    args = parser(__doc__, ["produce", "consume", "create-topic", "list-topics"]).parse_args()
+    logging.basicConfig(stream=sys.stderr, level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    emit(event="client", name="kafka-python", version=kafka.__version__)
+    command = {"produce": produce, "consume": consume, "create-topic": create_topic, "list-topics": list_topics}[args.command]
+    try:
+        return command(args)
+    except Exception as e:
+        logging.exception("scenario failed")
+        emit(event="error", error=repr(e))
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
