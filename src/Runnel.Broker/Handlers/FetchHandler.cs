@@ -2,9 +2,10 @@ using Runnel.Broker.Fetch;
 using Runnel.Broker.Metadata;
 using Runnel.Broker.Partitions;
 using Runnel.Broker.Pipeline;
-using Runnel.Protocol;
 using Runnel.Protocol.Messages;
 using Runnel.Protocol.Primitives;
+using Runnel.Protocol.Records;
+using Runnel.Protocol;
 using Runnel.Storage.Log;
 
 namespace Runnel.Broker.Handlers;

@@ -10,12 +10,27 @@ namespace Runnel.Protocol.Records;
 public sealed class PooledBuffer : IMemoryOwner<byte>
 {
     private byte[]? _array;
-    private readonly int _length;
+    private int _length;
 
     /// <summary>Takes ownership of <paramref name="rented"/>, which must come from the shared pool.</summary>
     internal PooledBuffer(byte[] rented, int length)
     {
         _array = rented;
+        _length = length;
+    }
+
+    /// <summary>Rents an array of at least <paramref name="length"/> bytes; <see cref="Length"/> is <paramref name="length"/>.</summary>
+    public static PooledBuffer Rent(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return new PooledBuffer(ArrayPool<byte>.Shared.Rent(Math.Max(length, 1)), length);
+    }
+
+    /// <summary>Shrinks the valid bytes to the first <paramref name="length"/> (after a short read).</summary>
+    public void Trim(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Length);
         _length = length;
     }
 

@@ -1,3 +1,5 @@
+using Runnel.Protocol.Records;
+
 namespace Runnel.Storage.Log;
 
 /// <summary>
