@@ -148,6 +148,7 @@ public sealed class BrokerHost : IAsyncDisposable
         handlers.Add(new FetchHandler(partitions, topics, new FetchSessionCache(config.MaxIncrementalFetchSessionCacheSlots, time), time, config.FetchMaxBytes));
         handlers.Add(new ListOffsetsHandler(partitions, maxDecompressed));
         handlers.Add(new OffsetForLeaderEpochHandler(partitions));
+        handlers.Add(new FindCoordinatorHandler(identity, new CoordinatorDirectory()));
 
         // Admin APIs.
         handlers.Add(new CreateTopicsHandler(dynamicConfig, topics, identity.NodeId));
