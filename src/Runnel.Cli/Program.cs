@@ -31,6 +31,7 @@ internal static class Program
         root.Subcommands.Add(new ProduceCommand());
         root.Subcommands.Add(new ConsumeCommand());
         root.Subcommands.Add(new PerfCommand());
+        root.Subcommands.Add(new DumpLogCommand());
         // ---- End of command registration. ----
 
         return root;

@@ -51,6 +51,9 @@ internal sealed class ProduceCommand : ToolCommand
 
     public Option<string> Acks { get; } = new("--acks", "--request-required-acks") { Description = "Acknowledgements the leader must have: all (-1), 1 or 0." };
 
+    /// <summary>Where records are read from; null means stdin (tests set a reader here).</summary>
+    internal TextReader? Input { get; set; }
+
     internal ProduceSettings Bind(ParseResult parseResult)
     {
         Dictionary<string, string> config = _client.BuildConfig(parseResult);
@@ -71,7 +74,7 @@ internal sealed class ProduceCommand : ToolCommand
     protected override Task<int> ExecuteAsync(ParseResult parseResult, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ProduceSettings settings = Bind(parseResult);
-        return Task.FromResult(Run(settings, Console.In, error, cancellationToken));
+        return Task.FromResult(Run(settings, Input ?? Console.In, error, cancellationToken));
     }
 
     /// <summary>Produces every line of <paramref name="input"/>; returns the exit code.</summary>
