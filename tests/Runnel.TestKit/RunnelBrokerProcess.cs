@@ -92,6 +92,12 @@ public sealed partial class RunnelBrokerProcess : IAsyncDisposable
         catch (Exception e) when (e is TimeoutException or InvalidOperationException)
         {
             var reason = e is TimeoutException ? $"did not print its started line within {StartTimeout.TotalSeconds} s" : e.Message;
+            if (_process.HasExited)
+            {
+                // Let the asynchronous output readers drain so the failure shows everything it printed.
+                await _process.WaitForExitAsync(CancellationToken.None);
+            }
+
             throw new InvalidOperationException($"Broker process failed to start: {reason}\n{DescribeOutput()}", e);
         }
 
@@ -125,6 +131,26 @@ public sealed partial class RunnelBrokerProcess : IAsyncDisposable
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         }
+    }
+
+    /// <summary>
+    /// SIGTERM, as a service manager stops the broker: waits for the process to exit and returns its
+    /// exit code.
+    /// </summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        if (_process is null)
+        {
+            throw new InvalidOperationException("Not started.");
+        }
+
+        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false })!)
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(timeout);
+        return _process.ExitCode;
     }
 
     public async ValueTask DisposeAsync()
