@@ -12,6 +12,14 @@ log=$(mktemp)
 status=0
 dotnet test Runnel.slnx -c Release --nologo "$@" 2>&1 | tee "$log" || status=$?
 
+# Style is checked after the build (it needs the restored projects); a violation fails the run.
+if ! dotnet format Runnel.slnx --verify-no-changes --no-restore >"$log.format" 2>&1; then
+  cat "$log.format"
+  echo "dotnet format found code that does not follow .editorconfig (run: dotnet format Runnel.slnx)"
+  status=1
+fi
+rm -f "$log.format"
+
 # Sum the per-assembly summaries ("Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12, ...").
 read -r passed failed skipped < <(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' \
   | awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
