@@ -1,23 +1,15 @@
-using System.Runtime.CompilerServices;
+using System.Reflection;
 using Runnel.Broker.Configuration;
 
 namespace Runnel.Broker.Tests.Configuration;
 
 public class ConfigReferenceTests
 {
-    // Found from this source file's path, so it works wherever the test binaries are built.
-    private static string RepositoryRoot([CallerFilePath] string sourceFile = "")
-    {
-        for (DirectoryInfo? dir = new(Path.GetDirectoryName(sourceFile)!); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Runnel.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Runnel.slnx not found above " + sourceFile);
-    }
+    // The build records where the repository is (Directory.Build.props in tests/): source paths
+    // are rewritten to /_/ under ContinuousIntegrationBuild, so [CallerFilePath] cannot be used.
+    private static string RepositoryRoot() =>
+        typeof(ConfigReferenceTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "Runnel.RepositoryRoot").Value!;
 
     [Fact]
     public void Configuration_reference_is_up_to_date()
