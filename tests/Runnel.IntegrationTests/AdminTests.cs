@@ -187,6 +187,31 @@ public sealed class AdminTests(BrokerFixture fixture)
     }
 
     [Fact]
+    public async Task Concurrent_incremental_alters_of_one_topic_all_take_effect()
+    {
+        var name = await fixture.CreateTopicAsync();
+        var resource = new ConfigResource { Type = ResourceType.Topic, Name = name };
+        string[] keys = ["segment.ms", "retention.ms", "retention.bytes", "flush.ms", "flush.messages", "segment.jitter.ms", "delete.retention.ms", "min.compaction.lag.ms"];
+        var alters = keys.Select(async (key, i) =>
+        {
+            using var admin = fixture.CreateAdmin();
+            await admin.IncrementalAlterConfigsAsync(new Dictionary<ConfigResource, List<ConfigEntry>>
+            {
+                [resource] = [new ConfigEntry { Name = key, Value = (100_000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture), IncrementalOperation = AlterConfigOpType.Set }],
+            });
+        });
+        await Task.WhenAll(alters);
+
+        using var describer = fixture.CreateAdmin();
+        var described = (await describer.DescribeConfigsAsync([resource]))[0];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            Assert.Equal((100_000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture), described.Entries[keys[i]].Value);
+            Assert.Equal(ConfigSource.DynamicTopicConfig, described.Entries[keys[i]].Source);
+        }
+    }
+
+    [Fact]
     public async Task Broker_configs_describe_with_read_only_flags()
     {
         using var admin = fixture.CreateAdmin();

@@ -195,8 +195,13 @@ public sealed class TopicService
         }
     }
 
-    /// <summary>Replaces a topic's config overrides (already validated) and applies them to its logs.</summary>
-    public async Task<TopicOperationResult> SetTopicConfigsAsync(string name, IReadOnlyDictionary<string, string> configs, CancellationToken cancellationToken)
+    /// <summary>
+    /// Read-modify-write of a topic's config overrides under the admin lock, so two alters of the
+    /// same topic cannot lose each other's change (Kafka's controller serialises them the same way).
+    /// <paramref name="change"/> gets the current overrides and returns the new set, or null to
+    /// leave them unchanged (the caller records why).
+    /// </summary>
+    public async Task<TopicOperationResult> UpdateTopicConfigsAsync(string name, Func<IReadOnlyDictionary<string, string>, IReadOnlyDictionary<string, string>?> change, CancellationToken cancellationToken)
     {
         await _adminLock.WaitAsync(cancellationToken);
         try
@@ -204,6 +209,12 @@ public sealed class TopicService
             if (!_store.Current.TryGetTopic(name, out var topic))
             {
                 return TopicOperationResult.Fail(ErrorCode.UnknownTopicOrPartition, $"The topic '{name}' does not exist.");
+            }
+
+            var configs = change(topic.Configs);
+            if (configs is null)
+            {
+                return TopicOperationResult.Ok(topic);
             }
 
             var updated = topic with { Configs = new Dictionary<string, string>(configs) };

@@ -19,7 +19,7 @@ namespace Runnel.Broker.Handlers.Admin;
 /// <see cref="ConfigAlteration.AlterTopicAsync"/> (INVALID_REQUEST for the empty name,
 /// INVALID_TOPIC_EXCEPTION, INVALID_CONFIG, UNKNOWN_TOPIC_OR_PARTITION), validated by
 /// <see cref="TopicConfigResolver.ValidateAlter"/> and stored by
-/// <see cref="TopicService.SetTopicConfigsAsync"/>. BROKER: the empty name sets the dynamic
+/// <see cref="TopicService.UpdateTopicConfigsAsync"/>. BROKER: the empty name sets the dynamic
 /// cluster-wide defaults, this node's id the per-broker values, through
 /// <see cref="DynamicBrokerConfig.Alter"/> (another id, read-only keys and per-broker-only keys at
 /// cluster level are INVALID_REQUEST, bad values INVALID_CONFIG); topics then pick up the new

@@ -70,9 +70,9 @@ internal static class ConfigAlteration
             return Outcome.Fail(ErrorCode.InvalidTopicException, illegal);
         }
 
-        // Read-modify-write outside TopicService's lock: two alters of the same topic racing each
-        // other can lose one change (Kafka's controller serialises them). Rare for admin traffic;
-        // a compare-and-set in TopicService would close it.
+        // Validated here first so errors come in Kafka's order; the write below validates again
+        // against the overrides current under TopicService's admin lock, so concurrent alters of
+        // one topic cannot lose each other's change.
         var exists = topics.Image.TryGetTopic(name, out var topic);
         var change = validate(exists ? topic!.Configs : s_noOverrides);
         if (!change.IsSuccess)
@@ -90,7 +90,23 @@ internal static class ConfigAlteration
             return Outcome.Success;
         }
 
-        var stored = await topics.SetTopicConfigsAsync(name, change.Configs, cancellationToken);
+        ConfigChangeResult? failed = null;
+        var stored = await topics.UpdateTopicConfigsAsync(name, current =>
+        {
+            var latest = validate(current);
+            if (!latest.IsSuccess)
+            {
+                failed = latest;
+                return null;
+            }
+
+            return latest.Configs;
+        }, cancellationToken);
+        if (failed is not null)
+        {
+            return Outcome.From(failed);
+        }
+
         return stored.Error == ErrorCode.None ? Outcome.Success : Outcome.Fail(stored.Error, stored.Message);
     }
 

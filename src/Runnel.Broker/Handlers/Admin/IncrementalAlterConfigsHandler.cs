@@ -18,7 +18,7 @@ namespace Runnel.Broker.Handlers.Admin;
 /// anything but DELETE, is INVALID_REQUEST; an unknown operation INVALID_REQUEST; APPEND or SUBTRACT
 /// on a non-list key INVALID_CONFIG. TOPIC: see <see cref="ConfigAlteration.AlterTopicAsync"/>,
 /// validated by <see cref="TopicConfigResolver.ValidateIncrementalAlter"/> and stored by
-/// <see cref="TopicService.SetTopicConfigsAsync"/>. BROKER: the empty name changes the dynamic
+/// <see cref="TopicService.UpdateTopicConfigsAsync"/>. BROKER: the empty name changes the dynamic
 /// cluster-wide defaults, this node's id the per-broker values, through
 /// <see cref="DynamicBrokerConfig.IncrementalAlter"/>; topics then pick up the new defaults.
 /// BROKER_LOGGER (KIP-412): the name must be this node's id; Runnel has no runtime-adjustable
