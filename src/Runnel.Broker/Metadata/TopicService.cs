@@ -118,8 +118,12 @@ public sealed class TopicService
         }
     }
 
-    /// <summary>Deletes a topic: forgets it, then removes its logs (files go asynchronously).</summary>
-    public async Task<TopicOperationResult> DeleteTopicAsync(string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes a topic: forgets it, then removes its logs (files go asynchronously). With
+    /// <paramref name="expectedTopicId"/> set, only that incarnation of the name is deleted, so a
+    /// topic deleted and re-created since the caller looked it up is left alone.
+    /// </summary>
+    public async Task<TopicOperationResult> DeleteTopicAsync(string name, Guid expectedTopicId, CancellationToken cancellationToken)
     {
         await _adminLock.WaitAsync(cancellationToken);
         try
@@ -127,6 +131,11 @@ public sealed class TopicService
             if (!_store.Current.TryGetTopic(name, out var topic))
             {
                 return TopicOperationResult.Fail(ErrorCode.UnknownTopicOrPartition, "This server does not host this topic-partition.");
+            }
+
+            if (expectedTopicId != Guid.Empty && topic.TopicId != expectedTopicId)
+            {
+                return TopicOperationResult.Fail(ErrorCode.UnknownTopicId, "This server does not host this topic ID.");
             }
 
             await _store.UpdateAsync(img => img.Without(name), cancellationToken);

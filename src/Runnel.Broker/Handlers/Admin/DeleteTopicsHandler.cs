@@ -188,7 +188,7 @@ public sealed class DeleteTopicsHandler : RequestHandler<DeleteTopicsRequest>
 
         foreach (var (id, name) in toDelete)
         {
-            var deleted = await _topics.DeleteTopicAsync(name, context.ConnectionClosed);
+            var deleted = await _topics.DeleteTopicAsync(name, id, context.ConnectionClosed);
             if (deleted.Error == ErrorCode.None)
             {
                 Add(response, name, id, ErrorCode.None, null);
