@@ -4,8 +4,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Runnel.Broker.Configuration;
 using Runnel.Broker.Fetch;
+using Runnel.Broker.Groups;
 using Runnel.Broker.Handlers;
 using Runnel.Broker.Handlers.Admin;
+using Runnel.Broker.Handlers.Groups;
 using Runnel.Broker.Metadata;
 using Runnel.Broker.Network;
 using Runnel.Broker.Partitions;
@@ -31,6 +33,7 @@ public sealed class BrokerHost : IAsyncDisposable
     private readonly LogManager _logs;
     private readonly List<SocketListener> _listeners = new();
     private readonly Meter _meter;
+    private GroupCoordinator? _groupCoordinator;
     private int _stopped;
 
     private BrokerHost(BrokerConfig config, LogManager logs, MetadataStore metadata, TopicService topics, PartitionRegistry partitions, HandlerRegistry handlers, Meter meter, BrokerNetworkMetrics networkMetrics, ILoggerFactory loggers)
@@ -90,11 +93,14 @@ public sealed class BrokerHost : IAsyncDisposable
 
             var identity = new BrokerIdentity(config.NodeId, metadata.ClusterId, Rack: null);
             var handlers = new HandlerRegistry();
-            RegisterHandlers(handlers, dynamicConfig, identity, topics, partitions, logs, time);
+            var coordinators = new CoordinatorDirectory();
+            var groupCoordinator = new GroupCoordinator(config, topics, partitions, coordinators, time, loggers);
+            await groupCoordinator.StartAsync(cancellationToken);
+            RegisterHandlers(handlers, dynamicConfig, identity, topics, partitions, logs, time, coordinators, groupCoordinator);
 
             var meter = new Meter(MeterName);
             var networkMetrics = new BrokerNetworkMetrics(meter);
-            var host = new BrokerHost(config, logs, metadata, topics, partitions, handlers, meter, networkMetrics, loggers);
+            var host = new BrokerHost(config, logs, metadata, topics, partitions, handlers, meter, networkMetrics, loggers) { _groupCoordinator = groupCoordinator };
             var dispatcher = new RequestDispatcher(handlers, loggers);
             var limits = new ConnectionLimits
             {
@@ -134,7 +140,7 @@ public sealed class BrokerHost : IAsyncDisposable
 
     private static readonly IReadOnlyDictionary<string, string> EmptyOverrides = new Dictionary<string, string>();
 
-    private static void RegisterHandlers(HandlerRegistry handlers, DynamicBrokerConfig dynamicConfig, BrokerIdentity identity, TopicService topics, PartitionRegistry partitions, LogManager logs, TimeProvider time)
+    private static void RegisterHandlers(HandlerRegistry handlers, DynamicBrokerConfig dynamicConfig, BrokerIdentity identity, TopicService topics, PartitionRegistry partitions, LogManager logs, TimeProvider time, CoordinatorDirectory coordinators, GroupCoordinator groupCoordinator)
     {
         var config = dynamicConfig.Current;
 
@@ -148,7 +154,15 @@ public sealed class BrokerHost : IAsyncDisposable
         handlers.Add(new FetchHandler(partitions, topics, new FetchSessionCache(config.MaxIncrementalFetchSessionCacheSlots, time), time, config.FetchMaxBytes));
         handlers.Add(new ListOffsetsHandler(partitions, maxDecompressed));
         handlers.Add(new OffsetForLeaderEpochHandler(partitions));
-        handlers.Add(new FindCoordinatorHandler(identity, new CoordinatorDirectory()));
+        handlers.Add(new FindCoordinatorHandler(identity, coordinators));
+
+        // Classic consumer groups.
+        handlers.Add(new JoinGroupHandler(groupCoordinator));
+        handlers.Add(new SyncGroupHandler(groupCoordinator));
+        handlers.Add(new HeartbeatHandler(groupCoordinator));
+        handlers.Add(new LeaveGroupHandler(groupCoordinator));
+        handlers.Add(new OffsetCommitHandler(groupCoordinator));
+        handlers.Add(new OffsetFetchHandler(groupCoordinator));
 
         // Admin APIs.
         handlers.Add(new CreateTopicsHandler(dynamicConfig, topics, identity.NodeId));
@@ -190,6 +204,11 @@ public sealed class BrokerHost : IAsyncDisposable
         foreach (var listener in _listeners)
         {
             await listener.DisposeAsync();
+        }
+
+        if (_groupCoordinator is not null)
+        {
+            await _groupCoordinator.DisposeAsync();
         }
 
         await _logs.ShutdownAsync();

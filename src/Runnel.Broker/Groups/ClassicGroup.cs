@@ -1,0 +1,167 @@
+namespace Runnel.Broker.Groups;
+
+/// <summary>
+/// A classic group: members, generation, chosen protocol and committed offsets. Every field is
+/// read and written under the coordinator's lock only.
+/// </summary>
+public sealed class ClassicGroup
+{
+    public ClassicGroup(string groupId, int offsetsPartition)
+    {
+        GroupId = groupId;
+        OffsetsPartition = offsetsPartition;
+    }
+
+    public string GroupId { get; }
+
+    /// <summary>The <c>__consumer_offsets</c> partition that stores this group.</summary>
+    public int OffsetsPartition { get; }
+
+    public GroupState State { get; set; } = GroupState.Empty;
+
+    public int GenerationId { get; set; }
+
+    public string? ProtocolType { get; set; }
+
+    public string? ProtocolName { get; set; }
+
+    public string? LeaderId { get; set; }
+
+    public Dictionary<string, GroupMember> Members { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Member ids handed out with MEMBER_ID_REQUIRED (KIP-394), with when they lapse.</summary>
+    public Dictionary<string, long> PendingMembers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Static members (KIP-345): group.instance.id → member id.</summary>
+    public Dictionary<string, string> StaticMembers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>When a PreparingRebalance must complete, whoever has rejoined by then.</summary>
+    public long RebalanceDeadlineMs { get; set; }
+
+    /// <summary>
+    /// While positive, the group is in its initial delay (<c>group.initial.rebalance.delay.ms</c>):
+    /// the join completes at the deadline even if every member has joined, so more can arrive.
+    /// This is the latest the delay may be extended to (start + rebalance timeout).
+    /// </summary>
+    public long InitialDelayLimitMs { get; set; }
+
+    public Dictionary<(string Topic, int Partition), CommittedOffset> Offsets { get; } = new();
+
+    /// <summary>The offset in <c>__consumer_offsets</c> of the group metadata record last applied.</summary>
+    public long MetadataRecordOffset { get; set; } = -1;
+
+    public bool AllMembersJoined()
+    {
+        foreach (var member in Members.Values)
+        {
+            if (member.PendingJoin is null)
+            {
+                return false;
+            }
+        }
+
+        return PendingMembers.Count == 0;
+    }
+
+    /// <summary>
+    /// Kafka's selection: among protocols every member supports, each member votes for the first one
+    /// in its own preference order; the most votes win (ties go to the leader's earlier preference).
+    /// </summary>
+    public string? SelectProtocol()
+    {
+        GroupMember? first = null;
+        foreach (var member in Members.Values)
+        {
+            first = member;
+            break;
+        }
+
+        if (first is null)
+        {
+            return null;
+        }
+
+        var candidates = new List<string>();
+        foreach (var (name, _) in (LeaderId is not null && Members.TryGetValue(LeaderId, out var leader) ? leader : first).Protocols)
+        {
+            var all = true;
+            foreach (var member in Members.Values)
+            {
+                if (!member.Supports(name))
+                {
+                    all = false;
+                    break;
+                }
+            }
+
+            if (all)
+            {
+                candidates.Add(name);
+            }
+        }
+
+        if (candidates.Count == 0)
+        {
+            return null;
+        }
+
+        var votes = new int[candidates.Count];
+        foreach (var member in Members.Values)
+        {
+            foreach (var (name, _) in member.Protocols)
+            {
+                var index = candidates.IndexOf(name);
+                if (index >= 0)
+                {
+                    votes[index]++;
+                    break;
+                }
+            }
+        }
+
+        var best = 0;
+        for (var i = 1; i < votes.Length; i++)
+        {
+            if (votes[i] > votes[best])
+            {
+                best = i;
+            }
+        }
+
+        return candidates[best];
+    }
+
+    /// <summary>Whether a joining member's protocols fit the group: same type, and at least one protocol in common with everyone.</summary>
+    public bool Accepts(string protocolType, List<(string Name, byte[] Metadata)> protocols, string? exceptMemberId)
+    {
+        if (Members.Count == 0 || (Members.Count == 1 && exceptMemberId is not null && Members.ContainsKey(exceptMemberId)))
+        {
+            return protocolType.Length > 0 && protocols.Count > 0;
+        }
+
+        if (ProtocolType != protocolType)
+        {
+            return false;
+        }
+
+        foreach (var (name, _) in protocols)
+        {
+            var all = true;
+            foreach (var member in Members.Values)
+            {
+                if (member.MemberId != exceptMemberId && !member.Supports(name))
+                {
+                    all = false;
+                    break;
+                }
+            }
+
+            if (all)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

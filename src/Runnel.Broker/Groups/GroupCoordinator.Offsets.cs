@@ -1,0 +1,200 @@
+using Runnel.Protocol;
+
+namespace Runnel.Broker.Groups;
+
+public sealed partial class GroupCoordinator
+{
+    /// <summary>
+    /// OffsetCommit: checks the member and generation as Kafka's classic coordinator does (generation
+    /// -1 on an empty group is a "simple" commit), appends one record per partition, and completes
+    /// once they are appended (and flushed when the topic asks for it). Returns one error per entry.
+    /// </summary>
+    public async Task<ErrorCode[]> CommitOffsetsAsync(string groupId, int generationId, string memberId, string? groupInstanceId, IReadOnlyList<OffsetCommitEntry> entries)
+    {
+        var errors = new ErrorCode[entries.Count];
+        var groupError = ErrorCode.None;
+        PendingWrite? write = null;
+        if (!_loaded)
+        {
+            groupError = ErrorCode.CoordinatorLoadInProgress;
+        }
+        else if (groupId.Length == 0)
+        {
+            groupError = ErrorCode.InvalidGroupId;
+        }
+        else
+        {
+            lock (_lock)
+            {
+                var now = NowMs;
+                if (!_groups.TryGetValue(groupId, out var group))
+                {
+                    if (generationId >= 0)
+                    {
+                        groupError = ErrorCode.IllegalGeneration;
+                    }
+                    else
+                    {
+                        group = new ClassicGroup(groupId, PartitionFor(groupId));
+                        _groups.Add(groupId, group);
+                    }
+                }
+
+                if (group is not null)
+                {
+                    groupError = CheckCommit(group, generationId, memberId, groupInstanceId, now);
+                }
+
+                if (groupError == ErrorCode.None)
+                {
+                    var records = new List<(byte[] Key, byte[]? Value)>(entries.Count);
+                    var accepted = new List<int>(entries.Count);
+                    for (var i = 0; i < entries.Count; i++)
+                    {
+                        var entry = entries[i];
+                        if (entry.Metadata is not null && entry.Metadata.Length > OffsetMetadataMaxBytes)
+                        {
+                            errors[i] = ErrorCode.OffsetMetadataTooLarge;
+                            continue;
+                        }
+
+                        accepted.Add(i);
+                        records.Add((OffsetsTopicRecords.OffsetKey(groupId, entry.Topic, entry.Partition), OffsetsTopicRecords.OffsetValue(entry.Offset, entry.LeaderEpoch, entry.Metadata, now)));
+                    }
+
+                    if (records.Count > 0)
+                    {
+                        var target = group!;
+                        write = new PendingWrite(target.OffsetsPartition, records, firstOffset =>
+                        {
+                            for (var j = 0; j < accepted.Count; j++)
+                            {
+                                var entry = entries[accepted[j]];
+                                var recordOffset = firstOffset + j;
+                                var key = (entry.Topic, entry.Partition);
+                                if (!target.Offsets.TryGetValue(key, out var current) || current.RecordOffset < recordOffset)
+                                {
+                                    target.Offsets[key] = new CommittedOffset(entry.Offset, entry.LeaderEpoch, entry.Metadata, now, recordOffset);
+                                }
+                            }
+                        });
+                        _writes.Writer.TryWrite(write);
+                    }
+                }
+            }
+        }
+
+        if (groupError != ErrorCode.None)
+        {
+            Array.Fill(errors, groupError);
+            return errors;
+        }
+
+        if (write is not null)
+        {
+            var written = await write.Done.Task;
+            if (written != ErrorCode.None)
+            {
+                for (var i = 0; i < errors.Length; i++)
+                {
+                    if (errors[i] == ErrorCode.None)
+                    {
+                        errors[i] = written;
+                    }
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    private static ErrorCode CheckCommit(ClassicGroup group, int generationId, string memberId, string? groupInstanceId, long now)
+    {
+        if (group.State == GroupState.Dead)
+        {
+            return ErrorCode.CoordinatorNotAvailable;
+        }
+
+        if (generationId < 0 && group.State == GroupState.Empty)
+        {
+            return ErrorCode.None;
+        }
+
+        if (group.State == GroupState.CompletingRebalance)
+        {
+            return ErrorCode.RebalanceInProgress;
+        }
+
+        if (!group.Members.TryGetValue(memberId, out var member))
+        {
+            return ErrorCode.UnknownMemberId;
+        }
+
+        if (groupInstanceId is not null && member.GroupInstanceId != groupInstanceId)
+        {
+            return ErrorCode.FencedInstanceId;
+        }
+
+        if (generationId != group.GenerationId)
+        {
+            return ErrorCode.IllegalGeneration;
+        }
+
+        // A commit shows the member is alive, as a heartbeat does.
+        member.SessionDeadlineMs = now + member.SessionTimeoutMs;
+        return ErrorCode.None;
+    }
+
+    /// <summary>
+    /// OffsetFetch for one group: the committed offsets of the requested partitions (offset -1 when
+    /// none), or of every partition the group committed when <paramref name="topics"/> is null.
+    /// </summary>
+    public (ErrorCode Error, List<(string Topic, List<(int Partition, CommittedOffset? Offset)> Partitions)> Topics) FetchOffsets(string groupId, IReadOnlyList<(string Topic, IReadOnlyList<int> Partitions)>? topics)
+    {
+        var result = new List<(string Topic, List<(int Partition, CommittedOffset? Offset)> Partitions)>();
+        if (!_loaded)
+        {
+            return (ErrorCode.CoordinatorLoadInProgress, result);
+        }
+
+        lock (_lock)
+        {
+            _groups.TryGetValue(groupId, out var group);
+            if (topics is null)
+            {
+                if (group is null)
+                {
+                    return (ErrorCode.None, result);
+                }
+
+                var byTopic = new Dictionary<string, List<(int Partition, CommittedOffset? Offset)>>(StringComparer.Ordinal);
+                foreach (var ((topic, partition), offset) in group.Offsets)
+                {
+                    if (!byTopic.TryGetValue(topic, out var list))
+                    {
+                        byTopic[topic] = list = new();
+                        result.Add((topic, list));
+                    }
+
+                    list.Add((partition, offset));
+                }
+
+                return (ErrorCode.None, result);
+            }
+
+            foreach (var (topic, partitions) in topics)
+            {
+                var list = new List<(int Partition, CommittedOffset? Offset)>(partitions.Count);
+                foreach (var partition in partitions)
+                {
+                    CommittedOffset? offset = group is not null && group.Offsets.TryGetValue((topic, partition), out var committed) ? committed : null;
+                    list.Add((partition, offset));
+                }
+
+                result.Add((topic, list));
+            }
+
+            return (ErrorCode.None, result);
+        }
+    }
+}

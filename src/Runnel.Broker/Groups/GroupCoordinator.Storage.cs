@@ -1,0 +1,296 @@
+using Runnel.Broker.Partitions;
+using Runnel.Protocol;
+using Runnel.Protocol.Records;
+using Runnel.Storage.Log;
+
+namespace Runnel.Broker.Groups;
+
+public sealed partial class GroupCoordinator
+{
+    /// <summary>
+    /// Creates <c>__consumer_offsets</c> if needed (compacted, <c>offsets.topic.num.partitions</c>),
+    /// then replays it in the background and starts the tick. FindCoordinator names this node for
+    /// groups once the replay is done.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!_partitions.TryGetTopic(OffsetsTopic, out var partitions))
+        {
+            var configs = new Dictionary<string, string>
+            {
+                ["cleanup.policy"] = "compact",
+                ["segment.bytes"] = _offsetsSegmentBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            var created = await _topics.CreateTopicAsync(OffsetsTopic, _configuredPartitionCount, configs, validateOnly: false, cancellationToken);
+            if (created.Error != ErrorCode.None && created.Error != ErrorCode.TopicAlreadyExists)
+            {
+                throw new InvalidOperationException($"Cannot create {OffsetsTopic}: {created.Error} {created.Message}");
+            }
+
+            if (!_partitions.TryGetTopic(OffsetsTopic, out partitions))
+            {
+                throw new InvalidOperationException($"{OffsetsTopic} has no partitions after creation.");
+            }
+        }
+
+        // The partition count on disk decides where groups live, whatever the config says now.
+        _offsetsPartitions = partitions;
+        _background = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        var records = 0L;
+        // No request touches the state before _loaded is set, so the replay (which reads the log)
+        // runs without the lock; taking it afterwards publishes the state.
+        foreach (var partition in _offsetsPartitions)
+        {
+            records += Replay(partition);
+        }
+
+        int groupCount;
+        lock (_lock)
+        {
+            groupCount = _groups.Count;
+            _loaded = true;
+        }
+
+        _directory.HostsGroupCoordinator = true;
+        Log.Loaded(_logger, _offsetsPartitions.Length, records, groupCount, (long)_time.GetElapsedTime(started).TotalMilliseconds);
+        _tick = _time.CreateTimer(static state => ((GroupCoordinator)state!).Tick(), this, s_tickInterval, s_tickInterval);
+        await WriteLoopAsync(cancellationToken);
+    }
+
+    /// <summary>Replays one partition into the in-memory state (before loading completes); returns the records applied.</summary>
+    private long Replay(Partition partition)
+    {
+        var log = partition.Log;
+        var offset = log.LogStartOffset;
+        var end = log.HighWatermark;
+        var applied = 0L;
+        var now = NowMs;
+        while (offset < end)
+        {
+            using var read = log.Read(offset, 1 << 20, end, minOneBatch: true);
+            if (read.Error != LogError.None || read.Data.IsEmpty)
+            {
+                break;
+            }
+
+            var next = offset;
+            var data = read.Data.Span;
+            while (data.Length >= RecordBatchHeader.Size)
+            {
+                var header = RecordBatchHeader.Read(data);
+                if (header.TotalSize > data.Length || header.TotalSize < RecordBatchHeader.Size)
+                {
+                    break;
+                }
+
+                applied += ReplayBatch(data[..header.TotalSize], header, now);
+                next = header.LastOffset + 1;
+                data = data[header.TotalSize..];
+            }
+
+            if (next <= offset)
+            {
+                break;
+            }
+
+            offset = next;
+        }
+
+        return applied;
+    }
+
+    private int ReplayBatch(ReadOnlySpan<byte> batch, RecordBatchHeader header, long now)
+    {
+        if ((header.Attributes & RecordBatchHeader.ControlFlag) != 0)
+        {
+            return 0;
+        }
+
+        var section = batch[RecordBatchHeader.Size..];
+        PooledBuffer? decompressed = null;
+        try
+        {
+            if (header.Compression != CompressionType.None)
+            {
+                decompressed = CompressionCodec.Decompress(header.Compression, section, int.MaxValue);
+                section = decompressed.Span;
+            }
+
+            var count = 0;
+            var reader = new RecordReader(section, header.RecordCount);
+            while (reader.MoveNext())
+            {
+                var record = reader.Current;
+                if (!record.HasKey || !OffsetsTopicRecords.TryReadKey(record.Key, out var type, out var groupId, out var topic, out var partition))
+                {
+                    continue;
+                }
+
+                var recordOffset = header.BaseOffset + record.OffsetDelta;
+                count++;
+                if (type == OffsetsTopicRecords.OffsetKeyType)
+                {
+                    if (!record.HasValue)
+                    {
+                        if (_groups.TryGetValue(groupId, out var existing))
+                        {
+                            existing.Offsets.Remove((topic, partition));
+                        }
+                    }
+                    else if (OffsetsTopicRecords.TryReadOffsetValue(record.Value, out var committed, out var epoch, out var metadata, out var timestamp))
+                    {
+                        GetOrCreateGroup(groupId).Offsets[(topic, partition)] = new CommittedOffset(committed, epoch, metadata, timestamp, recordOffset);
+                    }
+                }
+                else if (!record.HasValue)
+                {
+                    if (_groups.TryGetValue(groupId, out var existing))
+                    {
+                        existing.Members.Clear();
+                        existing.StaticMembers.Clear();
+                        existing.State = GroupState.Empty;
+                    }
+                }
+                else
+                {
+                    var group = GetOrCreateGroup(groupId);
+                    if (OffsetsTopicRecords.TryReadGroupValue(record.Value, group, now))
+                    {
+                        group.MetadataRecordOffset = recordOffset;
+                    }
+                }
+            }
+
+            return count;
+        }
+        finally
+        {
+            decompressed?.Dispose();
+        }
+    }
+
+    private ClassicGroup GetOrCreateGroup(string groupId)
+    {
+        if (!_groups.TryGetValue(groupId, out var group))
+        {
+            group = new ClassicGroup(groupId, PartitionFor(groupId));
+            _groups.Add(groupId, group);
+        }
+
+        return group;
+    }
+
+    /// <summary>Queues the group's metadata record (caller holds the lock); the task completes when it is written.</summary>
+    private Task<ErrorCode> QueueGroupMetadata(ClassicGroup group)
+    {
+        var record = (OffsetsTopicRecords.GroupKey(group.GroupId), (byte[]?)OffsetsTopicRecords.GroupValue(group, NowMs));
+        var write = new PendingWrite(group.OffsetsPartition, [record], null);
+        _writes.Writer.TryWrite(write);
+        return write.Done.Task;
+    }
+
+    /// <summary>
+    /// The single writer: drains what is queued, appends one batch per partition in queue order,
+    /// waits for the flush when the topic flushes before acks, applies and completes.
+    /// </summary>
+    private async Task WriteLoopAsync(CancellationToken cancellationToken)
+    {
+        var reader = _writes.Reader;
+        var round = new List<PendingWrite>();
+        var byPartition = new Dictionary<int, List<PendingWrite>>();
+        try
+        {
+            while (await reader.WaitToReadAsync(cancellationToken))
+            {
+                while (reader.TryRead(out var write))
+                {
+                    round.Add(write);
+                }
+
+                foreach (var write in round)
+                {
+                    if (!byPartition.TryGetValue(write.Partition, out var list))
+                    {
+                        byPartition[write.Partition] = list = new();
+                    }
+
+                    list.Add(write);
+                }
+
+                foreach (var (index, writes) in byPartition)
+                {
+                    await WritePartitionAsync(_offsetsPartitions[index], writes, cancellationToken);
+                }
+
+                round.Clear();
+                byPartition.Clear();
+            }
+        }
+        finally
+        {
+            foreach (var write in round)
+            {
+                write.Done.TrySetResult(ErrorCode.CoordinatorNotAvailable);
+            }
+
+            while (reader.TryRead(out var write))
+            {
+                write.Done.TrySetResult(ErrorCode.CoordinatorNotAvailable);
+            }
+        }
+    }
+
+    private async Task WritePartitionAsync(Partition partition, List<PendingWrite> writes, CancellationToken cancellationToken)
+    {
+        var builder = new RecordBatchBuilder();
+        var timestamp = NowMs;
+        foreach (var write in writes)
+        {
+            foreach (var (key, value) in write.Records)
+            {
+                builder.Append(timestamp, key, value);
+            }
+        }
+
+        var error = ErrorCode.None;
+        var firstOffset = -1L;
+        try
+        {
+            var bytes = builder.ToArray();
+            var appended = partition.Log.Append(bytes, partition.LeaderEpoch, useLogAppendTime: false);
+            firstOffset = appended.FirstOffset;
+            if (partition.Config.Log.FlushOnAcks)
+            {
+                await partition.Log.WaitForFlushAsync(appended.LastOffset, cancellationToken);
+            }
+        }
+        catch (LogOfflineException ex)
+        {
+            Log.WriteFailed(_logger, partition.Index, ex);
+            error = ErrorCode.NotCoordinator;
+        }
+
+        if (error == ErrorCode.None)
+        {
+            lock (_lock)
+            {
+                var offset = firstOffset;
+                foreach (var write in writes)
+                {
+                    write.Applied?.Invoke(offset);
+                    offset += write.Records.Count;
+                }
+            }
+        }
+
+        foreach (var write in writes)
+        {
+            write.Done.TrySetResult(error);
+        }
+    }
+}

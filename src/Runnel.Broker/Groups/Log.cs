@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace Runnel.Broker.Groups;
+
+/// <summary>Log messages of the group coordinator (event ids 2300–2399).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(2300, LogLevel.Information, "Group coordinator loaded {PartitionCount} __consumer_offsets partition(s): {RecordCount} record(s), {GroupCount} group(s) in {ElapsedMs} ms")]
+    public static partial void Loaded(ILogger logger, int partitionCount, long recordCount, int groupCount, long elapsedMs);
+
+    [LoggerMessage(2301, LogLevel.Debug, "Group {GroupId} preparing rebalance from generation {GenerationId} with {MemberCount} member(s)")]
+    public static partial void RebalanceStarted(ILogger logger, string groupId, int generationId, int memberCount);
+
+    [LoggerMessage(2302, LogLevel.Debug, "Group {GroupId} generation {GenerationId}: {MemberCount} member(s), protocol {Protocol}")]
+    public static partial void RebalanceCompleted(ILogger logger, string groupId, int generationId, int memberCount, string protocol);
+
+    [LoggerMessage(2303, LogLevel.Debug, "Group {GroupId} is empty at generation {GenerationId}")]
+    public static partial void GroupEmpty(ILogger logger, string groupId, int generationId);
+
+    [LoggerMessage(2304, LogLevel.Debug, "Group {GroupId}: member {MemberId} left")]
+    public static partial void MemberLeft(ILogger logger, string groupId, string memberId);
+
+    [LoggerMessage(2305, LogLevel.Information, "Group {GroupId}: member {MemberId} expired (session timeout)")]
+    public static partial void SessionExpired(ILogger logger, string groupId, string memberId);
+
+    [LoggerMessage(2306, LogLevel.Error, "Writing to __consumer_offsets partition {Partition} failed")]
+    public static partial void WriteFailed(ILogger logger, int partition, Exception exception);
+}

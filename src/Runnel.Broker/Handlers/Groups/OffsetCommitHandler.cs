@@ -1,0 +1,54 @@
+using Runnel.Broker.Groups;
+using Runnel.Broker.Pipeline;
+using Runnel.Protocol;
+using Runnel.Protocol.Messages;
+using Runnel.Protocol.Primitives;
+
+namespace Runnel.Broker.Handlers.Groups;
+
+/// <summary>
+/// OffsetCommit (key 8), versions 2–9 (Kafka 4.0 removed v0–1, KIP-896). v2–4 carry a retention
+/// time, ignored as in Kafka 2.1+ (KIP-211); v6 adds the leader epoch (KIP-320); v7
+/// group.instance.id (KIP-345); v8 is flexible; v9 is KIP-848's, served here with classic semantics
+/// (the generation field). Generation -1 on an empty group is a "simple" commit. Answered once the
+/// records are appended to <c>__consumer_offsets</c> (and flushed when that topic flushes before acks).
+/// </summary>
+public sealed class OffsetCommitHandler(GroupCoordinator coordinator) : RequestHandler<OffsetCommitRequest>
+{
+    public override ApiKey ApiKey => ApiKey.OffsetCommit;
+
+    public override short MinVersion => 2;
+
+    public override short MaxVersion => 9;
+
+    protected override async ValueTask<IApiMessage?> HandleAsync(RequestContext context, OffsetCommitRequest request)
+    {
+        var entries = new List<OffsetCommitEntry>();
+        foreach (var topic in request.Topics)
+        {
+            foreach (var partition in topic.Partitions)
+            {
+                entries.Add(new OffsetCommitEntry(topic.Name, partition.PartitionIndex, partition.CommittedOffset, partition.CommittedLeaderEpoch, partition.CommittedMetadata));
+            }
+        }
+
+        var errors = await coordinator.CommitOffsetsAsync(request.GroupId, request.GenerationIdOrMemberEpoch, request.MemberId, request.GroupInstanceId, entries);
+        var response = new OffsetCommitResponse();
+        var i = 0;
+        foreach (var topic in request.Topics)
+        {
+            var topicResponse = new OffsetCommitResponse.OffsetCommitResponseTopic { Name = topic.Name };
+            response.Topics.Add(topicResponse);
+            foreach (var partition in topic.Partitions)
+            {
+                topicResponse.Partitions.Add(new OffsetCommitResponse.OffsetCommitResponsePartition
+                {
+                    PartitionIndex = partition.PartitionIndex,
+                    ErrorCode = (short)errors[i++],
+                });
+            }
+        }
+
+        return response;
+    }
+}
