@@ -12,9 +12,8 @@ public sealed class KafkaJsBroker : ICollectionFixture<BrokerProcess>
 
 /// <summary>
 /// KafkaJS 2.2.4 (npm) against a broker process, cross-checked with Confluent.Kafka. KafkaJS
-/// never uses flexible versions (Produce up to v7, Metadata up to v6). It has no consumer
-/// without a consumer group, so consuming is not covered until the broker has a group
-/// coordinator (FINDINGS.md).
+/// never uses flexible versions (Produce up to v7, Metadata up to v6) and consumes only through a
+/// consumer group, so its consumer also exercises the group coordinator.
 /// </summary>
 [Collection(KafkaJsBroker.Name)]
 public sealed class KafkaJsTests(BrokerProcess broker) : CompatTest(broker)
@@ -41,6 +40,25 @@ public sealed class KafkaJsTests(BrokerProcess broker) : CompatTest(broker)
         var read = DotNet.ConsumeFromBeginning(topic, 0, Count, () => Context(result)).Select(r => ObservedRecord.From(r));
         AssertSequence(ObservedRecord.Expected(0, Count, "kafkajs"), read, "records Confluent.Kafka read", () => Context(result));
         await AssertStoredCodecAsync(topic, 0, Count, compression, result);
+    }
+
+    [Fact]
+    public async Task Group_consumer_reads_records_produced_by_ConfluentKafka_and_resumes_from_its_commit()
+    {
+        var topic = await DotNet.CreateTopicAsync("kafkajs");
+        var group = "kafkajs-" + Guid.NewGuid().ToString("N");
+        var firstTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000;
+        await DotNet.ProduceAsync(topic, 0, ObservedRecord.Messages(Count, "dotnet", firstTimestamp));
+        var expected = ObservedRecord.Expected(0, Count, "dotnet", firstTimestamp);
+
+        var first = await _client.GroupConsumeAsync(topic, group, Count / 2);
+        AssertSucceeded(first, "consumer.run (first member)");
+        AssertSequence(expected.Take(Count / 2), first.JsonLines.Events("record").Select(ObservedRecord.FromJson), "records the first consumer read", () => Context(first));
+
+        // A new consumer in the same group starts where the first one committed.
+        var second = await _client.GroupConsumeAsync(topic, group, Count / 2);
+        AssertSucceeded(second, "consumer.run (second member)");
+        AssertSequence(expected.Skip(Count / 2), second.JsonLines.Events("record").Select(ObservedRecord.FromJson), "records the second consumer read", () => Context(first, second));
     }
 
     [Fact]

@@ -12,6 +12,10 @@ public sealed class KafkaJsClient(string bootstrapServers)
     public Task<ProcessResult> ProduceAsync(string topic, int partition, int count, string compression) =>
         RunAsync("produce", topic, "--partition", Number(partition), "--count", Number(count), "--compression", compression);
 
+    /// <summary>A consumer in group <paramref name="group"/>: subscribe, read <paramref name="count"/> records, commit, leave.</summary>
+    public Task<ProcessResult> GroupConsumeAsync(string topic, string group, int count) =>
+        RunAsync("group-consume", topic, "--group", group, "--count", Number(count));
+
     /// <summary>admin.createTopics (waitForLeaders).</summary>
     public Task<ProcessResult> CreateTopicAsync(string topic, int partitions) =>
         RunAsync("create-topic", topic, "--partitions", Number(partitions));

@@ -1,9 +1,10 @@
 'use strict'
 // KafkaJS 2.2.4 scenarios for Runnel.Compat.
-// Usage: node kafkajs_client.js produce|create-topic|list-topics|topic-metadata|topic-offsets --bootstrap HOST:PORT --topic T [...]
+// Usage: node kafkajs_client.js produce|group-consume|create-topic|list-topics|topic-metadata|topic-offsets --bootstrap HOST:PORT --topic T [...]
 // Prints JSON lines on stdout (KafkaJS's own logs go to stderr); exits non-zero when the scenario
-// did not complete. There is no consume scenario: KafkaJS can only consume through a consumer
-// group (see ../../FINDINGS.md).
+// did not complete. KafkaJS consumes only through a consumer group, so group-consume also
+// exercises the broker's group coordinator (FindCoordinator, JoinGroup, SyncGroup, Heartbeat,
+// OffsetFetch, OffsetCommit, LeaveGroup).
 
 const { Kafka, CompressionTypes, logLevel } = require('kafkajs')
 const { version } = require('kafkajs/package.json')
@@ -44,6 +45,48 @@ async function produce () {
   }
 }
 
+// Joins group --group, consumes --count records of --topic (from the beginning when the group has
+// no committed offset), commits the position after the last one and leaves the group.
+async function groupConsume () {
+  const consumer = kafka.consumer({ groupId: args.group, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 200 })
+  await consumer.connect()
+  const received = []
+  let finished
+  const done = new Promise(resolve => { finished = resolve })
+  const deadline = setTimeout(() => finished(), args.timeout * 1000)
+  try {
+    await consumer.subscribe({ topics: [args.topic], fromBeginning: true })
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        if (received.length >= args.count) return
+        received.push({ partition, offset: message.offset })
+        const headers = Object.entries(message.headers || {}).map(([k, v]) => [k, v === null || v === undefined ? null : v.toString('utf8')])
+        emit({
+          event: 'record',
+          partition,
+          offset: Number(message.offset),
+          timestamp: Number(message.timestamp),
+          key: message.key === null ? null : message.key.toString('utf8'),
+          value: message.value === null ? null : message.value.toString('utf8'),
+          headers,
+        })
+        if (received.length >= args.count) finished()
+      },
+    })
+    await done
+    clearTimeout(deadline)
+    const last = new Map()
+    for (const r of received) last.set(r.partition, BigInt(r.offset))
+    const offsets = [...last].map(([partition, offset]) => ({ topic: args.topic, partition, offset: String(offset + 1n) }))
+    if (offsets.length > 0) await consumer.commitOffsets(offsets)
+    emit({ event: 'done', received: received.length, committed: offsets })
+  } finally {
+    await consumer.disconnect()
+  }
+  if (received.length < args.count) throw new Error(`received ${received.length} of ${args.count} records`)
+}
+
 async function withAdmin (action) {
   const admin = kafka.admin()
   await admin.connect()
@@ -81,6 +124,7 @@ const topicOffsets = () => withAdmin(async admin => {
 
 const commands = {
   produce,
+  'group-consume': groupConsume,
   'create-topic': createTopic,
   'list-topics': listTopics,
   'topic-metadata': topicMetadata,
