@@ -59,6 +59,24 @@ public sealed class KafkaPythonTests(BrokerProcess broker) : CompatTest(broker)
     }
 
     [Fact]
+    public async Task Group_consumer_reads_records_produced_by_ConfluentKafka_and_resumes_from_its_commit()
+    {
+        var topic = await DotNet.CreateTopicAsync("kafka-python");
+        var group = "kafka-python-" + Guid.NewGuid().ToString("N");
+        var firstTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000;
+        await DotNet.ProduceAsync(topic, 0, ObservedRecord.Messages(Count, "dotnet", firstTimestamp));
+        var expected = ObservedRecord.Expected(0, Count, "dotnet", firstTimestamp);
+
+        var first = await _client.GroupConsumeAsync(topic, group, Count / 2);
+        AssertSucceeded(first, "KafkaConsumer (first member)");
+        AssertSequence(expected.Take(Count / 2), first.JsonLines.Events("record").Select(ObservedRecord.FromJson), "records the first consumer read", () => Context(first));
+
+        var second = await _client.GroupConsumeAsync(topic, group, Count / 2);
+        AssertSucceeded(second, "KafkaConsumer (second member)");
+        AssertSequence(expected.Skip(Count / 2), second.JsonLines.Events("record").Select(ObservedRecord.FromJson), "records the second consumer read", () => Context(first, second));
+    }
+
+    [Fact]
     public async Task Admin_create_topics_creates_a_topic_that_ConfluentKafka_sees_with_its_partitions()
     {
         var topic = TestRecords.NewTopicName("kafka-python");

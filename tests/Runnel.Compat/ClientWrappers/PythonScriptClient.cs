@@ -69,6 +69,10 @@ public sealed class KafkaPythonClient(string bootstrapServers)
     public Task<ProcessResult> ConsumeAsync(string topic, int partition, int count) =>
         RunAsync("consume", topic, "--partition", Number(partition), "--count", Number(count));
 
+    /// <summary>KafkaConsumer in group <paramref name="group"/>: subscribe, print <paramref name="count"/> records, commit after the last.</summary>
+    public Task<ProcessResult> GroupConsumeAsync(string topic, string group, int count) =>
+        RunAsync("consume", topic, "--group", group, "--count", Number(count));
+
     /// <summary>KafkaAdminClient.create_topics.</summary>
     public Task<ProcessResult> CreateTopicAsync(string topic, int partitions) =>
         RunAsync("create-topic", topic, "--partitions", Number(partitions));

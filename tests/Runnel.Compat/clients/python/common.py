@@ -38,6 +38,7 @@ def parser(description, commands):
     p.add_argument("--partitions", type=int, default=1)
     p.add_argument("--count", type=int, default=10)
     p.add_argument("--compression", default="none")
+    p.add_argument("--group", default=None, help="consumer group (subscribe) instead of assign")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds before the script gives up")
     p.add_argument("--debug", action="store_true", help="protocol debug logging to stderr")
     return p

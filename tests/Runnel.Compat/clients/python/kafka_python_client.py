@@ -11,6 +11,7 @@ import sys
 import time
 
 import kafka
+from kafka.structs import OffsetAndMetadata
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
 
@@ -52,19 +53,28 @@ def consume(args):
     consumer = KafkaConsumer(
         bootstrap_servers=args.bootstrap,
         client_id=CLIENT_ID,
-        group_id=None,
+        group_id=args.group,
         enable_auto_commit=False,
+        auto_offset_reset="earliest",
         fetch_max_wait_ms=100,
     )
     emit(event="connected", api_version=list(consumer.config["api_version"]))
-    partition = TopicPartition(args.topic, args.partition)
-    consumer.assign([partition])
-    consumer.seek_to_beginning(partition)
+    if args.group:
+        # Group member: the coordinator assigns partitions; the position comes from the group's commit.
+        consumer.subscribe([args.topic])
+    else:
+        partition = TopicPartition(args.topic, args.partition)
+        consumer.assign([partition])
+        consumer.seek_to_beginning(partition)
     received = 0
+    last = {}
     deadline = time.monotonic() + args.timeout
     while received < args.count and time.monotonic() < deadline:
         for records in consumer.poll(timeout_ms=200).values():
             for r in records:
+                if received >= args.count:
+                    break
+                last[TopicPartition(r.topic, r.partition)] = r.offset
                 emit(
                     event="record",
                     partition=r.partition,
@@ -75,6 +85,9 @@ def consume(args):
                     headers=[[k, text(v)] for k, v in r.headers],
                 )
                 received += 1
+    if args.group and last:
+        # Commit exactly after the last record printed (a poll may return more than --count).
+        consumer.commit({tp: OffsetAndMetadata(offset + 1, None) for tp, offset in last.items()})
     consumer.close()
     emit(event="done", received=received)
     return 0 if received >= args.count else 1
