@@ -80,6 +80,7 @@ public sealed class BrokerHost : IAsyncDisposable
             DefaultLogConfig = TopicRuntimeConfigFactory.Create(config, EmptyOverrides).Log,
         }, fileSystem, time, loggers, cancellationToken);
 
+        GroupCoordinator? groupCoordinator = null;
         try
         {
             var metadata = MetadataStore.Open(fileSystem, config.LogDirs[0], config.ClusterId);
@@ -94,7 +95,7 @@ public sealed class BrokerHost : IAsyncDisposable
             var identity = new BrokerIdentity(config.NodeId, metadata.ClusterId, Rack: null);
             var handlers = new HandlerRegistry();
             var coordinators = new CoordinatorDirectory();
-            var groupCoordinator = new GroupCoordinator(config, topics, partitions, coordinators, time, loggers);
+            groupCoordinator = new GroupCoordinator(config, topics, partitions, coordinators, time, loggers);
             await groupCoordinator.StartAsync(cancellationToken);
             RegisterHandlers(handlers, dynamicConfig, identity, topics, partitions, logs, time, coordinators, groupCoordinator);
 
@@ -129,6 +130,11 @@ public sealed class BrokerHost : IAsyncDisposable
         }
         catch
         {
+            if (groupCoordinator is not null)
+            {
+                await groupCoordinator.DisposeAsync();
+            }
+
             await logs.ShutdownAsync();
             throw;
         }

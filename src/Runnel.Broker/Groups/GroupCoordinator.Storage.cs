@@ -8,40 +8,65 @@ namespace Runnel.Broker.Groups;
 public sealed partial class GroupCoordinator
 {
     /// <summary>
-    /// Creates <c>__consumer_offsets</c> if needed (compacted, <c>offsets.topic.num.partitions</c>),
-    /// then replays it in the background and starts the tick. FindCoordinator names this node for
-    /// groups once the replay is done.
+    /// Starts the coordinator in the background: creates <c>__consumer_offsets</c> if needed
+    /// (compacted, <c>offsets.topic.num.partitions</c>), replays it and starts the tick. The broker
+    /// does not wait: until loading completes group requests get COORDINATOR_LOAD_IN_PROGRESS and
+    /// FindCoordinator COORDINATOR_NOT_AVAILABLE, as Kafka answers while a coordinator loads, so
+    /// a broker (or an embedded test broker) is serving in milliseconds even on an empty disk.
     /// </summary>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!_partitions.TryGetTopic(OffsetsTopic, out var partitions))
-        {
-            var configs = new Dictionary<string, string>
-            {
-                ["cleanup.policy"] = "compact",
-                ["segment.bytes"] = _offsetsSegmentBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            };
-            var created = await _topics.CreateTopicAsync(OffsetsTopic, _configuredPartitionCount, configs, validateOnly: false, cancellationToken);
-            if (created.Error != ErrorCode.None && created.Error != ErrorCode.TopicAlreadyExists)
-            {
-                throw new InvalidOperationException($"Cannot create {OffsetsTopic}: {created.Error} {created.Message}");
-            }
+        _background = Task.Run(() => RunGuardedAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
 
-            if (!_partitions.TryGetTopic(OffsetsTopic, out partitions))
-            {
-                throw new InvalidOperationException($"{OffsetsTopic} has no partitions after creation.");
-            }
+    private async Task RunGuardedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RunAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Broker stopping.
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or LogOfflineException)
+        {
+            Log.LoadFailed(_logger, ex);
+        }
+    }
+
+    private async Task<Partition[]> EnsureOffsetsTopicAsync(CancellationToken cancellationToken)
+    {
+        if (_partitions.TryGetTopic(OffsetsTopic, out var partitions))
+        {
+            return partitions;
         }
 
-        // The partition count on disk decides where groups live, whatever the config says now.
-        _offsetsPartitions = partitions;
-        _background = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        var configs = new Dictionary<string, string>
+        {
+            ["cleanup.policy"] = "compact",
+            ["segment.bytes"] = _offsetsSegmentBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var created = await _topics.CreateTopicAsync(OffsetsTopic, _configuredPartitionCount, configs, validateOnly: false, cancellationToken);
+        if (created.Error != ErrorCode.None && created.Error != ErrorCode.TopicAlreadyExists)
+        {
+            throw new InvalidOperationException($"Cannot create {OffsetsTopic}: {created.Error} {created.Message}");
+        }
+
+        return _partitions.TryGetTopic(OffsetsTopic, out partitions)
+            ? partitions
+            : throw new InvalidOperationException($"{OffsetsTopic} has no partitions after creation.");
     }
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var records = 0L;
+
+        // The partition count on disk decides where groups live, whatever the config says now.
+        _offsetsPartitions = await EnsureOffsetsTopicAsync(cancellationToken);
+
         // No request touches the state before _loaded is set, so the replay (which reads the log)
         // runs without the lock; taking it afterwards publishes the state.
         foreach (var partition in _offsetsPartitions)

@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(2306, LogLevel.Error, "Writing to __consumer_offsets partition {Partition} failed")]
     public static partial void WriteFailed(ILogger logger, int partition, Exception exception);
+
+    [LoggerMessage(2307, LogLevel.Error, "The group coordinator could not load __consumer_offsets; group requests keep getting COORDINATOR_LOAD_IN_PROGRESS")]
+    public static partial void LoadFailed(ILogger logger, Exception exception);
 }

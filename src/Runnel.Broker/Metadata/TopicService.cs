@@ -104,6 +104,9 @@ public sealed class TopicService
             var partitions = new Partition[partitionCount];
             for (var i = 0; i < partitionCount; i++)
             {
+                // A cancelled create (broker stopping) leaves logs no metadata names; the next
+                // start deletes them (LoadAsync).
+                cancellationToken.ThrowIfCancellationRequested();
                 partitions[i] = CreatePartition(topic, i, _logs.CreateLog(new TopicPartition(name, i), config.Log), config);
             }
 
