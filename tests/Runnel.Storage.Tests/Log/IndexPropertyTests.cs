@@ -14,9 +14,9 @@ public sealed class IndexPropertyTests
         Gen.Select(Gen.Int[1, 600], Gen.Int[300, 3000], GenBatch.Array[1, 40]);
 
     [Fact]
-    public void Offset_and_timestamp_lookups_match_brute_force_before_and_after_reopening()
+    public async Task Offset_and_timestamp_lookups_match_brute_force_before_and_after_reopening()
     {
-        GenLog.Sample(sample =>
+        await GenLog.SampleAsync(async sample =>
         {
             using var fx = new LogFixture();
             var config = LogConfig.Default with { IndexIntervalBytes = sample.Interval, SegmentBytes = sample.SegmentBytes };
@@ -29,15 +29,15 @@ public sealed class IndexPropertyTests
             }
 
             Check(log, expected);
-            log.CloseAsync().GetAwaiter().GetResult();
+            await log.CloseAsync();
 
             var reopened = fx.Open(config, hadCleanShutdown: true);
             Check(reopened, expected);
-            reopened.CloseAsync().GetAwaiter().GetResult();
+            await reopened.CloseAsync();
 
             var recovered = fx.Open(config, recoveryPoint: 0, hadCleanShutdown: false);
             Check(recovered, expected);
-            recovered.CloseAsync().GetAwaiter().GetResult();
+            await recovered.CloseAsync();
         }, iter: 60);
     }
 
