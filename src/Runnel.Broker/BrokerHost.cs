@@ -164,6 +164,8 @@ public sealed class BrokerHost : IAsyncDisposable
 
         // Classic consumer groups.
         handlers.Add(new JoinGroupHandler(groupCoordinator));
+        handlers.Add(new ListGroupsHandler(groupCoordinator));
+        handlers.Add(new DescribeGroupsHandler(groupCoordinator));
         handlers.Add(new SyncGroupHandler(groupCoordinator));
         handlers.Add(new HeartbeatHandler(groupCoordinator));
         handlers.Add(new LeaveGroupHandler(groupCoordinator));
