@@ -35,7 +35,7 @@ public sealed partial class GroupCoordinator
                     }
                     else
                     {
-                        group = new ClassicGroup(groupId, PartitionFor(groupId));
+                        group = new CoordinatedGroup(groupId, PartitionFor(groupId));
                         _groups.Add(groupId, group);
                     }
                 }
@@ -108,7 +108,7 @@ public sealed partial class GroupCoordinator
         return errors;
     }
 
-    private static ErrorCode CheckCommit(ClassicGroup group, int generationId, string memberId, string? groupInstanceId, long now)
+    private static ErrorCode CheckCommit(CoordinatedGroup group, int generationId, string memberId, string? groupInstanceId, long now)
     {
         if (group.State == GroupState.Dead)
         {

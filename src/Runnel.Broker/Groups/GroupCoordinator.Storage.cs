@@ -199,11 +199,11 @@ public sealed partial class GroupCoordinator
         }
     }
 
-    private ClassicGroup GetOrCreateGroup(string groupId)
+    private CoordinatedGroup GetOrCreateGroup(string groupId)
     {
         if (!_groups.TryGetValue(groupId, out var group))
         {
-            group = new ClassicGroup(groupId, PartitionFor(groupId));
+            group = new CoordinatedGroup(groupId, PartitionFor(groupId));
             _groups.Add(groupId, group);
         }
 
@@ -211,7 +211,7 @@ public sealed partial class GroupCoordinator
     }
 
     /// <summary>Queues the group's metadata record (caller holds the lock); the task completes when it is written.</summary>
-    private Task<ErrorCode> QueueGroupMetadata(ClassicGroup group)
+    private Task<ErrorCode> QueueGroupMetadata(CoordinatedGroup group)
     {
         var record = (OffsetsTopicRecords.GroupKey(group.GroupId), (byte[]?)OffsetsTopicRecords.GroupValue(group, NowMs));
         var write = new PendingWrite(group.OffsetsPartition, [record], null);

@@ -32,7 +32,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     private static readonly TimeSpan s_tickInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, ClassicGroup> _groups = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CoordinatedGroup> _groups = new(StringComparer.Ordinal);
     private readonly TopicService _topics;
     private readonly PartitionRegistry _partitions;
     private readonly CoordinatorDirectory _directory;
@@ -115,7 +115,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
                     return Task.FromResult(JoinGroupResult.Fail(ErrorCode.UnknownMemberId, memberId));
                 }
 
-                group = new ClassicGroup(groupId, PartitionFor(groupId));
+                group = new CoordinatedGroup(groupId, PartitionFor(groupId));
                 _groups.Add(groupId, group);
             }
 
@@ -133,7 +133,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         }
     }
 
-    private Task<JoinGroupResult> JoinNewMember(ClassicGroup group, string? instanceId, string protocolType, List<(string Name, byte[] Metadata)> protocols, int sessionTimeoutMs, int rebalanceTimeoutMs, string clientId, string clientHost, bool requireKnownMemberId, long now)
+    private Task<JoinGroupResult> JoinNewMember(CoordinatedGroup group, string? instanceId, string protocolType, List<(string Name, byte[] Metadata)> protocols, int sessionTimeoutMs, int rebalanceTimeoutMs, string clientId, string clientHost, bool requireKnownMemberId, long now)
     {
         if (!group.Accepts(protocolType, protocols, null))
         {
@@ -184,7 +184,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         return AddMemberAndRebalance(group, newMemberId, instanceId, protocolType, protocols, sessionTimeoutMs, rebalanceTimeoutMs, clientId, clientHost, now);
     }
 
-    private Task<JoinGroupResult> JoinKnownMember(ClassicGroup group, string memberId, string? instanceId, string protocolType, List<(string Name, byte[] Metadata)> protocols, int sessionTimeoutMs, int rebalanceTimeoutMs, string clientId, string clientHost, long now)
+    private Task<JoinGroupResult> JoinKnownMember(CoordinatedGroup group, string memberId, string? instanceId, string protocolType, List<(string Name, byte[] Metadata)> protocols, int sessionTimeoutMs, int rebalanceTimeoutMs, string clientId, string clientHost, long now)
     {
         if (group.PendingMembers.ContainsKey(memberId))
         {
@@ -237,7 +237,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         }
     }
 
-    private Task<JoinGroupResult> AddMemberAndRebalance(ClassicGroup group, string memberId, string? instanceId, string protocolType, List<(string Name, byte[] Metadata)> protocols, int sessionTimeoutMs, int rebalanceTimeoutMs, string clientId, string clientHost, long now)
+    private Task<JoinGroupResult> AddMemberAndRebalance(CoordinatedGroup group, string memberId, string? instanceId, string protocolType, List<(string Name, byte[] Metadata)> protocols, int sessionTimeoutMs, int rebalanceTimeoutMs, string clientId, string clientHost, long now)
     {
         var member = new GroupMember(memberId, instanceId, clientId, clientHost);
         UpdateMember(member, protocols, sessionTimeoutMs, rebalanceTimeoutMs, clientId, clientHost, now);
@@ -262,7 +262,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         return RejoinAndRebalance(group, member, protocols, sessionTimeoutMs, rebalanceTimeoutMs, clientId, clientHost, now);
     }
 
-    private Task<JoinGroupResult> RejoinAndRebalance(ClassicGroup group, GroupMember member, List<(string Name, byte[] Metadata)> protocols, int sessionTimeoutMs, int rebalanceTimeoutMs, string clientId, string clientHost, long now)
+    private Task<JoinGroupResult> RejoinAndRebalance(CoordinatedGroup group, GroupMember member, List<(string Name, byte[] Metadata)> protocols, int sessionTimeoutMs, int rebalanceTimeoutMs, string clientId, string clientHost, long now)
     {
         UpdateMember(member, protocols, sessionTimeoutMs, rebalanceTimeoutMs, clientId, clientHost, now);
         member.PendingJoin ??= new TaskCompletionSource<JoinGroupResult>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -286,7 +286,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         member.SessionDeadlineMs = now + sessionTimeoutMs;
     }
 
-    private void PrepareRebalance(ClassicGroup group, long now)
+    private void PrepareRebalance(CoordinatedGroup group, long now)
     {
         foreach (var member in group.Members.Values)
         {
@@ -316,7 +316,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         Log.RebalanceStarted(_logger, group.GroupId, group.GenerationId, group.Members.Count);
     }
 
-    private void TryCompleteJoin(ClassicGroup group, long now)
+    private void TryCompleteJoin(CoordinatedGroup group, long now)
     {
         if (group.State != GroupState.PreparingRebalance)
         {
@@ -389,7 +389,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         }
     }
 
-    private static JoinGroupResult BuildJoinResult(ClassicGroup group, GroupMember member)
+    private static JoinGroupResult BuildJoinResult(CoordinatedGroup group, GroupMember member)
     {
         List<(string MemberId, string? GroupInstanceId, byte[] Metadata)>? members = null;
         if (member.MemberId == group.LeaderId)
@@ -405,7 +405,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     }
 
     /// <summary>Removes a member without starting a rebalance; its waiting requests get UNKNOWN_MEMBER_ID.</summary>
-    private static void DropMember(ClassicGroup group, GroupMember member)
+    private static void DropMember(CoordinatedGroup group, GroupMember member)
     {
         group.Members.Remove(member.MemberId);
         if (member.GroupInstanceId is not null && group.StaticMembers.TryGetValue(member.GroupInstanceId, out var id) && id == member.MemberId)
@@ -420,7 +420,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     }
 
     /// <summary>Removes a member (leave or expiry) and rebalances the rest.</summary>
-    private void RemoveMember(ClassicGroup group, GroupMember member, long now)
+    private void RemoveMember(CoordinatedGroup group, GroupMember member, long now)
     {
         DropMember(group, member);
         if (group.State is GroupState.Stable or GroupState.CompletingRebalance)

@@ -45,7 +45,7 @@ public static class OffsetsTopicRecords
     }
 
     /// <summary>Group metadata as of now: generation, protocol, leader, and every member with its subscription and assignment.</summary>
-    public static byte[] GroupValue(ClassicGroup group, long timestampMs)
+    public static byte[] GroupValue(CoordinatedGroup group, long timestampMs)
     {
         var w = new Writer();
         w.Int16(ValueVersion);
@@ -99,7 +99,7 @@ public static class OffsetsTopicRecords
     }
 
     /// <summary>Restores generation, protocol, leader and members into <paramref name="group"/>.</summary>
-    public static bool TryReadGroupValue(ReadOnlySpan<byte> value, ClassicGroup group, long nowMs)
+    public static bool TryReadGroupValue(ReadOnlySpan<byte> value, CoordinatedGroup group, long nowMs)
     {
         var r = new Reader(value);
         var version = r.Int16();

@@ -1,12 +1,13 @@
 namespace Runnel.Broker.Groups;
 
 /// <summary>
-/// A classic group: members, generation, chosen protocol and committed offsets. Every field is
-/// read and written under the coordinator's lock only.
+/// A group this coordinator hosts: its committed offsets, and its membership under the classic
+/// protocol (members, generation, chosen protocol). Every field is read and written under the
+/// coordinator's lock only.
 /// </summary>
-public sealed class ClassicGroup
+public sealed class CoordinatedGroup
 {
-    public ClassicGroup(string groupId, int offsetsPartition)
+    public CoordinatedGroup(string groupId, int offsetsPartition)
     {
         GroupId = groupId;
         OffsetsPartition = offsetsPartition;
