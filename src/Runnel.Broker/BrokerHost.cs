@@ -61,6 +61,9 @@ public sealed class BrokerHost : IAsyncDisposable
 
     public BrokerNetworkMetrics NetworkMetrics { get; }
 
+    /// <summary>True once the group coordinator has replayed <c>__consumer_offsets</c> and serves groups.</summary>
+    public bool IsGroupCoordinatorLoaded => _groupCoordinator?.IsLoaded ?? false;
+
     /// <summary>The listeners as bound (port 0 in the config is resolved to the real port here).</summary>
     public IReadOnlyList<ListenerInfo> Listeners => _listeners.Select(l => l.Info).ToList();
 

@@ -1,3 +1,5 @@
+using Runnel.Protocol;
+
 namespace Runnel.Broker.Groups;
 
 /// <summary>
@@ -170,6 +172,30 @@ public sealed class CoordinatedGroup
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Kafka's member check for Join/Sync/Heartbeat/OffsetCommit: with a group.instance.id the member
+    /// id must be the one that instance holds now (a replaced, older incarnation is fenced with
+    /// FENCED_INSTANCE_ID); without one the member id must belong to the group.
+    /// </summary>
+    public ErrorCode ValidateMember(string memberId, string? groupInstanceId, out GroupMember? member)
+    {
+        member = null;
+        if (groupInstanceId is not null)
+        {
+            if (!StaticMembers.TryGetValue(groupInstanceId, out var current))
+            {
+                return ErrorCode.UnknownMemberId;
+            }
+
+            if (current != memberId)
+            {
+                return ErrorCode.FencedInstanceId;
+            }
+        }
+
+        return Members.TryGetValue(memberId, out member) ? ErrorCode.None : ErrorCode.UnknownMemberId;
     }
 
     /// <summary>

@@ -92,6 +92,12 @@ public sealed partial class GroupCoordinator
         if (write is not null)
         {
             var written = await write.Done.Task;
+            if (written == ErrorCode.RecordListTooLarge)
+            {
+                // Kafka's answer when the commit's records do not fit in one batch.
+                written = ErrorCode.InvalidCommitOffsetSize;
+            }
+
             if (written != ErrorCode.None)
             {
                 for (var i = 0; i < errors.Length; i++)
@@ -124,14 +130,10 @@ public sealed partial class GroupCoordinator
             return ErrorCode.RebalanceInProgress;
         }
 
-        if (!group.Members.TryGetValue(memberId, out var member))
+        var memberError = group.ValidateMember(memberId, groupInstanceId, out var member);
+        if (memberError != ErrorCode.None)
         {
-            return ErrorCode.UnknownMemberId;
-        }
-
-        if (groupInstanceId is not null && member.GroupInstanceId != groupInstanceId)
-        {
-            return ErrorCode.FencedInstanceId;
+            return memberError;
         }
 
         if (generationId != group.GenerationId)
@@ -140,7 +142,7 @@ public sealed partial class GroupCoordinator
         }
 
         // A commit shows the member is alive, as a heartbeat does.
-        member.SessionDeadlineMs = now + member.SessionTimeoutMs;
+        member!.SessionDeadlineMs = now + member.SessionTimeoutMs;
         return ErrorCode.None;
     }
 

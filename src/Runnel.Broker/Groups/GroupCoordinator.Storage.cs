@@ -267,13 +267,50 @@ public sealed partial class GroupCoordinator
         }
     }
 
+    /// <summary>
+    /// Appends queued writes as batches no larger than the topic's <c>max.message.bytes</c>; a
+    /// single write that cannot fit fails alone with RECORD_LIST_TOO_LARGE (callers map it to their
+    /// API's error, as Kafka does), and the writes around it still go through.
+    /// </summary>
     private async Task WritePartitionAsync(Partition partition, List<PendingWrite> writes, CancellationToken cancellationToken)
+    {
+        var limit = partition.Config.MaxMessageBytes;
+        var start = 0;
+        while (start < writes.Count)
+        {
+            var end = start + 1;
+            var estimate = RecordBatchHeader.Size + EstimateSize(writes[start]);
+            while (end < writes.Count && estimate + EstimateSize(writes[end]) <= limit)
+            {
+                estimate += EstimateSize(writes[end]);
+                end++;
+            }
+
+            await AppendAsync(partition, writes, start, end, cancellationToken);
+            start = end;
+        }
+    }
+
+    /// <summary>An upper bound of the bytes <paramref name="write"/> adds to a batch (varint headers at their widest).</summary>
+    private static long EstimateSize(PendingWrite write)
+    {
+        const int RecordOverhead = 1 + 10 + 5 + 5 + 5 + 5 + 5;
+        long size = 0;
+        foreach (var (key, value) in write.Records)
+        {
+            size += RecordOverhead + key.Length + (value?.Length ?? 0);
+        }
+
+        return size;
+    }
+
+    private async Task AppendAsync(Partition partition, List<PendingWrite> writes, int start, int end, CancellationToken cancellationToken)
     {
         var builder = new RecordBatchBuilder();
         var timestamp = NowMs;
-        foreach (var write in writes)
+        for (var i = start; i < end; i++)
         {
-            foreach (var (key, value) in write.Records)
+            foreach (var (key, value) in writes[i].Records)
             {
                 builder.Append(timestamp, key, value);
             }
@@ -284,11 +321,18 @@ public sealed partial class GroupCoordinator
         try
         {
             var bytes = builder.ToArray();
-            var appended = partition.Log.Append(bytes, partition.LeaderEpoch, useLogAppendTime: false);
-            firstOffset = appended.FirstOffset;
-            if (partition.Config.Log.FlushOnAcks)
+            if (bytes.Length > partition.Config.MaxMessageBytes)
             {
-                await partition.Log.WaitForFlushAsync(appended.LastOffset, cancellationToken);
+                error = ErrorCode.RecordListTooLarge;
+            }
+            else
+            {
+                var appended = partition.Log.Append(bytes, partition.LeaderEpoch, useLogAppendTime: false);
+                firstOffset = appended.FirstOffset;
+                if (partition.Config.Log.FlushOnAcks)
+                {
+                    await partition.Log.WaitForFlushAsync(appended.LastOffset, cancellationToken);
+                }
             }
         }
         catch (LogOfflineException ex)
@@ -302,17 +346,17 @@ public sealed partial class GroupCoordinator
             lock (_lock)
             {
                 var offset = firstOffset;
-                foreach (var write in writes)
+                for (var i = start; i < end; i++)
                 {
-                    write.Applied?.Invoke(offset);
-                    offset += write.Records.Count;
+                    writes[i].Applied?.Invoke(offset);
+                    offset += writes[i].Records.Count;
                 }
             }
         }
 
-        foreach (var write in writes)
+        for (var i = start; i < end; i++)
         {
-            write.Done.TrySetResult(error);
+            writes[i].Done.TrySetResult(error);
         }
     }
 }

@@ -213,7 +213,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     private static async Task<JoinGroupResult> CompleteAfterWriteAsync(Task<ErrorCode> persisted, JoinGroupResult result)
     {
         var error = await persisted;
-        return error == ErrorCode.None ? result : JoinGroupResult.Fail(error, result.MemberId);
+        return error == ErrorCode.None ? result : JoinGroupResult.Fail(GroupWriteError(error), result.MemberId);
     }
 
     private Task<JoinGroupResult> JoinKnownMember(CoordinatedGroup group, string memberId, string? instanceId, string protocolType, List<(string Name, byte[] Metadata)> protocols, int sessionTimeoutMs, int rebalanceTimeoutMs, string clientId, string clientHost, long now)
@@ -229,15 +229,13 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
             return AddMemberAndRebalance(group, memberId, instanceId, protocolType, protocols, sessionTimeoutMs, rebalanceTimeoutMs, clientId, clientHost, now);
         }
 
-        if (!group.Members.TryGetValue(memberId, out var member))
+        var memberError = group.ValidateMember(memberId, instanceId, out var found);
+        if (memberError != ErrorCode.None)
         {
-            return Task.FromResult(JoinGroupResult.Fail(ErrorCode.UnknownMemberId, memberId));
+            return Task.FromResult(JoinGroupResult.Fail(memberError, memberId));
         }
 
-        if (instanceId is not null && member.GroupInstanceId != instanceId)
-        {
-            return Task.FromResult(JoinGroupResult.Fail(ErrorCode.FencedInstanceId, memberId));
-        }
+        var member = found!;
 
         if (!group.Accepts(protocolType, protocols, memberId))
         {
@@ -476,15 +474,18 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         Task<SyncGroupResult> result;
         lock (_lock)
         {
-            if (!_groups.TryGetValue(groupId, out var group) || !group.Members.TryGetValue(memberId, out var member))
+            if (!_groups.TryGetValue(groupId, out var group))
             {
                 return Task.FromResult(SyncGroupResult.Fail(ErrorCode.UnknownMemberId));
             }
 
-            if (groupInstanceId is not null && member.GroupInstanceId != groupInstanceId)
+            var memberError = group.ValidateMember(memberId, groupInstanceId, out var found);
+            if (memberError != ErrorCode.None)
             {
-                return Task.FromResult(SyncGroupResult.Fail(ErrorCode.FencedInstanceId));
+                return Task.FromResult(SyncGroupResult.Fail(memberError));
             }
+
+            var member = found!;
 
             if (generationId != group.GenerationId)
             {
@@ -541,10 +542,13 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         return result;
     }
 
+    /// <summary>Kafka's mapping of a failed group metadata write to the JoinGroup/SyncGroup error.</summary>
+    private static ErrorCode GroupWriteError(ErrorCode error) => error == ErrorCode.RecordListTooLarge ? ErrorCode.UnknownServerError : error;
+
     private static async Task<SyncGroupResult> CompleteLeaderSyncAsync(Task<ErrorCode> persisted, SyncGroupResult result)
     {
         var error = await persisted;
-        return error == ErrorCode.None ? result : SyncGroupResult.Fail(error);
+        return error == ErrorCode.None ? result : SyncGroupResult.Fail(GroupWriteError(error));
     }
 
     /// <summary>Heartbeat: keeps the session alive and tells the member whether to rejoin.</summary>
@@ -557,14 +561,15 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
 
         lock (_lock)
         {
-            if (!_groups.TryGetValue(groupId, out var group) || !group.Members.TryGetValue(memberId, out var member))
+            if (!_groups.TryGetValue(groupId, out var group))
             {
                 return ErrorCode.UnknownMemberId;
             }
 
-            if (groupInstanceId is not null && member.GroupInstanceId != groupInstanceId)
+            var memberError = group.ValidateMember(memberId, groupInstanceId, out var member);
+            if (memberError != ErrorCode.None)
             {
-                return ErrorCode.FencedInstanceId;
+                return memberError;
             }
 
             if (group.State is GroupState.Empty or GroupState.Dead)
@@ -577,7 +582,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
                 return ErrorCode.IllegalGeneration;
             }
 
-            member.SessionDeadlineMs = NowMs + member.SessionTimeoutMs;
+            member!.SessionDeadlineMs = NowMs + member.SessionTimeoutMs;
             return group.State == GroupState.PreparingRebalance ? ErrorCode.RebalanceInProgress : ErrorCode.None;
         }
     }
@@ -602,8 +607,21 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
             foreach (var (memberId, instanceId) in members)
             {
                 var id = memberId;
-                if (id.Length == 0 && instanceId is not null && group.StaticMembers.TryGetValue(instanceId, out var staticId))
+                if (instanceId is not null)
                 {
+                    // Kafka: a static member leaves by instance id; a member id, if given, must be the current one.
+                    if (!group.StaticMembers.TryGetValue(instanceId, out var staticId))
+                    {
+                        errors.Add(ErrorCode.UnknownMemberId);
+                        continue;
+                    }
+
+                    if (id.Length != 0 && id != staticId)
+                    {
+                        errors.Add(ErrorCode.FencedInstanceId);
+                        continue;
+                    }
+
                     id = staticId;
                 }
 
@@ -617,12 +635,6 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
                 if (!group.Members.TryGetValue(id, out var member))
                 {
                     errors.Add(ErrorCode.UnknownMemberId);
-                    continue;
-                }
-
-                if (instanceId is not null && member.GroupInstanceId != instanceId)
-                {
-                    errors.Add(ErrorCode.FencedInstanceId);
                     continue;
                 }
 

@@ -84,7 +84,7 @@ internal sealed class SilentMember : IAsyncDisposable
     }
 
     /// <summary>ConsumerProtocolSubscription v0: version, topics, null user data.</summary>
-    private static byte[] Subscription(string topic)
+    internal static byte[] Subscription(string topic)
     {
         var name = Encoding.UTF8.GetBytes(topic);
         var bytes = new byte[2 + 4 + 2 + name.Length + 4];
