@@ -169,8 +169,10 @@ public sealed class BrokerHost : IAsyncDisposable
         handlers.Add(new SyncGroupHandler(groupCoordinator));
         handlers.Add(new HeartbeatHandler(groupCoordinator));
         handlers.Add(new LeaveGroupHandler(groupCoordinator));
-        handlers.Add(new OffsetCommitHandler(groupCoordinator));
+        handlers.Add(new OffsetCommitHandler(groupCoordinator, partitions));
         handlers.Add(new OffsetFetchHandler(groupCoordinator));
+        handlers.Add(new DeleteGroupsHandler(groupCoordinator));
+        handlers.Add(new OffsetDeleteHandler(groupCoordinator, partitions));
 
         // Admin APIs.
         handlers.Add(new CreateTopicsHandler(dynamicConfig, topics, identity.NodeId));

@@ -19,7 +19,11 @@ public static class Clients
         return new ProducerBuilder<byte[]?, byte[]?>(config).Build();
     }
 
-    public static IConsumer<byte[]?, byte[]?> CreateConsumer(string bootstrap, Action<ConsumerConfig>? configure = null)
+    public static IConsumer<byte[]?, byte[]?> CreateConsumer(string bootstrap, Action<ConsumerConfig>? configure = null) =>
+        CreateConsumerBuilder(bootstrap, configure).Build();
+
+    /// <summary>The test consumer's builder, for tests that add rebalance handlers.</summary>
+    public static ConsumerBuilder<byte[]?, byte[]?> CreateConsumerBuilder(string bootstrap, Action<ConsumerConfig>? configure = null)
     {
         var config = new ConsumerConfig
         {
@@ -31,7 +35,7 @@ public static class Clients
             FetchWaitMaxMs = 100,
         };
         configure?.Invoke(config);
-        return new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
+        return new ConsumerBuilder<byte[]?, byte[]?>(config);
     }
 
     public static IAdminClient CreateAdmin(string bootstrap) =>

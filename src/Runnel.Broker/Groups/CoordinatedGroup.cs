@@ -48,6 +48,12 @@ public sealed class CoordinatedGroup
 
     public Dictionary<(string Topic, int Partition), CommittedOffset> Offsets { get; } = new();
 
+    /// <summary>
+    /// When the group last became Empty (Kafka's currentStateTimestamp for that state): committed
+    /// offsets of an empty group expire <c>offsets.retention.minutes</c> after this (KIP-211).
+    /// </summary>
+    public long EmptySinceMs { get; set; }
+
     /// <summary>The offset in <c>__consumer_offsets</c> of the group metadata record last applied.</summary>
     public long MetadataRecordOffset { get; set; } = -1;
 
@@ -158,6 +164,30 @@ public sealed class CoordinatedGroup
             }
 
             if (all)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether a member of this group consumes <paramref name="topic"/>: true for any topic while a
+    /// non-empty "consumer" group's subscriptions cannot be read (as Kafka, on the safe side); false
+    /// for an empty group. Groups of other protocol types (e.g. Connect) have no topics.
+    /// </summary>
+    public bool IsSubscribedTo(string topic)
+    {
+        if (Members.Count == 0 || ProtocolType != ConsumerProtocolSubscription.ProtocolType || ProtocolName is null)
+        {
+            return false;
+        }
+
+        foreach (var member in Members.Values)
+        {
+            var metadata = member.MetadataFor(ProtocolName);
+            if (metadata is null || !ConsumerProtocolSubscription.TryContainsTopic(metadata, topic, out var contains) || contains)
             {
                 return true;
             }

@@ -35,8 +35,7 @@ public sealed partial class GroupCoordinator
                     }
                     else
                     {
-                        group = new CoordinatedGroup(groupId, PartitionFor(groupId));
-                        _groups.Add(groupId, group);
+                        group = CreateGroup(groupId, now);
                     }
                 }
 

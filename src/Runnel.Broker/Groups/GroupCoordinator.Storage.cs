@@ -77,6 +77,7 @@ public sealed partial class GroupCoordinator
         int groupCount;
         lock (_lock)
         {
+            RemoveOffsetsOfMissingTopics();
             groupCount = _groups.Count;
             _loaded = true;
         }
@@ -174,12 +175,8 @@ public sealed partial class GroupCoordinator
                 }
                 else if (!record.HasValue)
                 {
-                    if (_groups.TryGetValue(groupId, out var existing))
-                    {
-                        existing.Members.Clear();
-                        existing.StaticMembers.Clear();
-                        existing.State = GroupState.Empty;
-                    }
+                    // A deleted (or expired) group: its offset tombstones came first.
+                    _groups.Remove(groupId);
                 }
                 else
                 {

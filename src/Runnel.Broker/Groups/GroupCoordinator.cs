@@ -44,6 +44,8 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     private readonly int _minSessionTimeoutMs;
     private readonly int _maxSessionTimeoutMs;
     private readonly int _maxGroupSize;
+    private readonly long _offsetsRetentionMs;
+    private readonly long _offsetsRetentionCheckIntervalMs;
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private Partition[] _offsetsPartitions = [];
@@ -64,6 +66,9 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         _minSessionTimeoutMs = config.GroupMinSessionTimeoutMs;
         _maxSessionTimeoutMs = config.GroupMaxSessionTimeoutMs;
         _maxGroupSize = config.GroupMaxSize;
+        _offsetsRetentionMs = config.OffsetsRetentionMinutes * 60_000L;
+        _offsetsRetentionCheckIntervalMs = config.OffsetsRetentionCheckIntervalMs;
+        topics.TopicDeleted += OnTopicDeleted;
     }
 
     /// <summary>True once every <c>__consumer_offsets</c> partition has been replayed.</summary>
@@ -82,7 +87,8 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         int rebalanceTimeoutMs,
         string clientId,
         string clientHost,
-        bool requireKnownMemberId)
+        bool requireKnownMemberId,
+        bool supportsSkipAssignment = true)
     {
         if (!_loaded)
         {
@@ -115,8 +121,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
                     return Task.FromResult(JoinGroupResult.Fail(ErrorCode.UnknownMemberId, memberId));
                 }
 
-                group = new CoordinatedGroup(groupId, PartitionFor(groupId));
-                _groups.Add(groupId, group);
+                group = CreateGroup(groupId, now);
             }
 
             if (group.State == GroupState.Dead)
@@ -126,14 +131,14 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
 
             if (memberId.Length == 0)
             {
-                return JoinNewMember(group, groupInstanceId, protocolType, protocols, sessionTimeoutMs, rebalanceTimeoutMs, clientId, clientHost, requireKnownMemberId, now);
+                return JoinNewMember(group, groupInstanceId, protocolType, protocols, sessionTimeoutMs, rebalanceTimeoutMs, clientId, clientHost, requireKnownMemberId, supportsSkipAssignment, now);
             }
 
             return JoinKnownMember(group, memberId, groupInstanceId, protocolType, protocols, sessionTimeoutMs, rebalanceTimeoutMs, clientId, clientHost, now);
         }
     }
 
-    private Task<JoinGroupResult> JoinNewMember(CoordinatedGroup group, string? instanceId, string protocolType, List<(string Name, byte[] Metadata)> protocols, int sessionTimeoutMs, int rebalanceTimeoutMs, string clientId, string clientHost, bool requireKnownMemberId, long now)
+    private Task<JoinGroupResult> JoinNewMember(CoordinatedGroup group, string? instanceId, string protocolType, List<(string Name, byte[] Metadata)> protocols, int sessionTimeoutMs, int rebalanceTimeoutMs, string clientId, string clientHost, bool requireKnownMemberId, bool supportsSkipAssignment, long now)
     {
         if (!group.Accepts(protocolType, protocols, null))
         {
@@ -143,30 +148,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         var newMemberId = (clientId.Length > 0 ? clientId : "member") + "-" + Guid.NewGuid().ToString("D");
         if (instanceId is not null && group.StaticMembers.TryGetValue(instanceId, out var oldMemberId) && group.Members.TryGetValue(oldMemberId, out var existing))
         {
-            // A static member restarting (KIP-345): it takes over its old place under a new member id;
-            // the old id is fenced. Unchanged protocols in a stable group need no rebalance.
-            group.Members.Remove(oldMemberId);
-            existing.PendingJoin?.TrySetResult(JoinGroupResult.Fail(ErrorCode.FencedInstanceId, oldMemberId));
-            existing.PendingSync?.TrySetResult(SyncGroupResult.Fail(ErrorCode.FencedInstanceId));
-            existing.PendingJoin = null;
-            existing.PendingSync = null;
-            existing.MemberId = newMemberId;
-            group.Members[newMemberId] = existing;
-            group.StaticMembers[instanceId] = newMemberId;
-            var wasLeader = group.LeaderId == oldMemberId;
-            if (wasLeader)
-            {
-                group.LeaderId = newMemberId;
-            }
-
-            if (group.State == GroupState.Stable && !wasLeader && existing.SameProtocols(protocols))
-            {
-                UpdateMember(existing, protocols, sessionTimeoutMs, rebalanceTimeoutMs, clientId, clientHost, now);
-                QueueGroupMetadata(group);
-                return Task.FromResult(BuildJoinResult(group, existing));
-            }
-
-            return RejoinAndRebalance(group, existing, protocols, sessionTimeoutMs, rebalanceTimeoutMs, clientId, clientHost, now);
+            return ReplaceStaticMember(group, existing, newMemberId, protocols, sessionTimeoutMs, rebalanceTimeoutMs, clientId, clientHost, supportsSkipAssignment, now);
         }
 
         if (group.Members.Count + group.PendingMembers.Count >= _maxGroupSize)
@@ -182,6 +164,56 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         }
 
         return AddMemberAndRebalance(group, newMemberId, instanceId, protocolType, protocols, sessionTimeoutMs, rebalanceTimeoutMs, clientId, clientHost, now);
+    }
+
+    /// <summary>
+    /// A static member restarting (KIP-345) takes over its old place under a new member id; the old
+    /// id is fenced. In a Stable group whose chosen protocol would not change there is no rebalance:
+    /// the member gets its previous assignment back through SyncGroup. A restarted leader learns it
+    /// leads but is told to skip the assignment (KIP-814, JoinGroup v9+); older versions are told
+    /// the previous leader id, so they act as followers. In CompletingRebalance the leader may have
+    /// been handed the old id, so the group rebalances.
+    /// </summary>
+    private Task<JoinGroupResult> ReplaceStaticMember(CoordinatedGroup group, GroupMember existing, string newMemberId, List<(string Name, byte[] Metadata)> protocols, int sessionTimeoutMs, int rebalanceTimeoutMs, string clientId, string clientHost, bool supportsSkipAssignment, long now)
+    {
+        var oldMemberId = existing.MemberId;
+        var previousLeader = group.LeaderId ?? "";
+        group.Members.Remove(oldMemberId);
+        existing.PendingJoin?.TrySetResult(JoinGroupResult.Fail(ErrorCode.FencedInstanceId, oldMemberId));
+        existing.PendingSync?.TrySetResult(SyncGroupResult.Fail(ErrorCode.FencedInstanceId));
+        existing.PendingJoin = null;
+        existing.PendingSync = null;
+        existing.MemberId = newMemberId;
+        group.Members[newMemberId] = existing;
+        group.StaticMembers[existing.GroupInstanceId!] = newMemberId;
+        if (group.LeaderId == oldMemberId)
+        {
+            group.LeaderId = newMemberId;
+        }
+
+        UpdateMember(existing, protocols, sessionTimeoutMs, rebalanceTimeoutMs, clientId, clientHost, now);
+        Log.StaticMemberReplaced(_logger, group.GroupId, existing.GroupInstanceId!, oldMemberId, newMemberId);
+        if (group.State == GroupState.Stable && group.SelectProtocol() == group.ProtocolName)
+        {
+            var isLeader = group.LeaderId == newMemberId;
+            var result = supportsSkipAssignment
+                ? BuildJoinResult(group, existing) with { SkipAssignment = isLeader }
+                : BuildJoinResult(group, existing) with { Members = null, LeaderId = previousLeader };
+            return CompleteAfterWriteAsync(QueueGroupMetadata(group), result);
+        }
+
+        if (group.State == GroupState.CompletingRebalance)
+        {
+            PrepareRebalance(group, now);
+        }
+
+        return RejoinAndRebalance(group, existing, protocols, sessionTimeoutMs, rebalanceTimeoutMs, clientId, clientHost, now);
+    }
+
+    private static async Task<JoinGroupResult> CompleteAfterWriteAsync(Task<ErrorCode> persisted, JoinGroupResult result)
+    {
+        var error = await persisted;
+        return error == ErrorCode.None ? result : JoinGroupResult.Fail(error, result.MemberId);
     }
 
     private Task<JoinGroupResult> JoinKnownMember(CoordinatedGroup group, string memberId, string? instanceId, string protocolType, List<(string Name, byte[] Metadata)> protocols, int sessionTimeoutMs, int rebalanceTimeoutMs, string clientId, string clientHost, long now)
@@ -354,6 +386,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         if (group.Members.Count == 0)
         {
             group.State = GroupState.Empty;
+            group.EmptySinceMs = now;
             group.ProtocolName = null;
             group.LeaderId = null;
             QueueGroupMetadata(group);
@@ -668,13 +701,24 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
 
                 TryCompleteJoin(group, now);
             }
+
+            MaybeExpireOffsets(now);
         }
+    }
+
+    /// <summary>Adds a new, empty group (caller holds the lock).</summary>
+    private CoordinatedGroup CreateGroup(string groupId, long now)
+    {
+        var group = new CoordinatedGroup(groupId, PartitionFor(groupId)) { EmptySinceMs = now };
+        _groups.Add(groupId, group);
+        return group;
     }
 
     private int PartitionFor(string groupId) => JavaStringHash.PartitionFor(groupId, _offsetsPartitions.Length);
 
     public async ValueTask DisposeAsync()
     {
+        _topics.TopicDeleted -= OnTopicDeleted;
         if (_tick is not null)
         {
             await _tick.DisposeAsync();

@@ -2,7 +2,10 @@ using Runnel.Protocol;
 
 namespace Runnel.Broker.Groups;
 
-/// <summary>The outcome of a JoinGroup: the leader also gets every member's metadata for the chosen protocol.</summary>
+/// <summary>
+/// The outcome of a JoinGroup: the leader also gets every member's metadata for the chosen protocol.
+/// <see cref="SkipAssignment"/> (KIP-814) tells a restarted static leader the assignment stands.
+/// </summary>
 public sealed record JoinGroupResult(
     ErrorCode Error,
     string MemberId,
@@ -10,7 +13,8 @@ public sealed record JoinGroupResult(
     string? ProtocolType = null,
     string? ProtocolName = null,
     string LeaderId = "",
-    IReadOnlyList<(string MemberId, string? GroupInstanceId, byte[] Metadata)>? Members = null)
+    IReadOnlyList<(string MemberId, string? GroupInstanceId, byte[] Metadata)>? Members = null,
+    bool SkipAssignment = false)
 {
     public static JoinGroupResult Fail(ErrorCode error, string memberId = "") => new(error, memberId);
 }

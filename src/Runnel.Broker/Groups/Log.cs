@@ -28,4 +28,16 @@ internal static partial class Log
 
     [LoggerMessage(2307, LogLevel.Error, "The group coordinator could not load __consumer_offsets; group requests keep getting COORDINATOR_LOAD_IN_PROGRESS")]
     public static partial void LoadFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(2320, LogLevel.Information, "Group {GroupId}: static member {GroupInstanceId} rejoined, member id {OldMemberId} replaced by {NewMemberId}")]
+    public static partial void StaticMemberReplaced(ILogger logger, string groupId, string groupInstanceId, string oldMemberId, string newMemberId);
+
+    [LoggerMessage(2321, LogLevel.Information, "Group {GroupId} deleted ({OffsetCount} committed offset(s) removed)")]
+    public static partial void GroupDeleted(ILogger logger, string groupId, int offsetCount);
+
+    [LoggerMessage(2322, LogLevel.Information, "Removed {OffsetCount} committed offset(s) of deleted topic {Topic}")]
+    public static partial void OffsetsOfDeletedTopicRemoved(ILogger logger, string topic, int offsetCount);
+
+    [LoggerMessage(2323, LogLevel.Information, "Offset expiration removed {OffsetCount} committed offset(s) and {GroupCount} empty group(s) in {ElapsedMs} ms")]
+    public static partial void OffsetsExpired(ILogger logger, int offsetCount, int groupCount, long elapsedMs);
 }

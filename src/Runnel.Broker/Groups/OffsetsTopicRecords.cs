@@ -107,7 +107,7 @@ public static class OffsetsTopicRecords
         var generation = r.Int32();
         var protocol = r.String();
         var leader = r.String();
-        r.Int64();
+        var writtenMs = r.Int64();
         var count = r.Int32();
         if (!r.Ok || version < ValueVersion || count < 0 || count > value.Length)
         {
@@ -154,6 +154,12 @@ public static class OffsetsTopicRecords
         }
 
         group.State = members.Count == 0 ? GroupState.Empty : GroupState.Stable;
+        if (members.Count == 0)
+        {
+            // The record of an empty group is written when it becomes empty.
+            group.EmptySinceMs = writtenMs;
+        }
+
         return true;
     }
 

@@ -33,6 +33,12 @@ public sealed class TopicService
 
     public MetadataImage Image => _store.Current;
 
+    /// <summary>
+    /// Raised after a topic is deleted (its name), on the deleting request's thread; handlers must
+    /// not block. The group coordinator drops the topic's committed offsets.
+    /// </summary>
+    public event Action<string>? TopicDeleted;
+
     /// <summary>Reconciles the loaded logs with the metadata at startup.</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
@@ -153,6 +159,7 @@ public sealed class TopicService
             }
 
             Log.TopicDeleted(_logger, name);
+            TopicDeleted?.Invoke(name);
             return TopicOperationResult.Ok(topic);
         }
         finally

@@ -11,9 +11,9 @@ namespace Runnel.Broker.Handlers.Groups;
 /// JoinGroup (key 11), versions 0–9. v1 adds the rebalance timeout (v0 uses the session timeout);
 /// v4 requires a known member id: a new dynamic member first gets MEMBER_ID_REQUIRED with its id
 /// (KIP-394); v5 adds group.instance.id for static members (KIP-345); v6 is flexible; v7 returns the
-/// protocol type (KIP-559); v8 carries a reason (KIP-800); v9 adds SkipAssignment (always false here:
-/// a static leader that rejoins triggers a rebalance instead). Member metadata is opaque; the
-/// leader receives every member's metadata for the chosen protocol.
+/// protocol type (KIP-559); v8 carries a reason (KIP-800); v9 adds SkipAssignment, set for a static
+/// leader that rejoins a Stable group without changing its protocols (KIP-814). Member metadata is
+/// opaque; the leader receives every member's metadata for the chosen protocol.
 /// </summary>
 public sealed class JoinGroupHandler(GroupCoordinator coordinator) : RequestHandler<JoinGroupRequest>
 {
@@ -42,7 +42,8 @@ public sealed class JoinGroupHandler(GroupCoordinator coordinator) : RequestHand
             context.ApiVersion >= 1 ? request.RebalanceTimeoutMs : -1,
             context.ClientId ?? "",
             clientHost,
-            requireKnownMemberId: context.ApiVersion >= 4);
+            requireKnownMemberId: context.ApiVersion >= 4,
+            supportsSkipAssignment: context.ApiVersion >= 9);
 
         var response = new JoinGroupResponse
         {
@@ -52,6 +53,7 @@ public sealed class JoinGroupHandler(GroupCoordinator coordinator) : RequestHand
             ProtocolName = result.ProtocolName ?? (context.ApiVersion >= 7 ? null : ""),
             Leader = result.LeaderId,
             MemberId = result.MemberId,
+            SkipAssignment = result.SkipAssignment,
         };
         if (result.Members is not null)
         {

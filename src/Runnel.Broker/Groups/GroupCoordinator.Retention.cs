@@ -1,0 +1,82 @@
+namespace Runnel.Broker.Groups;
+
+public sealed partial class GroupCoordinator
+{
+    private long _nextOffsetExpiryMs;
+
+    /// <summary>Runs offset expiry from the tick every <c>offsets.retention.check.interval.ms</c> (caller holds the lock).</summary>
+    private void MaybeExpireOffsets(long now)
+    {
+        if (now < _nextOffsetExpiryMs)
+        {
+            return;
+        }
+
+        _nextOffsetExpiryMs = now + _offsetsRetentionCheckIntervalMs;
+        ExpireOffsets(now);
+    }
+
+    /// <summary>
+    /// Kafka's offset expiry (KIP-211), caller holding the lock. In an Empty group an offset expires
+    /// <c>offsets.retention.minutes</c> after the later of the group becoming empty and the commit
+    /// (Kafka counts from the former only; counting from the later never drops a fresh admin
+    /// commit). In a live "consumer" group only offsets of topics no member subscribes to expire,
+    /// counted from the commit. Live groups of other protocol types keep theirs. An Empty group left
+    /// with no offsets is deleted. Every removal is a tombstone in <c>__consumer_offsets</c>.
+    /// </summary>
+    private void ExpireOffsets(long now)
+    {
+        var started = _time.GetTimestamp();
+        var offsetCount = 0;
+        List<CoordinatedGroup>? emptied = null;
+        foreach (var group in _groups.Values)
+        {
+            var empty = group.State == GroupState.Empty;
+            if (!empty && group.ProtocolType != ConsumerProtocolSubscription.ProtocolType)
+            {
+                continue;
+            }
+
+            List<(string Topic, int Partition)>? expired = null;
+            foreach (var (key, committed) in group.Offsets)
+            {
+                var expires = empty
+                    ? now - Math.Max(group.EmptySinceMs, committed.CommitTimestampMs) >= _offsetsRetentionMs
+                    : now - committed.CommitTimestampMs >= _offsetsRetentionMs && !group.IsSubscribedTo(key.Topic);
+                if (expires)
+                {
+                    (expired ??= new()).Add(key);
+                }
+            }
+
+            if (expired is not null)
+            {
+                foreach (var key in expired)
+                {
+                    group.Offsets.Remove(key);
+                }
+
+                offsetCount += expired.Count;
+                _ = QueueTombstones(group, expired, groupToo: false);
+            }
+
+            if (empty && group.Offsets.Count == 0 && group.Members.Count == 0 && group.PendingMembers.Count == 0)
+            {
+                (emptied ??= new()).Add(group);
+            }
+        }
+
+        if (emptied is not null)
+        {
+            foreach (var group in emptied)
+            {
+                _ = RemoveGroup(group);
+            }
+        }
+
+        if (offsetCount > 0 || emptied is not null)
+        {
+            Log.OffsetsExpired(_logger, offsetCount, emptied?.Count ?? 0, (long)_time.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+}
