@@ -98,6 +98,40 @@ internal sealed class GroupsCommand : Command
         return committed;
     }
 
+    /// <summary>
+    /// The partitions of each topic, from DescribeTopics: unlike a metadata request through the admin
+    /// client (which librdkafka sends as a producer's, with auto-creation allowed), it never creates a
+    /// topic that does not exist. A topic that could not be described maps to its error instead.
+    /// </summary>
+    public static async Task<Dictionary<string, (List<int> Partitions, Error Error)>> DescribePartitionsAsync(IAdminClient admin, IReadOnlyCollection<string> topics)
+    {
+        Dictionary<string, (List<int>, Error)> result = new(StringComparer.Ordinal);
+        if (topics.Count == 0)
+        {
+            return result;
+        }
+
+        List<TopicDescription> descriptions;
+        try
+        {
+            descriptions = (await admin.DescribeTopicsAsync(TopicCollection.OfTopicNames(topics), new DescribeTopicsOptions { RequestTimeout = RequestTimeout }))
+                .TopicDescriptions;
+        }
+        catch (DescribeTopicsException e)
+        {
+            descriptions = e.Results.TopicDescriptions;
+        }
+
+        foreach (TopicDescription description in descriptions)
+        {
+            List<int> partitions = [.. description.Partitions.Select(p => p.Partition)];
+            partitions.Sort();
+            result[description.Name] = (partitions, description.Error);
+        }
+
+        return result;
+    }
+
     /// <summary>Orders partitions by topic, then partition number.</summary>
     public static int Compare(TopicPartition a, TopicPartition b)
     {

@@ -52,24 +52,27 @@ internal sealed class GroupsDeleteOffsetsCommand : ToolCommand
         using IAdminClient admin = KafkaClients.CreateAdmin(_client.BuildConfig(parseResult), error);
 
         // A bare topic that does not exist is reported as partition "Not Provided", as Kafka does.
+        List<TopicPartitionsArgument> arguments = [.. topics.Select(TopicPartitionsArgument.Parse)];
+        Dictionary<string, (List<int> Partitions, Error Error)> described = await GroupsCommand.DescribePartitionsAsync(
+            admin, [.. arguments.Where(a => a.Partitions is null).Select(a => a.Topic).Distinct()]);
         List<(TopicPartition Partition, Error? Error)> results = [];
         List<TopicPartition> partitions = [];
-        foreach (string text in topics)
+        foreach (TopicPartitionsArgument argument in arguments)
         {
-            TopicPartitionsArgument argument = TopicPartitionsArgument.Parse(text);
             if (argument.Partitions is { } numbers)
             {
                 partitions.AddRange(numbers.Select(n => new TopicPartition(argument.Topic, n)));
                 continue;
             }
 
-            try
+            (List<int> all, Error failure) = described.GetValueOrDefault(argument.Topic, ([], new Error(ErrorCode.UnknownTopicOrPart)));
+            if (failure.IsError)
             {
-                partitions.AddRange(KafkaClients.GetPartitions(admin, argument.Topic, GroupsCommand.RequestTimeout).Select(n => new TopicPartition(argument.Topic, n)));
+                results.Add((new TopicPartition(argument.Topic, -1), failure));
             }
-            catch (ToolException)
+            else
             {
-                results.Add((new TopicPartition(argument.Topic, -1), new Error(ErrorCode.UnknownTopicOrPart)));
+                partitions.AddRange(all.Select(n => new TopicPartition(argument.Topic, n)));
             }
         }
 

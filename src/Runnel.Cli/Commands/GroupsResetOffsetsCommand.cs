@@ -222,7 +222,7 @@ internal sealed class GroupsResetOffsetsCommand : ToolCommand
             Dictionary<TopicPartition, long> committed = await GroupsCommand.CommittedOffsetsAsync(admin, group);
             List<TopicPartition> partitions = parseResult.GetValue(AllTopics)
                 ? [.. committed.Keys]
-                : PartitionsOf(admin, parseResult.GetValue(Topic) ?? []);
+                : await PartitionsOfAsync(admin, parseResult.GetValue(Topic) ?? []);
             Dictionary<TopicPartition, long> offsets = await PlanAsync(admin, specification, partitions, committed, error);
             if (execute && offsets.Count > 0 && !await CommitAsync(admin, group, offsets, error))
             {
@@ -388,13 +388,27 @@ internal sealed class GroupsResetOffsetsCommand : ToolCommand
             : throw new ToolException($"Error getting {what} of topic partition: {GroupsCommand.PartitionName(partition)}");
 
     /// <summary>The partitions <c>--topic</c> names: the listed ones, or every partition of a bare topic (from metadata).</summary>
-    private static List<TopicPartition> PartitionsOf(IAdminClient admin, string[] topics)
+    private static async Task<List<TopicPartition>> PartitionsOfAsync(IAdminClient admin, string[] topics)
     {
+        List<TopicPartitionsArgument> arguments = [.. topics.Select(TopicPartitionsArgument.Parse)];
+        Dictionary<string, (List<int> Partitions, Error Error)> described = await GroupsCommand.DescribePartitionsAsync(
+            admin, [.. arguments.Where(a => a.Partitions is null).Select(a => a.Topic).Distinct()]);
+
         List<TopicPartition> partitions = [];
-        foreach (string text in topics)
+        foreach (TopicPartitionsArgument argument in arguments)
         {
-            TopicPartitionsArgument argument = TopicPartitionsArgument.Parse(text);
-            IEnumerable<int> numbers = argument.Partitions ?? KafkaClients.GetPartitions(admin, argument.Topic, GroupsCommand.RequestTimeout);
+            IReadOnlyList<int>? numbers = argument.Partitions;
+            if (numbers is null)
+            {
+                (List<int> all, Error failure) = described.GetValueOrDefault(argument.Topic, ([], new Error(ErrorCode.UnknownTopicOrPart)));
+                if (failure.IsError)
+                {
+                    throw new ToolException($"Error: Executing consumer group command failed due to {KafkaErrorText.Describe(failure)} (topic '{argument.Topic}')");
+                }
+
+                numbers = all;
+            }
+
             foreach (int number in numbers)
             {
                 TopicPartition partition = new(argument.Topic, number);

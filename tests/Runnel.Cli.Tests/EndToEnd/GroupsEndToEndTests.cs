@@ -254,6 +254,42 @@ public sealed class GroupsEndToEndTests(CliBrokerFixture broker)
         Assert.Equal([[group, other, "0", "1", "2", "1", "-", "-", "-"]], describe.Lines[2..].Select(Columns));
     }
 
+    [Fact]
+    public async Task Reset_of_a_topic_that_does_not_exist_fails_without_creating_it()
+    {
+        string group = NewGroup();
+        string missing = CliBrokerFixture.NewTopic("missing");
+
+        CliResult reset = await broker.RunAsync("groups", "reset-offsets", "--group", group, "--topic", missing, "--to-earliest", "--execute");
+
+        Assert.Equal(1, reset.ExitCode);
+        Assert.Equal(
+            [$"Error: Executing consumer group command failed due to UNKNOWN_TOPIC_OR_PARTITION: This server does not host this topic-partition. (topic '{missing}')"],
+            reset.ErrorLines);
+        CliResult topics = await broker.RunAsync("topics", "list");
+        Assert.DoesNotContain(missing, topics.Lines);
+    }
+
+    [Fact]
+    public async Task Delete_offsets_reports_a_topic_that_does_not_exist_as_not_provided()
+    {
+        string topic = await broker.CreateTopicAsync("delete-offsets-partial");
+        string missing = CliBrokerFixture.NewTopic("missing");
+        string group = NewGroup();
+        await ProduceAsync(topic, 1);
+        Commit(group, new TopicPartitionOffset(topic, 0, 1));
+
+        CliResult delete = await broker.RunAsync("groups", "delete-offsets", "--group", group, "--topic", missing, "--topic", topic);
+
+        Assert.Equal(1, delete.ExitCode);
+        Assert.Equal(["Error: Encounter some partition level error, see the follow-up details:"], delete.ErrorLines);
+        string[][] rows = [.. delete.Lines[2..].Select(Columns)];
+        Assert.Contains([missing, "Not", "Provided", "Error:", "UNKNOWN_TOPIC_OR_PARTITION:", "This", "server", "does", "not", "host", "this", "topic-partition."], rows);
+        Assert.Contains([topic, "0", "Successful"], rows);
+        CliResult topics = await broker.RunAsync("topics", "list");
+        Assert.DoesNotContain(missing, topics.Lines);
+    }
+
     private static string NewGroup() => $"group-{Guid.NewGuid():N}";
 
     private static string[] Columns(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
