@@ -28,6 +28,7 @@ internal static class Program
         // ---- Command registration: one line per command. ----
         root.Subcommands.Add(new BrokerCommand());
         root.Subcommands.Add(new TopicsCommand());
+        root.Subcommands.Add(new GroupsCommand());
         root.Subcommands.Add(new ProduceCommand());
         root.Subcommands.Add(new ConsumeCommand());
         root.Subcommands.Add(new PerfCommand());
