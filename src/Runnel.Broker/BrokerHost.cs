@@ -172,6 +172,13 @@ public sealed class BrokerHost : IAsyncDisposable
         handlers.Add(new OffsetCommitHandler(groupCoordinator));
         handlers.Add(new OffsetFetchHandler(groupCoordinator));
 
+        // The consumer group protocol (KIP-848), unless group.coordinator.rebalance.protocols leaves it out.
+        if (config.ConsumerGroupProtocolEnabled)
+        {
+            handlers.Add(new ConsumerGroupHeartbeatHandler(groupCoordinator));
+            handlers.Add(new ConsumerGroupDescribeHandler(groupCoordinator, topics));
+        }
+
         // Admin APIs.
         handlers.Add(new CreateTopicsHandler(dynamicConfig, topics, identity.NodeId));
         handlers.Add(new DeleteTopicsHandler(dynamicConfig, topics));

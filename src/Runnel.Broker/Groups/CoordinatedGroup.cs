@@ -1,9 +1,12 @@
+using Runnel.Broker.Groups.Consumer;
+
 namespace Runnel.Broker.Groups;
 
 /// <summary>
-/// A group this coordinator hosts: its committed offsets, and its membership under the classic
-/// protocol (members, generation, chosen protocol). Every field is read and written under the
-/// coordinator's lock only.
+/// A group this coordinator hosts: its committed offsets, and its membership under either the
+/// classic protocol (members, generation, chosen protocol) or, when <see cref="Consumer"/> is set,
+/// the consumer protocol (KIP-848). A group id is one or the other; an empty group may change type.
+/// Every field is read and written under the coordinator's lock only.
 /// </summary>
 public sealed class CoordinatedGroup
 {
@@ -14,6 +17,12 @@ public sealed class CoordinatedGroup
     }
 
     public string GroupId { get; }
+
+    /// <summary>The consumer-protocol state when this is a consumer group (KIP-848); null for a classic group.</summary>
+    public ConsumerGroup? Consumer { get; set; }
+
+    /// <summary>True when the group is classic and has no members, so a consumer-protocol member may take it over.</summary>
+    public bool IsEmptyClassic => Consumer is null && Members.Count == 0 && PendingMembers.Count == 0 && State is GroupState.Empty or GroupState.Dead;
 
     /// <summary>The <c>__consumer_offsets</c> partition that stores this group.</summary>
     public int OffsetsPartition { get; }
