@@ -61,6 +61,9 @@ public sealed class BrokerHost : IAsyncDisposable
 
     public BrokerNetworkMetrics NetworkMetrics { get; }
 
+    /// <summary>The group coordinator (for tests that look at it directly).</summary>
+    internal GroupCoordinator GroupCoordinator => _groupCoordinator ?? throw new InvalidOperationException("The broker has no group coordinator.");
+
     /// <summary>The listeners as bound (port 0 in the config is resolved to the real port here).</summary>
     public IReadOnlyList<ListenerInfo> Listeners => _listeners.Select(l => l.Info).ToList();
 
