@@ -312,4 +312,20 @@ public sealed class ConsumerGroupHeartbeatTests : IAsyncLifetime
         var response = await member.JoinAsync([_topic]);
         Assert.Equal((short)ErrorCode.GroupIdNotFound, response.ErrorCode);
     }
+
+    [Fact]
+    public async Task ApiVersions_offers_the_consumer_protocol_apis_only_when_the_protocol_is_enabled()
+    {
+        await using var client = await WireClient.ConnectAsync("127.0.0.1", Broker.Port, TestContext.Current.CancellationToken);
+        var enabled = await client.SendAsync<ApiVersionsResponse>(new ApiVersionsRequest(), 0, cancellationToken: TestContext.Current.CancellationToken);
+        var heartbeat = Assert.Single(enabled.ApiKeys, k => k.ApiKey == (short)ApiKey.ConsumerGroupHeartbeat);
+        Assert.Equal(1, heartbeat.MaxVersion);
+        Assert.Single(enabled.ApiKeys, k => k.ApiKey == (short)ApiKey.ConsumerGroupDescribe);
+
+        await using var classicOnly = await RunnelBroker.StartAsync(new RunnelBrokerOptions { Config = new Dictionary<string, string> { ["group.coordinator.rebalance.protocols"] = "classic" } }, TestContext.Current.CancellationToken);
+        await using var other = await WireClient.ConnectAsync("127.0.0.1", classicOnly.Port, TestContext.Current.CancellationToken);
+        var disabled = await other.SendAsync<ApiVersionsResponse>(new ApiVersionsRequest(), 0, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.DoesNotContain(disabled.ApiKeys, k => k.ApiKey == (short)ApiKey.ConsumerGroupHeartbeat);
+        Assert.DoesNotContain(disabled.ApiKeys, k => k.ApiKey == (short)ApiKey.ConsumerGroupDescribe);
+    }
 }
