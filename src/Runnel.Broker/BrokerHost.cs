@@ -64,6 +64,9 @@ public sealed class BrokerHost : IAsyncDisposable
     /// <summary>True once the group coordinator has replayed <c>__consumer_offsets</c> and serves groups.</summary>
     public bool IsGroupCoordinatorLoaded => _groupCoordinator?.IsLoaded ?? false;
 
+    /// <summary>The group coordinator (for tests that look at it directly).</summary>
+    internal GroupCoordinator GroupCoordinator => _groupCoordinator ?? throw new InvalidOperationException("The broker has no group coordinator.");
+
     /// <summary>The listeners as bound (port 0 in the config is resolved to the real port here).</summary>
     public IReadOnlyList<ListenerInfo> Listeners => _listeners.Select(l => l.Info).ToList();
 
@@ -176,6 +179,13 @@ public sealed class BrokerHost : IAsyncDisposable
         handlers.Add(new OffsetFetchHandler(groupCoordinator));
         handlers.Add(new DeleteGroupsHandler(groupCoordinator));
         handlers.Add(new OffsetDeleteHandler(groupCoordinator, partitions));
+
+        // The consumer group protocol (KIP-848), unless group.coordinator.rebalance.protocols leaves it out.
+        if (config.ConsumerGroupProtocolEnabled)
+        {
+            handlers.Add(new ConsumerGroupHeartbeatHandler(groupCoordinator));
+            handlers.Add(new ConsumerGroupDescribeHandler(groupCoordinator, topics));
+        }
 
         // Admin APIs.
         handlers.Add(new CreateTopicsHandler(dynamicConfig, topics, identity.NodeId));

@@ -18,7 +18,7 @@ public sealed class BrokerFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _broker = await RunnelBroker.StartAsync(new RunnelBrokerOptions());
+        _broker = await RunnelBroker.StartAsync(new RunnelBrokerOptions { Config = Config });
     }
 
     public async ValueTask DisposeAsync()
@@ -28,6 +28,16 @@ public sealed class BrokerFixture : IAsyncLifetime
             await _broker.DisposeAsync();
         }
     }
+
+    /// <summary>
+    /// The shared broker's overrides: consumer-protocol (KIP-848) members heartbeat every 250 ms
+    /// instead of 5 s, so rebalances in tests take a fraction of a second.
+    /// </summary>
+    public static readonly Dictionary<string, string> Config = new()
+    {
+        ["group.consumer.heartbeat.interval.ms"] = "250",
+        ["group.consumer.min.heartbeat.interval.ms"] = "100",
+    };
 
     public static string NewTopicName(string prefix = "t") => $"{prefix}-{Guid.NewGuid():N}";
 

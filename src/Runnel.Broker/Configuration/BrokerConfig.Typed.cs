@@ -147,6 +147,21 @@ public sealed partial class BrokerConfig
     /// <summary><c>group.max.size</c>.</summary>
     public int GroupMaxSize => GetInt(BrokerConfigs.GroupMaxSize);
 
+    /// <summary><c>group.coordinator.rebalance.protocols</c> includes <c>consumer</c> (KIP-848).</summary>
+    public bool ConsumerGroupProtocolEnabled => GetList(BrokerConfigs.GroupCoordinatorRebalanceProtocols).Contains("consumer");
+
+    /// <summary><c>group.consumer.session.timeout.ms</c>.</summary>
+    public int GroupConsumerSessionTimeoutMs => GetInt(BrokerConfigs.GroupConsumerSessionTimeoutMs);
+
+    /// <summary><c>group.consumer.heartbeat.interval.ms</c>.</summary>
+    public int GroupConsumerHeartbeatIntervalMs => GetInt(BrokerConfigs.GroupConsumerHeartbeatIntervalMs);
+
+    /// <summary><c>group.consumer.max.size</c>.</summary>
+    public int GroupConsumerMaxSize => GetInt(BrokerConfigs.GroupConsumerMaxSize);
+
+    /// <summary><c>group.consumer.assignors</c>, in order (the first is the default).</summary>
+    public IReadOnlyList<string> GroupConsumerAssignors => GetList(BrokerConfigs.GroupConsumerAssignors);
+
     /// <summary><c>runnel.log.flush.on.acks.all</c>: acks=-1 produce requests wait for the group-commit fsync (topics may override).</summary>
     public bool LogFlushOnAcksAll => GetBoolean(BrokerConfigs.RunnelLogFlushOnAcksAll);
 
@@ -257,12 +272,54 @@ public sealed partial class BrokerConfig
             AddCrossError(BrokerConfigs.LogDirs, "Each log directory must be listed once.");
         }
 
+        CheckConsumerGroupConfigs();
+
         long minLag = GetLong(BrokerConfigs.LogCleanerMinCompactionLagMs);
         long maxLag = GetLong(BrokerConfigs.LogCleanerMaxCompactionLagMs);
         if (minLag > maxLag)
         {
             AddCrossError(BrokerConfigs.LogCleanerMinCompactionLagMs,
                 $"conflict config setting {BrokerConfigs.LogCleanerMinCompactionLagMs} ({minLag}) > {BrokerConfigs.LogCleanerMaxCompactionLagMs} ({maxLag})");
+        }
+    }
+
+    /// <summary>Kafka 4.0's <c>GroupCoordinatorConfig</c> requirements between the consumer-group keys.</summary>
+    private void CheckConsumerGroupConfigs()
+    {
+        if (!GetList(BrokerConfigs.GroupCoordinatorRebalanceProtocols).Contains("classic"))
+        {
+            AddCrossError(BrokerConfigs.GroupCoordinatorRebalanceProtocols, "Disabling the 'classic' rebalance protocol is not supported.");
+        }
+
+        int heartbeat = GetInt(BrokerConfigs.GroupConsumerHeartbeatIntervalMs);
+        int minHeartbeat = GetInt(BrokerConfigs.GroupConsumerMinHeartbeatIntervalMs);
+        int maxHeartbeat = GetInt(BrokerConfigs.GroupConsumerMaxHeartbeatIntervalMs);
+        int session = GetInt(BrokerConfigs.GroupConsumerSessionTimeoutMs);
+        int minSession = GetInt(BrokerConfigs.GroupConsumerMinSessionTimeoutMs);
+        int maxSession = GetInt(BrokerConfigs.GroupConsumerMaxSessionTimeoutMs);
+        if (maxHeartbeat < minHeartbeat)
+        {
+            AddCrossError(BrokerConfigs.GroupConsumerMaxHeartbeatIntervalMs, $"{BrokerConfigs.GroupConsumerMaxHeartbeatIntervalMs} must be greater than or equal to {BrokerConfigs.GroupConsumerMinHeartbeatIntervalMs}");
+        }
+
+        if (heartbeat < minHeartbeat || heartbeat > maxHeartbeat)
+        {
+            AddCrossError(BrokerConfigs.GroupConsumerHeartbeatIntervalMs, $"{BrokerConfigs.GroupConsumerHeartbeatIntervalMs} must be between {BrokerConfigs.GroupConsumerMinHeartbeatIntervalMs} ({minHeartbeat}) and {BrokerConfigs.GroupConsumerMaxHeartbeatIntervalMs} ({maxHeartbeat})");
+        }
+
+        if (maxSession < minSession)
+        {
+            AddCrossError(BrokerConfigs.GroupConsumerMaxSessionTimeoutMs, $"{BrokerConfigs.GroupConsumerMaxSessionTimeoutMs} must be greater than or equal to {BrokerConfigs.GroupConsumerMinSessionTimeoutMs}");
+        }
+
+        if (session < minSession || session > maxSession)
+        {
+            AddCrossError(BrokerConfigs.GroupConsumerSessionTimeoutMs, $"{BrokerConfigs.GroupConsumerSessionTimeoutMs} must be between {BrokerConfigs.GroupConsumerMinSessionTimeoutMs} ({minSession}) and {BrokerConfigs.GroupConsumerMaxSessionTimeoutMs} ({maxSession})");
+        }
+
+        if (heartbeat >= session)
+        {
+            AddCrossError(BrokerConfigs.GroupConsumerHeartbeatIntervalMs, $"{BrokerConfigs.GroupConsumerHeartbeatIntervalMs} must be less than {BrokerConfigs.GroupConsumerSessionTimeoutMs}");
         }
     }
 

@@ -96,6 +96,15 @@ public static partial class BrokerConfigs
     public const string GroupMinSessionTimeoutMs = "group.min.session.timeout.ms";
     public const string GroupMaxSessionTimeoutMs = "group.max.session.timeout.ms";
     public const string GroupMaxSize = "group.max.size";
+    public const string GroupCoordinatorRebalanceProtocols = "group.coordinator.rebalance.protocols";
+    public const string GroupConsumerSessionTimeoutMs = "group.consumer.session.timeout.ms";
+    public const string GroupConsumerMinSessionTimeoutMs = "group.consumer.min.session.timeout.ms";
+    public const string GroupConsumerMaxSessionTimeoutMs = "group.consumer.max.session.timeout.ms";
+    public const string GroupConsumerHeartbeatIntervalMs = "group.consumer.heartbeat.interval.ms";
+    public const string GroupConsumerMinHeartbeatIntervalMs = "group.consumer.min.heartbeat.interval.ms";
+    public const string GroupConsumerMaxHeartbeatIntervalMs = "group.consumer.max.heartbeat.interval.ms";
+    public const string GroupConsumerMaxSize = "group.consumer.max.size";
+    public const string GroupConsumerAssignors = "group.consumer.assignors";
 
     /// <summary>Runnel-specific: the cluster id (Kafka keeps it in <c>meta.properties</c>, written by <c>kafka-storage format</c>).</summary>
     public const string RunnelClusterId = "runnel.cluster.id";
@@ -357,7 +366,35 @@ public static partial class BrokerConfigs
         { Importance = Medium };
         yield return new(GroupMaxSessionTimeoutMs, ConfigType.Int, 1_800_000, "Longest session timeout a classic group member may ask for.")
         { Importance = Medium };
-        yield return new(GroupMaxSize, ConfigType.Int, int.MaxValue, "Most members one consumer group may have.")
+        yield return new(GroupMaxSize, ConfigType.Int, int.MaxValue, "Most members one classic consumer group may have.")
         { Validator = ConfigValidator.AtLeast(1), Importance = Medium };
+
+        // KIP-848 (the consumer group protocol). Kafka 4.0's GroupCoordinatorConfig; the cross-key
+        // rules (min <= value <= max, heartbeat < session) are checked in BrokerConfig.
+        yield return new(GroupCoordinatorRebalanceProtocols, ConfigType.List, new[] { "classic", "consumer" }, "Enabled rebalance protocols; without consumer the broker does not offer ConsumerGroupHeartbeat or ConsumerGroupDescribe. classic cannot be disabled.")
+        { Validator = ConfigValidator.ListOf("classic", "consumer"), Importance = Medium };
+        yield return new(GroupConsumerSessionTimeoutMs, ConfigType.Int, 45_000, "How long, in milliseconds, a consumer-protocol member may go without heartbeating before it is removed.")
+        { Validator = ConfigValidator.AtLeast(1), Importance = Medium };
+        yield return new(GroupConsumerMinSessionTimeoutMs, ConfigType.Int, 45_000, "Smallest session timeout allowed for consumer-protocol groups.")
+        { Validator = ConfigValidator.AtLeast(1), Importance = Medium };
+        yield return new(GroupConsumerMaxSessionTimeoutMs, ConfigType.Int, 60_000, "Largest session timeout allowed for consumer-protocol groups.")
+        { Validator = ConfigValidator.AtLeast(1), Importance = Medium };
+        yield return new(GroupConsumerHeartbeatIntervalMs, ConfigType.Int, 5000, "Heartbeat interval, in milliseconds, given to consumer-protocol members.")
+        { Validator = ConfigValidator.AtLeast(1), Importance = Medium };
+        yield return new(GroupConsumerMinHeartbeatIntervalMs, ConfigType.Int, 5000, "Smallest heartbeat interval allowed for consumer-protocol groups.")
+        { Validator = ConfigValidator.AtLeast(1), Importance = Medium };
+        yield return new(GroupConsumerMaxHeartbeatIntervalMs, ConfigType.Int, 15_000, "Largest heartbeat interval allowed for consumer-protocol groups.")
+        { Validator = ConfigValidator.AtLeast(1), Importance = Medium };
+        yield return new(GroupConsumerMaxSize, ConfigType.Int, int.MaxValue, "Most members one consumer-protocol group may have.")
+        { Validator = ConfigValidator.AtLeast(1), Importance = Medium };
+        yield return new(GroupConsumerAssignors, ConfigType.List, new[] { "uniform", "range" }, "Server-side assignors for consumer-protocol groups, by name (uniform, range) or Kafka class name; the first is used when a member names none.")
+        {
+            Validator = ConfigValidator.Predicate(
+                value => ((IReadOnlyList<string>)value) is { Count: > 0 } names && names.All(n => Groups.Consumer.ConsumerGroupAssignors.TryGet(n, out _))
+                    ? null
+                    : "must list one or more of uniform, range (or their Kafka class names)",
+                "[uniform, range]"),
+            Importance = Medium,
+        };
     }
 }

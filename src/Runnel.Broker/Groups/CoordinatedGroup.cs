@@ -1,11 +1,13 @@
+using Runnel.Broker.Groups.Consumer;
 using Runnel.Protocol;
 
 namespace Runnel.Broker.Groups;
 
 /// <summary>
-/// A group this coordinator hosts: its committed offsets, and its membership under the classic
-/// protocol (members, generation, chosen protocol). Every field is read and written under the
-/// coordinator's lock only.
+/// A group this coordinator hosts: its committed offsets, and its membership under either the
+/// classic protocol (members, generation, chosen protocol) or, when <see cref="Consumer"/> is set,
+/// the consumer protocol (KIP-848). A group id is one or the other; an empty group may change type.
+/// Every field is read and written under the coordinator's lock only.
 /// </summary>
 public sealed class CoordinatedGroup
 {
@@ -16,6 +18,12 @@ public sealed class CoordinatedGroup
     }
 
     public string GroupId { get; }
+
+    /// <summary>The consumer-protocol state when this is a consumer group (KIP-848); null for a classic group.</summary>
+    public ConsumerGroup? Consumer { get; set; }
+
+    /// <summary>True when the group is classic and has no members, so a consumer-protocol member may take it over.</summary>
+    public bool IsEmptyClassic => Consumer is null && Members.Count == 0 && PendingMembers.Count == 0 && State is GroupState.Empty or GroupState.Dead;
 
     /// <summary>The <c>__consumer_offsets</c> partition that stores this group.</summary>
     public int OffsetsPartition { get; }
@@ -174,6 +182,15 @@ public sealed class CoordinatedGroup
         return false;
     }
 
+    /// <summary>True when no member belongs to the group under either protocol.</summary>
+    public bool IsEmpty => Consumer is { } consumer ? consumer.Members.Count == 0 : State is GroupState.Empty or GroupState.Dead;
+
+    /// <summary>
+    /// True when nothing of the group is left to keep: no members, no committed offsets, no live
+    /// metadata record. Replay drops such a group when its last tombstone is read.
+    /// </summary>
+    public bool IsVacant => Consumer is null && Members.Count == 0 && Offsets.Count == 0 && MetadataRecordOffset < 0;
+
     /// <summary>
     /// Kafka's member check for Join/Sync/Heartbeat/OffsetCommit: with a group.instance.id the member
     /// id must be the one that instance holds now (a replaced, older incarnation is fenced with
@@ -199,12 +216,19 @@ public sealed class CoordinatedGroup
     }
 
     /// <summary>
-    /// Whether a member of this group consumes <paramref name="topic"/>: true for any topic while a
-    /// non-empty "consumer" group's subscriptions cannot be read (as Kafka, on the safe side); false
-    /// for an empty group. Groups of other protocol types (e.g. Connect) have no topics.
+    /// Whether a member of this group consumes <paramref name="topic"/>: for a KIP-848 group, from its
+    /// resolved subscriptions; for a classic "consumer" group, from the members' subscription
+    /// metadata, true for any topic while that cannot be read (as Kafka, on the safe side). False
+    /// for an empty group; groups of other protocol types (e.g. Connect) have no topics.
     /// </summary>
     public bool IsSubscribedTo(string topic)
     {
+        if (Consumer is { } consumer)
+        {
+            // KIP-848 groups keep their subscribed topics (names and regex matches) resolved.
+            return consumer.Members.Count > 0 && consumer.SubscriptionMetadata.ContainsKey(topic);
+        }
+
         if (Members.Count == 0 || ProtocolType != ConsumerProtocolSubscription.ProtocolType || ProtocolName is null)
         {
             return false;

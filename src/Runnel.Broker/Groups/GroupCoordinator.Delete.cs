@@ -28,11 +28,11 @@ public sealed partial class GroupCoordinator
                 {
                     error = ErrorCode.InvalidGroupId;
                 }
-                else if (!_groups.TryGetValue(groupId, out var group) || group.State == GroupState.Dead)
+                else if (!_groups.TryGetValue(groupId, out var group) || (group.Consumer is null && group.State == GroupState.Dead))
                 {
                     error = ErrorCode.GroupIdNotFound;
                 }
-                else if (group.State != GroupState.Empty)
+                else if (!group.IsEmpty || group.PendingMembers.Count > 0)
                 {
                     error = ErrorCode.NonEmptyGroup;
                 }
@@ -62,7 +62,8 @@ public sealed partial class GroupCoordinator
     /// <summary>
     /// OffsetDelete: removes committed offsets of chosen partitions. As in Kafka: an unknown or dead
     /// group is GROUP_ID_NOT_FOUND; a group with members is NON_EMPTY_GROUP unless it is a consumer
-    /// group, whose partitions of topics it still consumes each get GROUP_SUBSCRIBED_TO_TOPIC.
+    /// group (classic "consumer" type or KIP-848), whose partitions of topics it still consumes each
+    /// get GROUP_SUBSCRIBED_TO_TOPIC.
     /// Partitions with no committed offset succeed.
     /// </summary>
     public async Task<(ErrorCode Error, List<(string Topic, int Partition, ErrorCode Error)> Partitions)> DeleteOffsetsAsync(string groupId, IReadOnlyList<(string Topic, IReadOnlyList<int> Partitions)> topics)
@@ -81,12 +82,13 @@ public sealed partial class GroupCoordinator
                 return (ErrorCode.InvalidGroupId, results);
             }
 
-            if (!_groups.TryGetValue(groupId, out var group) || group.State == GroupState.Dead)
+            if (!_groups.TryGetValue(groupId, out var group) || (group.Consumer is null && group.State == GroupState.Dead))
             {
                 return (ErrorCode.GroupIdNotFound, results);
             }
 
-            if (group.State != GroupState.Empty && group.ProtocolType != ConsumerProtocolSubscription.ProtocolType)
+            // Live classic groups of other protocol types (Connect) have no topic list to check against.
+            if (!group.IsEmpty && group.Consumer is null && group.ProtocolType != ConsumerProtocolSubscription.ProtocolType)
             {
                 return (ErrorCode.NonEmptyGroup, results);
             }
@@ -192,7 +194,7 @@ public sealed partial class GroupCoordinator
         }
     }
 
-    /// <summary>Forgets a group and queues tombstones for its offsets and metadata (caller holds the lock).</summary>
+    /// <summary>Forgets an empty group and queues tombstones for its offsets and metadata (caller holds the lock).</summary>
     private Task<ErrorCode> RemoveGroup(CoordinatedGroup group)
     {
         var keys = new List<(string Topic, int Partition)>(group.Offsets.Keys);
@@ -213,6 +215,13 @@ public sealed partial class GroupCoordinator
 
         if (groupToo)
         {
+            // An empty consumer group has no member records left, only its group record.
+            if (group.Consumer is not null)
+            {
+                records.Add((OffsetsTopicRecords.ConsumerGroupKey(group.GroupId), null));
+                group.Consumer = null;
+            }
+
             records.Add((OffsetsTopicRecords.GroupKey(group.GroupId), null));
         }
 

@@ -2,7 +2,10 @@ namespace Runnel.Broker.Groups;
 
 public sealed partial class GroupCoordinator
 {
-    /// <summary>A snapshot of every group for ListGroups: id, protocol type and state.</summary>
+    /// <summary>
+    /// A snapshot of every group for ListGroups: id, protocol type, state and type. A consumer-protocol
+    /// group reports protocol type "consumer", type "consumer" and its KIP-848 state, as Kafka does.
+    /// </summary>
     public List<GroupListing> ListGroups()
     {
         lock (_lock)
@@ -10,7 +13,9 @@ public sealed partial class GroupCoordinator
             var result = new List<GroupListing>(_groups.Count);
             foreach (var group in _groups.Values)
             {
-                result.Add(new GroupListing(group.GroupId, group.ProtocolType ?? "", group.State));
+                result.Add(group.Consumer is { } consumer
+                    ? new GroupListing(group.GroupId, "consumer", consumer.State.ToString(), GroupListing.ConsumerType)
+                    : new GroupListing(group.GroupId, group.ProtocolType ?? "", group.State.ToString(), GroupListing.ClassicType));
             }
 
             return result;
@@ -20,13 +25,14 @@ public sealed partial class GroupCoordinator
     /// <summary>
     /// A snapshot of one group for DescribeGroups, or null when the coordinator has no such group.
     /// As in Kafka, member metadata and assignments are only reported while the group is Stable
-    /// (otherwise they are in flux), and the protocol name only then too.
+    /// (otherwise they are in flux), and the protocol name only then too. A consumer-protocol group is
+    /// not a classic group: null, so DescribeGroups answers as for an unknown group (Kafka 4.0).
     /// </summary>
     public GroupDescription? DescribeGroup(string groupId)
     {
         lock (_lock)
         {
-            if (!_groups.TryGetValue(groupId, out var group))
+            if (!_groups.TryGetValue(groupId, out var group) || group.Consumer is not null)
             {
                 return null;
             }
@@ -49,8 +55,12 @@ public sealed partial class GroupCoordinator
     }
 }
 
-/// <summary>One group as ListGroups reports it.</summary>
-public sealed record GroupListing(string GroupId, string ProtocolType, GroupState State);
+/// <summary>One group as ListGroups reports it: state as Kafka names it, type "classic" or "consumer".</summary>
+public sealed record GroupListing(string GroupId, string ProtocolType, string State, string Type)
+{
+    public const string ClassicType = "classic";
+    public const string ConsumerType = "consumer";
+}
 
 /// <summary>One group as DescribeGroups reports it.</summary>
 public sealed record GroupDescription(string GroupId, GroupState State, string ProtocolType, string ProtocolData, List<GroupMemberDescription> Members);

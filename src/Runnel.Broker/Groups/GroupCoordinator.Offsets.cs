@@ -6,10 +6,11 @@ public sealed partial class GroupCoordinator
 {
     /// <summary>
     /// OffsetCommit: checks the member and generation as Kafka's classic coordinator does (generation
-    /// -1 on an empty group is a "simple" commit), appends one record per partition, and completes
-    /// once they are appended (and flushed when the topic asks for it). Returns one error per entry.
+    /// -1 on an empty group is a "simple" commit), or for a consumer-protocol group the member and
+    /// its epoch (KIP-848, OffsetCommit v9), appends one record per partition, and completes once
+    /// they are appended (and flushed when the topic asks for it). Returns one error per entry.
     /// </summary>
-    public async Task<ErrorCode[]> CommitOffsetsAsync(string groupId, int generationId, string memberId, string? groupInstanceId, IReadOnlyList<OffsetCommitEntry> entries)
+    public async Task<ErrorCode[]> CommitOffsetsAsync(string groupId, int generationId, string memberId, string? groupInstanceId, IReadOnlyList<OffsetCommitEntry> entries, short apiVersion = 9)
     {
         var errors = new ErrorCode[entries.Count];
         var groupError = ErrorCode.None;
@@ -39,7 +40,11 @@ public sealed partial class GroupCoordinator
                     }
                 }
 
-                if (group is not null)
+                if (group?.Consumer is { } consumer)
+                {
+                    groupError = CheckConsumerCommit(consumer, generationId, memberId, apiVersion);
+                }
+                else if (group is not null)
                 {
                     groupError = CheckCommit(group, generationId, memberId, groupInstanceId, now);
                 }
@@ -148,9 +153,10 @@ public sealed partial class GroupCoordinator
 
     /// <summary>
     /// OffsetFetch for one group: the committed offsets of the requested partitions (offset -1 when
-    /// none), or of every partition the group committed when <paramref name="topics"/> is null.
+    /// none), or of every partition the group committed when <paramref name="topics"/> is null. For a
+    /// consumer-protocol group, OffsetFetch v9's member id and epoch are checked as Kafka does.
     /// </summary>
-    public (ErrorCode Error, List<(string Topic, List<(int Partition, CommittedOffset? Offset)> Partitions)> Topics) FetchOffsets(string groupId, IReadOnlyList<(string Topic, IReadOnlyList<int> Partitions)>? topics)
+    public (ErrorCode Error, List<(string Topic, List<(int Partition, CommittedOffset? Offset)> Partitions)> Topics) FetchOffsets(string groupId, IReadOnlyList<(string Topic, IReadOnlyList<int> Partitions)>? topics, string? memberId = null, int memberEpoch = -1)
     {
         var result = new List<(string Topic, List<(int Partition, CommittedOffset? Offset)> Partitions)>();
         if (!_loaded)
@@ -161,6 +167,11 @@ public sealed partial class GroupCoordinator
         lock (_lock)
         {
             _groups.TryGetValue(groupId, out var group);
+            if (group?.Consumer is { } consumer && CheckConsumerFetch(consumer, memberId, memberEpoch) is var fetchError && fetchError != ErrorCode.None)
+            {
+                return (fetchError, result);
+            }
+
             if (topics is null)
             {
                 if (group is null)

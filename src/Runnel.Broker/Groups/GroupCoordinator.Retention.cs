@@ -20,7 +20,8 @@ public sealed partial class GroupCoordinator
     /// Kafka's offset expiry (KIP-211), caller holding the lock. In an Empty group an offset expires
     /// <c>offsets.retention.minutes</c> after the later of the group becoming empty and the commit
     /// (Kafka counts from the former only; counting from the later never drops a fresh admin
-    /// commit). In a live "consumer" group only offsets of topics no member subscribes to expire,
+    /// commit). In a live consumer group (classic "consumer" type or KIP-848) only offsets of topics
+    /// no member subscribes to expire,
     /// counted from the commit. Live groups of other protocol types keep theirs. An Empty group left
     /// with no offsets is deleted. Every removal is a tombstone in <c>__consumer_offsets</c>.
     /// </summary>
@@ -31,8 +32,8 @@ public sealed partial class GroupCoordinator
         List<CoordinatedGroup>? emptied = null;
         foreach (var group in _groups.Values)
         {
-            var empty = group.State == GroupState.Empty;
-            if (!empty && group.ProtocolType != ConsumerProtocolSubscription.ProtocolType)
+            var empty = group.IsEmpty && group.PendingMembers.Count == 0;
+            if (!empty && group.Consumer is null && group.ProtocolType != ConsumerProtocolSubscription.ProtocolType)
             {
                 continue;
             }
@@ -60,7 +61,7 @@ public sealed partial class GroupCoordinator
                 _ = QueueTombstones(group, expired, groupToo: false);
             }
 
-            if (empty && group.Offsets.Count == 0 && group.Members.Count == 0 && group.PendingMembers.Count == 0)
+            if (empty && group.Offsets.Count == 0)
             {
                 (emptied ??= new()).Add(group);
             }

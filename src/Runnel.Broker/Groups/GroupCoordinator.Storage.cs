@@ -74,6 +74,7 @@ public sealed partial class GroupCoordinator
             records += Replay(partition);
         }
 
+        FinishConsumerReplay(NowMs);
         int groupCount;
         lock (_lock)
         {
@@ -152,31 +153,47 @@ public sealed partial class GroupCoordinator
             while (reader.MoveNext())
             {
                 var record = reader.Current;
-                if (!record.HasKey || !OffsetsTopicRecords.TryReadKey(record.Key, out var type, out var groupId, out var topic, out var partition))
+                if (!record.HasKey || !OffsetsTopicRecords.TryReadKey(record.Key, out var key))
                 {
                     continue;
                 }
 
+                var groupId = key.GroupId;
                 var recordOffset = header.BaseOffset + record.OffsetDelta;
                 count++;
-                if (type == OffsetsTopicRecords.OffsetKeyType)
+                if (key.Type == OffsetsTopicRecords.OffsetKeyType)
                 {
                     if (!record.HasValue)
                     {
                         if (_groups.TryGetValue(groupId, out var existing))
                         {
-                            existing.Offsets.Remove((topic, partition));
+                            existing.Offsets.Remove((key.Topic, key.Partition));
                         }
                     }
                     else if (OffsetsTopicRecords.TryReadOffsetValue(record.Value, out var committed, out var epoch, out var metadata, out var timestamp))
                     {
-                        GetOrCreateGroup(groupId).Offsets[(topic, partition)] = new CommittedOffset(committed, epoch, metadata, timestamp, recordOffset);
+                        GetOrCreateGroup(groupId).Offsets[(key.Topic, key.Partition)] = new CommittedOffset(committed, epoch, metadata, timestamp, recordOffset);
                     }
+                }
+                else if (key.Type != OffsetsTopicRecords.GroupKeyType)
+                {
+                    ReplayConsumerRecord(key, record.HasValue, record.HasValue ? record.Value : default);
                 }
                 else if (!record.HasValue)
                 {
-                    // A deleted (or expired) group: its offset tombstones came first.
-                    _groups.Remove(groupId);
+                    // The classic metadata is gone: the group was deleted or expired (its offset
+                    // tombstones came first) or it became a consumer group (its offsets stay).
+                    if (_groups.TryGetValue(groupId, out var existing))
+                    {
+                        existing.Members.Clear();
+                        existing.StaticMembers.Clear();
+                        existing.State = GroupState.Empty;
+                        existing.MetadataRecordOffset = -1;
+                        if (existing.IsVacant)
+                        {
+                            _groups.Remove(groupId);
+                        }
+                    }
                 }
                 else
                 {

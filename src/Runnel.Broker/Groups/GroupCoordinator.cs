@@ -9,8 +9,10 @@ using Runnel.Protocol;
 namespace Runnel.Broker.Groups;
 
 /// <summary>
-/// The classic group coordinator (JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
-/// OffsetFetch) for every group: this single node hosts all <c>__consumer_offsets</c> partitions.
+/// The group coordinator for every group: the classic protocol (JoinGroup, SyncGroup, Heartbeat,
+/// LeaveGroup), the consumer protocol (KIP-848 ConsumerGroupHeartbeat, in
+/// <c>GroupCoordinator.Consumer.cs</c>), and offsets (OffsetCommit, OffsetFetch); this single node
+/// hosts all <c>__consumer_offsets</c> partitions.
 /// </summary>
 /// <remarks>
 /// State lives in memory under one short lock (no I/O or await inside it); waits (a JoinGroup
@@ -69,6 +71,10 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         _offsetsRetentionMs = config.OffsetsRetentionMinutes * 60_000L;
         _offsetsRetentionCheckIntervalMs = config.OffsetsRetentionCheckIntervalMs;
         topics.TopicDeleted += OnTopicDeleted;
+        _consumerAssignors = ResolveAssignors(config.GroupConsumerAssignors);
+        _consumerSessionTimeoutMs = config.GroupConsumerSessionTimeoutMs;
+        _consumerHeartbeatIntervalMs = config.GroupConsumerHeartbeatIntervalMs;
+        _consumerMaxSize = config.GroupConsumerMaxSize;
     }
 
     /// <summary>True once every <c>__consumer_offsets</c> partition has been replayed.</summary>
@@ -127,6 +133,12 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
             if (group.State == GroupState.Dead)
             {
                 return Task.FromResult(JoinGroupResult.Fail(ErrorCode.CoordinatorNotAvailable, memberId));
+            }
+
+            if (!TryReleaseConsumerGroup(group))
+            {
+                // A consumer-protocol group with members: classic members cannot join it (no online migration).
+                return Task.FromResult(JoinGroupResult.Fail(ErrorCode.InconsistentGroupProtocol, memberId));
             }
 
             if (memberId.Length == 0)
@@ -192,7 +204,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         }
 
         UpdateMember(existing, protocols, sessionTimeoutMs, rebalanceTimeoutMs, clientId, clientHost, now);
-        Log.StaticMemberReplaced(_logger, group.GroupId, existing.GroupInstanceId!, oldMemberId, newMemberId);
+        Log.ClassicStaticMemberReplaced(_logger, group.GroupId, existing.GroupInstanceId!, oldMemberId, newMemberId);
         if (group.State == GroupState.Stable && group.SelectProtocol() == group.ProtocolName)
         {
             var isLeader = group.LeaderId == newMemberId;
@@ -658,10 +670,17 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         lock (_lock)
         {
             var now = NowMs;
+            var image = _topics.Image;
             List<GroupMember>? expired = null;
             List<string>? lapsed = null;
             foreach (var group in _groups.Values)
             {
+                if (group.Consumer is { } consumer)
+                {
+                    TickConsumerGroup(group, consumer, now, image);
+                    continue;
+                }
+
                 if (group.Members.Count == 0 && group.PendingMembers.Count == 0 && group.State != GroupState.PreparingRebalance)
                 {
                     continue;

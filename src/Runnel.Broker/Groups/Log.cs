@@ -29,8 +29,29 @@ internal static partial class Log
     [LoggerMessage(2307, LogLevel.Error, "The group coordinator could not load __consumer_offsets; group requests keep getting COORDINATOR_LOAD_IN_PROGRESS")]
     public static partial void LoadFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(2308, LogLevel.Information, "Group {GroupId} is now a consumer group (KIP-848)")]
+    public static partial void ConsumerGroupCreated(ILogger logger, string groupId);
+
+    [LoggerMessage(2309, LogLevel.Debug, "Group {GroupId}: member {MemberId} joined")]
+    public static partial void ConsumerMemberJoined(ILogger logger, string groupId, string memberId);
+
+    [LoggerMessage(2310, LogLevel.Information, "Group {GroupId}: static member {InstanceId} rejoined as {MemberId}, replacing {PreviousMemberId}")]
+    public static partial void StaticMemberReplaced(ILogger logger, string groupId, string instanceId, string previousMemberId, string memberId);
+
+    [LoggerMessage(2311, LogLevel.Debug, "Group {GroupId}: static member {MemberId} ({InstanceId}) left temporarily")]
+    public static partial void StaticMemberLeftTemporarily(ILogger logger, string groupId, string memberId, string instanceId);
+
+    [LoggerMessage(2312, LogLevel.Debug, "Group {GroupId}: group epoch bumped to {GroupEpoch}")]
+    public static partial void GroupEpochBumped(ILogger logger, string groupId, int groupEpoch);
+
+    [LoggerMessage(2313, LogLevel.Debug, "Group {GroupId}: target assignment for epoch {GroupEpoch} computed by {Assignor} for {MemberCount} member(s)")]
+    public static partial void TargetAssignmentComputed(ILogger logger, string groupId, int groupEpoch, string assignor, int memberCount);
+
+    [LoggerMessage(2314, LogLevel.Information, "Group {GroupId}: member {MemberId} fenced: it did not revoke its partitions at epoch {MemberEpoch} within its rebalance timeout")]
+    public static partial void RevocationTimedOut(ILogger logger, string groupId, string memberId, int memberEpoch);
+
     [LoggerMessage(2320, LogLevel.Information, "Group {GroupId}: static member {GroupInstanceId} rejoined, member id {OldMemberId} replaced by {NewMemberId}")]
-    public static partial void StaticMemberReplaced(ILogger logger, string groupId, string groupInstanceId, string oldMemberId, string newMemberId);
+    public static partial void ClassicStaticMemberReplaced(ILogger logger, string groupId, string groupInstanceId, string oldMemberId, string newMemberId);
 
     [LoggerMessage(2321, LogLevel.Information, "Group {GroupId} deleted ({OffsetCount} committed offset(s) removed)")]
     public static partial void GroupDeleted(ILogger logger, string groupId, int offsetCount);

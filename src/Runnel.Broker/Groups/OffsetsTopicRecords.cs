@@ -1,18 +1,26 @@
 using System.Buffers.Binary;
+using System.Collections.Immutable;
 using System.Text;
+using Runnel.Broker.Groups.Consumer;
 
 namespace Runnel.Broker.Groups;
 
 /// <summary>
 /// Keys and values of the records in <c>__consumer_offsets</c> (docs/formats/consumer-offsets.md).
 /// Big-endian; strings are int16 length + UTF-8 (-1 = null), bytes int32 length + data.
-/// Key: int16 type (1 = offset commit, 2 = group metadata), group id, then for offsets topic and
-/// partition. A null value is a tombstone. Values start with an int16 version (1).
+/// Key: int16 type (1 = offset commit, 2 = classic group metadata, 3 = consumer group metadata,
+/// 4 = consumer member subscription, 5 = consumer member target assignment, 6 = consumer member
+/// current assignment), group id, then for offsets topic and partition, for 4–6 the member id.
+/// A null value is a tombstone. Values start with an int16 version (1).
 /// </summary>
 public static class OffsetsTopicRecords
 {
     public const short OffsetKeyType = 1;
     public const short GroupKeyType = 2;
+    public const short ConsumerGroupKeyType = 3;
+    public const short ConsumerMemberKeyType = 4;
+    public const short ConsumerTargetKeyType = 5;
+    public const short ConsumerCurrentKeyType = 6;
     public const short ValueVersion = 1;
 
     public static byte[] OffsetKey(string groupId, string topic, int partition)
@@ -30,6 +38,86 @@ public static class OffsetsTopicRecords
         var w = new Writer();
         w.Int16(GroupKeyType);
         w.String(groupId);
+        return w.ToArray();
+    }
+
+    /// <summary>Key of a consumer group's metadata record (type 3).</summary>
+    public static byte[] ConsumerGroupKey(string groupId)
+    {
+        var w = new Writer();
+        w.Int16(ConsumerGroupKeyType);
+        w.String(groupId);
+        return w.ToArray();
+    }
+
+    /// <summary>Key of a consumer group member's subscription (4), target assignment (5) or current assignment (6).</summary>
+    public static byte[] ConsumerMemberKey(short type, string groupId, string memberId)
+    {
+        var w = new Writer();
+        w.Int16(type);
+        w.String(groupId);
+        w.String(memberId);
+        return w.ToArray();
+    }
+
+    /// <summary>Consumer group metadata: group epoch, target assignment epoch, and the subscribed topics as last seen.</summary>
+    public static byte[] ConsumerGroupValue(ConsumerGroup group)
+    {
+        var w = new Writer();
+        w.Int16(ValueVersion);
+        w.Int32(group.GroupEpoch);
+        w.Int32(group.AssignmentEpoch);
+        w.Int32(group.SubscriptionMetadata.Count);
+        foreach (var topic in group.SubscriptionMetadata.Values)
+        {
+            w.String(topic.Name);
+            w.Uuid(topic.TopicId);
+            w.Int32(topic.PartitionCount);
+        }
+
+        return w.ToArray();
+    }
+
+    /// <summary>A consumer group member's subscription, as last sent in ConsumerGroupHeartbeat.</summary>
+    public static byte[] ConsumerMemberValue(ConsumerGroupMember member)
+    {
+        var w = new Writer();
+        w.Int16(ValueVersion);
+        w.String(member.InstanceId);
+        w.String(member.RackId);
+        w.String(member.ClientId);
+        w.String(member.ClientHost);
+        w.Int32(member.RebalanceTimeoutMs);
+        w.Int32(member.SubscribedTopicNames.Count);
+        foreach (var name in member.SubscribedTopicNames)
+        {
+            w.String(name);
+        }
+
+        w.String(member.SubscribedTopicRegex);
+        w.String(member.ServerAssignor);
+        return w.ToArray();
+    }
+
+    /// <summary>A consumer group member's partitions in the target assignment.</summary>
+    public static byte[] ConsumerTargetValue(ImmutableSortedSet<TopicIdPartition> partitions)
+    {
+        var w = new Writer();
+        w.Int16(ValueVersion);
+        w.Partitions(partitions);
+        return w.ToArray();
+    }
+
+    /// <summary>A consumer group member's reconciliation state: epochs, state, assigned and pending-revocation partitions.</summary>
+    public static byte[] ConsumerCurrentValue(MemberAssignment assignment)
+    {
+        var w = new Writer();
+        w.Int16(ValueVersion);
+        w.Int32(assignment.MemberEpoch);
+        w.Int32(assignment.PreviousMemberEpoch);
+        w.Int8((byte)assignment.State);
+        w.Partitions(assignment.Assigned);
+        w.Partitions(assignment.PendingRevocation);
         return w.ToArray();
     }
 
@@ -71,20 +159,109 @@ public static class OffsetsTopicRecords
     }
 
     /// <summary>Parsed key; false when the bytes are not a key this version knows (the record is skipped).</summary>
-    public static bool TryReadKey(ReadOnlySpan<byte> key, out short type, out string groupId, out string topic, out int partition)
+    public static bool TryReadKey(ReadOnlySpan<byte> key, out OffsetsTopicKey parsed)
     {
         var r = new Reader(key);
-        type = r.Int16();
-        groupId = r.String() ?? "";
-        topic = "";
-        partition = -1;
+        var type = r.Int16();
+        var groupId = r.String() ?? "";
+        var topic = "";
+        var partition = -1;
+        var memberId = "";
         if (type == OffsetKeyType)
         {
             topic = r.String() ?? "";
             partition = r.Int32();
         }
+        else if (type is ConsumerMemberKeyType or ConsumerTargetKeyType or ConsumerCurrentKeyType)
+        {
+            memberId = r.String() ?? "";
+        }
 
-        return r.Ok && (type == OffsetKeyType || type == GroupKeyType);
+        parsed = new OffsetsTopicKey(type, groupId, topic, partition, memberId);
+        return r.Ok && type is >= OffsetKeyType and <= ConsumerCurrentKeyType;
+    }
+
+    public static bool TryReadConsumerGroupValue(ReadOnlySpan<byte> value, out int groupEpoch, out int assignmentEpoch, out SortedDictionary<string, SubscribedTopic> topics)
+    {
+        var r = new Reader(value);
+        var version = r.Int16();
+        groupEpoch = r.Int32();
+        assignmentEpoch = r.Int32();
+        var count = r.Int32();
+        topics = new SortedDictionary<string, SubscribedTopic>(StringComparer.Ordinal);
+        if (count < 0 || count > value.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < count && r.Ok; i++)
+        {
+            var name = r.String() ?? "";
+            topics[name] = new SubscribedTopic(name, r.Uuid(), r.Int32());
+        }
+
+        return r.Ok && version >= ValueVersion;
+    }
+
+    /// <summary>Restores a member's subscription into <paramref name="member"/>.</summary>
+    public static bool TryReadConsumerMemberValue(ReadOnlySpan<byte> value, ConsumerGroupMember member)
+    {
+        var r = new Reader(value);
+        var version = r.Int16();
+        var instanceId = r.String();
+        var rackId = r.String();
+        var clientId = r.String() ?? "";
+        var clientHost = r.String() ?? "";
+        var rebalanceTimeoutMs = r.Int32();
+        var count = r.Int32();
+        if (!r.Ok || count < 0 || count > value.Length)
+        {
+            return false;
+        }
+
+        var names = new List<string>(count);
+        for (var i = 0; i < count; i++)
+        {
+            names.Add(r.String() ?? "");
+        }
+
+        var regex = r.String();
+        var assignor = r.String();
+        if (!r.Ok || version < ValueVersion)
+        {
+            return false;
+        }
+
+        member.InstanceId = instanceId;
+        member.RackId = rackId;
+        member.ClientId = clientId;
+        member.ClientHost = clientHost;
+        member.RebalanceTimeoutMs = rebalanceTimeoutMs;
+        member.SubscribedTopicNames = names;
+        member.SubscribedTopicRegex = regex;
+        member.ServerAssignor = assignor;
+        return true;
+    }
+
+    public static bool TryReadConsumerTargetValue(ReadOnlySpan<byte> value, out ImmutableSortedSet<TopicIdPartition> partitions)
+    {
+        var r = new Reader(value);
+        var version = r.Int16();
+        partitions = r.Partitions(value.Length);
+        return r.Ok && version >= ValueVersion;
+    }
+
+    public static bool TryReadConsumerCurrentValue(ReadOnlySpan<byte> value, out MemberAssignment assignment)
+    {
+        var r = new Reader(value);
+        var version = r.Int16();
+        var epoch = r.Int32();
+        var previous = r.Int32();
+        var state = r.Int8();
+        var assigned = r.Partitions(value.Length);
+        var pending = r.Partitions(value.Length);
+        assignment = new MemberAssignment(epoch, previous, (MemberState)state, assigned, pending);
+        return r.Ok && version >= ValueVersion && state <= (byte)MemberState.UnreleasedPartitions;
     }
 
     public static bool TryReadOffsetValue(ReadOnlySpan<byte> value, out long offset, out int leaderEpoch, out string? metadata, out long commitTimestampMs)
@@ -188,6 +365,41 @@ public static class OffsetsTopicRecords
             _stream.Write(b);
         }
 
+        public void Int8(byte value) => _stream.WriteByte(value);
+
+        public void Uuid(Guid value)
+        {
+            Span<byte> b = stackalloc byte[16];
+            value.TryWriteBytes(b, bigEndian: true, out _);
+            _stream.Write(b);
+        }
+
+        /// <summary>Partitions grouped by topic: int32 topic count, then per topic uuid, int32 count, int32 partitions.</summary>
+        public void Partitions(ImmutableSortedSet<TopicIdPartition> partitions)
+        {
+            var byTopic = new List<(Guid TopicId, List<int> Partitions)>();
+            foreach (var partition in partitions)
+            {
+                if (byTopic.Count == 0 || byTopic[^1].TopicId != partition.TopicId)
+                {
+                    byTopic.Add((partition.TopicId, new List<int>()));
+                }
+
+                byTopic[^1].Partitions.Add(partition.Partition);
+            }
+
+            Int32(byTopic.Count);
+            foreach (var (topicId, list) in byTopic)
+            {
+                Uuid(topicId);
+                Int32(list.Count);
+                foreach (var p in list)
+                {
+                    Int32(p);
+                }
+            }
+        }
+
         public void String(string? value)
         {
             if (value is null)
@@ -241,6 +453,39 @@ public static class OffsetsTopicRecords
         public int Int32() => Ok && _data.Length - _position >= 4 ? BinaryPrimitives.ReadInt32BigEndian(Take(4)) : Fail<int>();
 
         public long Int64() => Ok && _data.Length - _position >= 8 ? BinaryPrimitives.ReadInt64BigEndian(Take(8)) : Fail<long>();
+
+        public byte Int8() => Ok && _data.Length - _position >= 1 ? Take(1)[0] : Fail<byte>();
+
+        public Guid Uuid() => Ok && _data.Length - _position >= 16 ? new Guid(Take(16), bigEndian: true) : Fail<Guid>();
+
+        public ImmutableSortedSet<TopicIdPartition> Partitions(int limit)
+        {
+            var builder = ImmutableSortedSet.CreateBuilder<TopicIdPartition>();
+            var topics = Int32();
+            if (topics < 0 || topics > limit)
+            {
+                Ok = false;
+                return [];
+            }
+
+            for (var t = 0; t < topics && Ok; t++)
+            {
+                var topicId = Uuid();
+                var count = Int32();
+                if (count < 0 || count > limit)
+                {
+                    Ok = false;
+                    return [];
+                }
+
+                for (var i = 0; i < count && Ok; i++)
+                {
+                    builder.Add(new TopicIdPartition(topicId, Int32()));
+                }
+            }
+
+            return builder.ToImmutable();
+        }
 
         public string? String()
         {

@@ -8,14 +8,13 @@ namespace Runnel.Broker.Handlers.Groups;
 
 /// <summary>
 /// ListGroups (key 16), versions 0–5. v3 is flexible; v4 adds the states filter and each group's
-/// state (KIP-518); v5 adds the types filter and each group's type (KIP-848: every group here is
-/// "classic"). Filters match case-insensitively, as Kafka does. While the coordinator is still
-/// loading it answers COORDINATOR_LOAD_IN_PROGRESS.
+/// state (KIP-518); v5 adds the types filter and each group's type (KIP-848: "classic", or
+/// "consumer" for consumer-protocol groups, which report their KIP-848 state: Empty, Assigning,
+/// Reconciling, Stable). Filters match case-insensitively, as Kafka does. While the coordinator is
+/// still loading it answers COORDINATOR_LOAD_IN_PROGRESS.
 /// </summary>
 public sealed class ListGroupsHandler(GroupCoordinator coordinator) : RequestHandler<ListGroupsRequest>
 {
-    private const string ClassicType = "classic";
-
     public override ApiKey ApiKey => ApiKey.ListGroups;
 
     public override short MinVersion => 0;
@@ -32,16 +31,16 @@ public sealed class ListGroupsHandler(GroupCoordinator coordinator) : RequestHan
         }
 
         var types = request.TypesFilter;
-        if (types.Count > 0 && !types.Exists(t => string.Equals(t, ClassicType, StringComparison.OrdinalIgnoreCase)))
-        {
-            return new ValueTask<IApiMessage?>(response);
-        }
-
         var states = request.StatesFilter;
         foreach (var group in coordinator.ListGroups())
         {
-            var state = group.State.ToString();
+            var state = group.State;
             if (states.Count > 0 && !states.Exists(s => string.Equals(s, state, StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            if (types.Count > 0 && !types.Exists(t => string.Equals(t, group.Type, StringComparison.OrdinalIgnoreCase)))
             {
                 continue;
             }
@@ -51,7 +50,7 @@ public sealed class ListGroupsHandler(GroupCoordinator coordinator) : RequestHan
                 GroupId = group.GroupId,
                 ProtocolType = group.ProtocolType,
                 GroupState = state,
-                GroupType = ClassicType,
+                GroupType = group.Type,
             });
         }
 

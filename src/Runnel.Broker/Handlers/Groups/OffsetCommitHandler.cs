@@ -10,9 +10,11 @@ namespace Runnel.Broker.Handlers.Groups;
 /// <summary>
 /// OffsetCommit (key 8), versions 2–9 (Kafka 4.0 removed v0–1, KIP-896). v2–4 carry a retention
 /// time, ignored as in Kafka 2.1+ (KIP-211); v6 adds the leader epoch (KIP-320); v7
-/// group.instance.id (KIP-345); v8 is flexible; v9 is KIP-848's, served here with classic semantics
-/// (the generation field). Generation -1 on an empty group is a "simple" commit. Partitions that do
-/// not exist get UNKNOWN_TOPIC_OR_PARTITION. Answered once the records are appended to <c>__consumer_offsets</c> (and flushed when that topic flushes before acks).
+/// group.instance.id (KIP-345); v8 is flexible; v9 is KIP-848's: against a consumer-protocol group
+/// the generation field carries the member epoch (STALE_MEMBER_EPOCH when it is not the member's,
+/// UNKNOWN_MEMBER_ID for an unknown member, UNSUPPORTED_VERSION below v9). Generation -1 on an
+/// empty group is a "simple" commit. Partitions that do not exist get
+/// UNKNOWN_TOPIC_OR_PARTITION. Answered once the records are appended to <c>__consumer_offsets</c> (and flushed when that topic flushes before acks).
 /// </summary>
 public sealed class OffsetCommitHandler(GroupCoordinator coordinator, PartitionRegistry partitions) : RequestHandler<OffsetCommitRequest>
 {
@@ -46,7 +48,7 @@ public sealed class OffsetCommitHandler(GroupCoordinator coordinator, PartitionR
             }
         }
 
-        var committed = await coordinator.CommitOffsetsAsync(request.GroupId, request.GenerationIdOrMemberEpoch, request.MemberId, request.GroupInstanceId, entries);
+        var committed = await coordinator.CommitOffsetsAsync(request.GroupId, request.GenerationIdOrMemberEpoch, request.MemberId, request.GroupInstanceId, entries, context.ApiVersion);
         var errors = committed;
         if (exists is not null)
         {

@@ -10,8 +10,9 @@ namespace Runnel.Broker.Handlers.Groups;
 /// OffsetFetch (key 9), versions 1–9 (Kafka 4.0 removed v0, KIP-896). v2 allows null topics (every
 /// committed partition) and a top-level error; v5 returns the leader epoch (KIP-320); v6 is
 /// flexible; v7 adds RequireStable (KIP-447: accepted; nothing is pending without transactions);
-/// v8 fetches several groups at once (KIP-709); v9 adds KIP-848's member id and epoch (ignored for
-/// classic groups). A partition without a committed offset reports offset -1.
+/// v8 fetches several groups at once (KIP-709); v9 adds KIP-848's member id and epoch, checked
+/// against a consumer-protocol group (STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID; ignored for classic
+/// groups). A partition without a committed offset reports offset -1.
 /// </summary>
 public sealed class OffsetFetchHandler(GroupCoordinator coordinator) : RequestHandler<OffsetFetchRequest>
 {
@@ -85,7 +86,9 @@ public sealed class OffsetFetchHandler(GroupCoordinator coordinator) : RequestHa
                 }
             }
 
-            var (error, result) = coordinator.FetchOffsets(group.GroupId, topics);
+            var (error, result) = context.ApiVersion >= 9
+                ? coordinator.FetchOffsets(group.GroupId, topics, group.MemberId, group.MemberEpoch)
+                : coordinator.FetchOffsets(group.GroupId, topics);
             var groupResponse = new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = group.GroupId, ErrorCode = (short)error };
             response.Groups.Add(groupResponse);
             foreach (var (name, partitions) in result)
