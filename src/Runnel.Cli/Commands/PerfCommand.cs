@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Runnel.Cli.Commands;
 
-/// <summary><c>runnel perf produce|consume</c>: end-to-end benchmarks modelled on Kafka's perf-test tools.</summary>
+/// <summary><c>runnel perf produce|consume|group-join|group-commit</c>: end-to-end benchmarks, the first two modelled on Kafka's perf-test tools.</summary>
 internal sealed class PerfCommand : Command
 {
     public PerfCommand()
@@ -10,6 +10,8 @@ internal sealed class PerfCommand : Command
     {
         Subcommands.Add(new PerfProduceCommand());
         Subcommands.Add(new PerfConsumeCommand());
+        Subcommands.Add(new PerfGroupJoinCommand());
+        Subcommands.Add(new PerfGroupCommitCommand());
     }
 
     /// <summary><c>--csv FILE</c>: append a summary row to a CSV file.</summary>

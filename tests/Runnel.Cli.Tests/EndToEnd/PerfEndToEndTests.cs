@@ -18,6 +18,48 @@ public sealed class PerfEndToEndTests(CliBrokerFixture broker)
     }
 
     [Fact]
+    public async Task Perf_group_join_times_every_run_and_summarises_them()
+    {
+        string topic = await broker.CreateTopicAsync("perf-group-join", partitions: 2);
+
+        CliResult result = await broker.RunAsync("perf", "group-join", "--topic", topic, "--members", "2", "--runs", "2", "-X", "heartbeat.interval.ms=100");
+
+        result.AssertSuccess();
+        Assert.Equal("run, members, protocol, stabilise.ms", result.Lines[0]);
+        Assert.Matches(@"^1, 2, classic-eager, \d+$", result.Lines[1]);
+        Assert.Matches(@"^2, 2, classic-eager, \d+$", result.Lines[2]);
+        Assert.Matches(@"^min \d+ ms, median \d+ ms, max \d+ ms$", result.Lines[3]);
+    }
+
+    [Fact]
+    public async Task Perf_group_join_refuses_a_topic_with_fewer_partitions_than_members()
+    {
+        string topic = await broker.CreateTopicAsync("perf-group-join-small", partitions: 1);
+
+        CliResult result = await broker.RunAsync("perf", "group-join", "--topic", topic, "--members", "3");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("give it at least --members (3)", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Perf_group_commit_reports_acknowledged_commits_and_the_broker_stored_them()
+    {
+        string topic = await broker.CreateTopicAsync("perf-group-commit");
+
+        CliResult result = await broker.RunAsync("perf", "group-commit", "--topic", topic, "--groups", "5", "--concurrency", "2", "--duration", "500");
+
+        result.AssertSuccess();
+        Assert.Equal("groups, concurrency, commits, failures, seconds, commits.sec", result.Lines[0]);
+        string[] values = result.Lines[1].Split(", ");
+        Assert.Equal("5", values[0]);
+        Assert.True(long.Parse(values[2], System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Equal("0", values[3]);
+        CliResult groups = await broker.RunAsync("groups", "list");
+        Assert.Equal(5, groups.Lines.Count(l => l.StartsWith("runnel-perf-commit-", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Perf_consume_reports_every_record_perf_produce_wrote()
     {
         string topic = await broker.CreateTopicAsync("perf-consume", partitions: 2);
