@@ -132,6 +132,43 @@ public sealed class ClassicGroupErrorTests : IAsyncLifetime
         Assert.Equal(0, (await SyncAsync(other.GroupIdForTest!, other)).ErrorCode);
     }
 
+    [Fact]
+    public async Task Committed_metadata_and_leader_epoch_come_back_and_oversized_metadata_is_refused()
+    {
+        var group = NewGroup();
+        var commit = await Client.SendAsync<OffsetCommitResponse>(
+            new OffsetCommitRequest
+            {
+                GroupId = group,
+                GenerationIdOrMemberEpoch = -1,
+                MemberId = "",
+                Topics =
+                [
+                    new OffsetCommitRequest.OffsetCommitRequestTopic
+                    {
+                        Name = GroupCoordinatorTopic,
+                        Partitions =
+                        [
+                            new OffsetCommitRequest.OffsetCommitRequestPartition { PartitionIndex = 0, CommittedOffset = 42, CommittedLeaderEpoch = 7, CommittedMetadata = "checkpoint-42" },
+                            new OffsetCommitRequest.OffsetCommitRequestPartition { PartitionIndex = 1, CommittedOffset = 5, CommittedMetadata = new string('m', 4097) },
+                        ],
+                    },
+                ],
+            },
+            8,
+            cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(ErrorCode.None, (ErrorCode)commit.Topics[0].Partitions[0].ErrorCode);
+        Assert.Equal(ErrorCode.OffsetMetadataTooLarge, (ErrorCode)commit.Topics[0].Partitions[1].ErrorCode);
+
+        var fetch = await Client.SendAsync<OffsetFetchResponse>(
+            new OffsetFetchRequest { Groups = [new OffsetFetchRequest.OffsetFetchRequestGroup { GroupId = group, Topics = [new OffsetFetchRequest.OffsetFetchRequestTopics { Name = GroupCoordinatorTopic, PartitionIndexes = [0, 1] }] }] },
+            8,
+            cancellationToken: TestContext.Current.CancellationToken);
+        var partitions = fetch.Groups.Single().Topics.Single().Partitions;
+        Assert.Equal((42L, 7, "checkpoint-42"), (partitions[0].CommittedOffset, partitions[0].CommittedLeaderEpoch, partitions[0].Metadata));
+        Assert.Equal(-1L, partitions[1].CommittedOffset);
+    }
+
     private const string GroupCoordinatorTopic = "__consumer_offsets";
 
     private static string NewGroup() => "errors-" + Guid.NewGuid().ToString("N");
