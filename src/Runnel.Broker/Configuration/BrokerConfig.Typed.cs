@@ -283,7 +283,7 @@ public sealed partial class BrokerConfig
         }
     }
 
-    /// <summary>Kafka 4.0's <c>GroupCoordinatorConfig</c> requirements between the consumer-group keys.</summary>
+    /// <summary>Kafka 4.0's <c>GroupCoordinatorConfig</c> requirements between the group keys.</summary>
     private void CheckConsumerGroupConfigs()
     {
         if (!GetList(BrokerConfigs.GroupCoordinatorRebalanceProtocols).Contains("classic"))
@@ -320,6 +320,13 @@ public sealed partial class BrokerConfig
         if (heartbeat >= session)
         {
             AddCrossError(BrokerConfigs.GroupConsumerHeartbeatIntervalMs, $"{BrokerConfigs.GroupConsumerHeartbeatIntervalMs} must be less than {BrokerConfigs.GroupConsumerSessionTimeoutMs}");
+        }
+
+        // The classic protocol's pair (Kafka: "group.max.session.timeout.ms must be greater than or
+        // equal to group.min.session.timeout.ms").
+        if (GetInt(BrokerConfigs.GroupMaxSessionTimeoutMs) < GetInt(BrokerConfigs.GroupMinSessionTimeoutMs))
+        {
+            AddCrossError(BrokerConfigs.GroupMaxSessionTimeoutMs, $"{BrokerConfigs.GroupMaxSessionTimeoutMs} must be greater than or equal to {BrokerConfigs.GroupMinSessionTimeoutMs}");
         }
     }
 

@@ -361,11 +361,11 @@ public static partial class BrokerConfigs
         yield return new(ProducerIdExpirationMs, ConfigType.Int, 86_400_000, "How long, in milliseconds, a partition remembers an idle producer id for idempotence.")
         { Validator = ConfigValidator.AtLeast(1), Importance = Low, Dynamic = ClusterWide };
         yield return new(GroupInitialRebalanceDelayMs, ConfigType.Int, 3000, "How long, in milliseconds, a new classic group waits for more members before its first rebalance.")
-        { Importance = Medium };
+        { Validator = ConfigValidator.AtLeast(0), Importance = Medium };
         yield return new(GroupMinSessionTimeoutMs, ConfigType.Int, 6000, "Shortest session timeout a classic group member may ask for.")
-        { Importance = Medium };
+        { Validator = ConfigValidator.AtLeast(1), Importance = Medium };
         yield return new(GroupMaxSessionTimeoutMs, ConfigType.Int, 1_800_000, "Longest session timeout a classic group member may ask for.")
-        { Importance = Medium };
+        { Validator = ConfigValidator.AtLeast(1), Importance = Medium };
         yield return new(GroupMaxSize, ConfigType.Int, int.MaxValue, "Most members one classic consumer group may have.")
         { Validator = ConfigValidator.AtLeast(1), Importance = Medium };
 

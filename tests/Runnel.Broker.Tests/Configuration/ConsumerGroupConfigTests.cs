@@ -2,7 +2,7 @@ using Runnel.Broker.Configuration;
 
 namespace Runnel.Broker.Tests.Configuration;
 
-/// <summary>The KIP-848 group coordinator configs: Kafka 4.0's defaults and its cross-key requirements.</summary>
+/// <summary>The group coordinator configs (classic and KIP-848): Kafka 4.0's defaults and its cross-key requirements.</summary>
 public class ConsumerGroupConfigTests
 {
     private static ConfigException LoadFails(Dictionary<string, string> overrides) =>
@@ -17,6 +17,21 @@ public class ConsumerGroupConfigTests
         Assert.Equal(5000, config.GroupConsumerHeartbeatIntervalMs);
         Assert.Equal(int.MaxValue, config.GroupConsumerMaxSize);
         Assert.Equal(["uniform", "range"], config.GroupConsumerAssignors);
+    }
+
+    [Fact]
+    public void The_classic_session_timeout_bounds_must_be_ordered_and_the_delay_not_negative()
+    {
+        var e = LoadFails(new()
+        {
+            ["group.min.session.timeout.ms"] = "20000",
+            ["group.max.session.timeout.ms"] = "10000",
+            ["group.initial.rebalance.delay.ms"] = "-1",
+            ["group.max.size"] = "0",
+        });
+        Assert.Contains(e.Errors, x => x.Name == "group.max.session.timeout.ms" && x.Message.Contains("greater than or equal to group.min.session.timeout.ms", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, x => x.Name == "group.initial.rebalance.delay.ms");
+        Assert.Contains(e.Errors, x => x.Name == "group.max.size");
     }
 
     [Fact]
