@@ -482,7 +482,6 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
             return Task.FromResult(SyncGroupResult.Fail(ErrorCode.CoordinatorLoadInProgress));
         }
 
-        Task<ErrorCode>? persisted = null;
         Task<SyncGroupResult> result;
         lock (_lock)
         {
@@ -533,21 +532,14 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
                     byMember[id] = assignment;
                 }
 
-                group.State = GroupState.Stable;
+                // The assignments reach the members only once they are stored (as Kafka): a member
+                // must never act on an assignment a restarted coordinator would not know.
                 foreach (var m in group.Members.Values)
                 {
                     m.Assignment = byMember.GetValueOrDefault(m.MemberId) ?? Array.Empty<byte>();
-                    m.SessionDeadlineMs = NowMs + m.SessionTimeoutMs;
-                    var sync = m.PendingSync;
-                    m.PendingSync = null;
-                    if (m != member)
-                    {
-                        sync?.TrySetResult(new SyncGroupResult(ErrorCode.None, m.Assignment, group.ProtocolType, group.ProtocolName));
-                    }
                 }
 
-                persisted = QueueGroupMetadata(group);
-                return CompleteLeaderSyncAsync(persisted, new SyncGroupResult(ErrorCode.None, member.Assignment, group.ProtocolType, group.ProtocolName));
+                _ = CompleteSyncAfterWriteAsync(group, group.GenerationId, QueueGroupMetadata(group));
             }
         }
 
@@ -557,10 +549,48 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     /// <summary>Kafka's mapping of a failed group metadata write to the JoinGroup/SyncGroup error.</summary>
     private static ErrorCode GroupWriteError(ErrorCode error) => error == ErrorCode.RecordListTooLarge ? ErrorCode.UnknownServerError : error;
 
-    private static async Task<SyncGroupResult> CompleteLeaderSyncAsync(Task<ErrorCode> persisted, SyncGroupResult result)
+    /// <summary>
+    /// After the leader's assignments are written: the group turns Stable and every waiting member
+    /// gets its assignment; if the write failed, every waiting member gets the error and the group
+    /// rebalances (Kafka's resetAndPropagateAssignmentWithError). Nothing happens if a new rebalance
+    /// started meanwhile (it already failed the waiting syncs).
+    /// </summary>
+    private async Task CompleteSyncAfterWriteAsync(CoordinatedGroup group, int generationId, Task<ErrorCode> persisted)
     {
         var error = await persisted;
-        return error == ErrorCode.None ? result : SyncGroupResult.Fail(GroupWriteError(error));
+        lock (_lock)
+        {
+            if (group.State != GroupState.CompletingRebalance || group.GenerationId != generationId)
+            {
+                return;
+            }
+
+            var now = NowMs;
+            if (error == ErrorCode.None)
+            {
+                group.State = GroupState.Stable;
+            }
+
+            foreach (var m in group.Members.Values)
+            {
+                var sync = m.PendingSync;
+                m.PendingSync = null;
+                m.SessionDeadlineMs = now + m.SessionTimeoutMs;
+                if (error != ErrorCode.None)
+                {
+                    m.Assignment = Array.Empty<byte>();
+                }
+
+                sync?.TrySetResult(error == ErrorCode.None
+                    ? new SyncGroupResult(ErrorCode.None, m.Assignment, group.ProtocolType, group.ProtocolName)
+                    : SyncGroupResult.Fail(GroupWriteError(error)));
+            }
+
+            if (error != ErrorCode.None)
+            {
+                PrepareRebalance(group, now);
+            }
+        }
     }
 
     /// <summary>Heartbeat: keeps the session alive and tells the member whether to rejoin.</summary>

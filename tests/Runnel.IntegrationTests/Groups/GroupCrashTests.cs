@@ -43,7 +43,8 @@ public sealed class GroupCrashTests
         await Eventually.TrueAsync(() => CommitAsync(client, group, Topic, 0).GetAwaiter().GetResult() == 0, "the coordinator loads");
         var committer = Task.Run(async () =>
         {
-            for (long offset = 1; ; offset = (offset % 100) + 1)
+            // Offsets cycle below the log end (100), so there is always a record to resume at.
+            for (long offset = 1; ; offset = (offset % 99) + 1)
             {
                 Volatile.Write(ref attempted, offset);
                 try
