@@ -114,7 +114,8 @@ internal sealed class GroupJoinPerformance(string topic, int members, string pro
                         Interlocked.Increment(ref done);
                     }
                 }
-            }) { IsBackground = true, Name = "perf-member-" + index };
+            })
+            { IsBackground = true, Name = "perf-member-" + index };
             threads[i].Start();
         }
 
