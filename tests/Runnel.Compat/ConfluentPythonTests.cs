@@ -17,6 +17,8 @@ public sealed class ConfluentPythonTests(BrokerProcess broker) : CompatTest(brok
 
     private readonly ConfluentPythonClient _client = new(broker.BootstrapServers);
 
+    private readonly KafkaPythonClient _kafkaPython = new(broker.BootstrapServers);
+
     [Theory]
     [InlineData("lz4")]
     [InlineData("zstd")]
@@ -52,6 +54,26 @@ public sealed class ConfluentPythonTests(BrokerProcess broker) : CompatTest(brok
             result.JsonLines.Events("record").Select(ObservedRecord.FromJson),
             "records Consumer read",
             () => Context(result));
+    }
+
+    /// <summary>
+    /// A classic group shared by two libraries: both offer only "roundrobin" (kafka-python's
+    /// RoundRobinPartitionAssignor, librdkafka's partition.assignment.strategy). The member that
+    /// joins first is the group's leader and computes the assignment for both, so each library
+    /// leads once.
+    /// </summary>
+    [Theory]
+    [InlineData("kafka-python")]
+    [InlineData("confluent-kafka-python")]
+    public Task Kafka_python_and_confluent_members_with_roundrobin_split_the_partitions_of_one_group(string firstToJoin)
+    {
+        StartGroupMember kafkaPython = (topic, group, linger) => _kafkaPython.StartGroupMemberAsync(topic, group, expectPartitions: 1, linger, "roundrobin");
+        StartGroupMember confluent = (topic, group, linger) => _client.StartGroupMemberAsync(topic, group, expectPartitions: 1, linger, "roundrobin");
+        return firstToJoin == "kafka-python"
+            ? AssertTwoMembersSplitThePartitionsAsync("mixed-python", secondJoinsLater: true,
+                "KafkaConsumer (kafka-python)", kafkaPython, "Consumer (confluent-kafka-python)", confluent)
+            : AssertTwoMembersSplitThePartitionsAsync("mixed-python", secondJoinsLater: true,
+                "Consumer (confluent-kafka-python)", confluent, "KafkaConsumer (kafka-python)", kafkaPython);
     }
 
     [Fact]

@@ -61,6 +61,14 @@ public sealed class KafkaJsTests(BrokerProcess broker) : CompatTest(broker)
         AssertSequence(expected.Skip(Count / 2), second.JsonLines.Events("record").Select(ObservedRecord.FromJson), "records the second consumer read", () => Context(first, second));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public Task Two_members_split_the_partitions_and_read_each_record_once(bool secondJoinsLater) =>
+        AssertTwoMembersSplitThePartitionsAsync("kafkajs", secondJoinsLater,
+            "consumer.run A", (topic, group, linger) => Task.FromResult(_client.StartGroupMember(topic, group, expectPartitions: 1, linger)),
+            "consumer.run B", (topic, group, linger) => Task.FromResult(_client.StartGroupMember(topic, group, expectPartitions: 1, linger)));
+
     [Fact]
     public async Task Admin_createTopics_creates_a_topic_that_ConfluentKafka_sees_with_its_partitions()
     {

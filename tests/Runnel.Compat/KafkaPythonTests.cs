@@ -76,6 +76,14 @@ public sealed class KafkaPythonTests(BrokerProcess broker) : CompatTest(broker)
         AssertSequence(expected.Skip(Count / 2), second.JsonLines.Events("record").Select(ObservedRecord.FromJson), "records the second consumer read", () => Context(first, second));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public Task Two_members_split_the_partitions_and_read_each_record_once(bool secondJoinsLater) =>
+        AssertTwoMembersSplitThePartitionsAsync("kafka-python", secondJoinsLater,
+            "KafkaConsumer A", (topic, group, linger) => _client.StartGroupMemberAsync(topic, group, expectPartitions: 1, linger),
+            "KafkaConsumer B", (topic, group, linger) => _client.StartGroupMemberAsync(topic, group, expectPartitions: 1, linger));
+
     [Fact]
     public async Task Admin_create_topics_creates_a_topic_that_ConfluentKafka_sees_with_its_partitions()
     {

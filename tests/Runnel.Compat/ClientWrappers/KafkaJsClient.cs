@@ -8,6 +8,8 @@ public sealed class KafkaJsClient(string bootstrapServers)
 {
     private static readonly Lazy<string?> Node = new(() => ClientTools.FindOnPath("node"));
 
+    private static readonly Dictionary<string, string> NodeEnvironment = new() { ["KAFKAJS_NO_PARTITIONER_WARNING"] = "1" };
+
     /// <summary>producer.send: records 0..count-1 to one partition in one call, with GZIP or no compression.</summary>
     public Task<ProcessResult> ProduceAsync(string topic, int partition, int count, string compression) =>
         RunAsync("produce", topic, "--partition", Number(partition), "--count", Number(count), "--compression", compression);
@@ -15,6 +17,21 @@ public sealed class KafkaJsClient(string bootstrapServers)
     /// <summary>A consumer in group <paramref name="group"/>: subscribe, read <paramref name="count"/> records, commit, leave.</summary>
     public Task<ProcessResult> GroupConsumeAsync(string topic, string group, int count) =>
         RunAsync("group-consume", topic, "--group", group, "--count", Number(count));
+
+    /// <summary>
+    /// Starts a consumer.run member of <paramref name="group"/> (protocol "RoundRobinAssigner") that
+    /// waits for an assignment of <paramref name="expectPartitions"/> partitions, reads them up to
+    /// their high watermarks, commits, prints "done", and stays in the group until
+    /// <paramref name="lingerFile"/> exists, returning while it runs.
+    /// </summary>
+    public RunningProcess StartGroupMember(string topic, string group, int expectPartitions, string lingerFile)
+    {
+        var process = ExternalProcess.Start(Node.Value ?? throw ClientTools.Missing("node (Node.js)"),
+            Arguments("group-member", topic, ["--group", group, "--expect-partitions", Number(expectPartitions), "--linger-file", lingerFile, "--timeout", "45"]),
+            ClientTools.ProcessTimeout, ClientTools.NodeDirectory, NodeEnvironment);
+        process.CloseStandardInput();
+        return process;
+    }
 
     /// <summary>admin.createTopics (waitForLeaders).</summary>
     public Task<ProcessResult> CreateTopicAsync(string topic, int partitions) =>
@@ -29,9 +46,12 @@ public sealed class KafkaJsClient(string bootstrapServers)
     /// <summary>admin.fetchTopicOffsets (ListOffsets latest and earliest).</summary>
     public Task<ProcessResult> FetchTopicOffsetsAsync(string topic) => RunAsync("topic-offsets", topic);
 
-    private Task<ProcessResult> RunAsync(string command, string topic, params string[] arguments)
+    private Task<ProcessResult> RunAsync(string command, string topic, params string[] arguments) =>
+        ExternalProcess.RunAsync(Node.Value ?? throw ClientTools.Missing("node (Node.js)"), Arguments(command, topic, arguments), ClientTools.ProcessTimeout,
+            workingDirectory: ClientTools.NodeDirectory, environment: NodeEnvironment);
+
+    private List<string> Arguments(string command, string topic, IEnumerable<string> arguments)
     {
-        var node = Node.Value ?? throw ClientTools.Missing("node (Node.js)");
         if (!File.Exists(Path.Combine(ClientTools.NodeDirectory, "node_modules", "kafkajs", "package.json")))
         {
             throw ClientTools.Missing($"KafkaJS (npm ci in {ClientTools.NodeDirectory})");
@@ -43,8 +63,7 @@ public sealed class KafkaJsClient(string bootstrapServers)
             all.Add("--debug");
         }
 
-        return ExternalProcess.RunAsync(node, all, ClientTools.ProcessTimeout, workingDirectory: ClientTools.NodeDirectory,
-            environment: new Dictionary<string, string> { ["KAFKAJS_NO_PARTITIONER_WARNING"] = "1" });
+        return all;
     }
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -18,16 +18,41 @@ public abstract class PythonScriptClient(string bootstrapServers, string script,
         ["PYTHONDONTWRITEBYTECODE"] = "1",
     };
 
+    /// <summary>
+    /// Starts the script's group-member scenario (a consumer in <paramref name="group"/> that waits
+    /// for an assignment of <paramref name="expectPartitions"/> partitions, reads them up to their
+    /// high watermarks, commits, prints "done", and stays in the group until
+    /// <paramref name="lingerFile"/> exists), returning while it runs.
+    /// </summary>
+    public async Task<RunningProcess> StartGroupMemberAsync(string topic, string group, int expectPartitions, string lingerFile, string? assignor = null)
+    {
+        List<string> arguments = ["--group", group, "--expect-partitions", Number(expectPartitions), "--linger-file", lingerFile, "--timeout", "45"];
+        if (assignor is not null)
+        {
+            arguments.AddRange(["--assignor", assignor]);
+        }
+
+        await EnsureImportableAsync();
+        var process = ExternalProcess.Start(ClientTools.DebianPython, Arguments("group-member", topic, arguments), ClientTools.ProcessTimeout, environment: PythonEnvironment);
+        process.CloseStandardInput();
+        return process;
+    }
+
     protected async Task<ProcessResult> RunAsync(string command, string topic, params string[] arguments)
     {
         await EnsureImportableAsync();
+        return await ExternalProcess.RunAsync(ClientTools.DebianPython, Arguments(command, topic, arguments), ClientTools.ProcessTimeout, environment: PythonEnvironment);
+    }
+
+    private List<string> Arguments(string command, string topic, IEnumerable<string> arguments)
+    {
         List<string> all = ["-u", ClientTools.PythonScript(script), command, "--bootstrap", bootstrapServers, "--topic", topic, .. arguments];
         if (ClientTools.Debug)
         {
             all.Add("--debug");
         }
 
-        return await ExternalProcess.RunAsync(ClientTools.DebianPython, all, ClientTools.ProcessTimeout, environment: PythonEnvironment);
+        return all;
     }
 
     protected static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);

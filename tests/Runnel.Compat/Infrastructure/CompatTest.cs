@@ -6,7 +6,7 @@ namespace Runnel.Compat.Infrastructure;
 /// Base of the per-client test classes: the shared broker process, Confluent.Kafka for the other
 /// side, and assertions whose messages carry the client's transcript and the broker's output.
 /// </summary>
-public abstract class CompatTest(BrokerProcess broker) : IDisposable
+public abstract partial class CompatTest(BrokerProcess broker) : IDisposable
 {
     protected BrokerProcess Broker { get; } = broker;
 

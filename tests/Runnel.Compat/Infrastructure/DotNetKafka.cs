@@ -54,6 +54,19 @@ public sealed class DotNetKafka(string bootstrapServers)
     }
 
     /// <summary>
+    /// The offsets <paramref name="group"/> has committed for partitions 0..partitions-1 of the
+    /// topic (OffsetFetch, without joining the group); -1001 (Offset.Unset) where there is none.
+    /// </summary>
+    public List<long> Committed(string group, string topic, int partitions)
+    {
+        var config = new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = group, EnableAutoCommit = false, SocketTimeoutMs = 10_000 };
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
+        var committed = consumer.Committed(Enumerable.Range(0, partitions).Select(p => new TopicPartition(topic, p)), Deadline);
+        consumer.Close();
+        return [.. committed.OrderBy(c => c.Partition.Value).Select(c => c.Offset.Value)];
+    }
+
+    /// <summary>
     /// Reads exactly <paramref name="count"/> records of one partition from the beginning, by
     /// assignment (no group coordination), or fails at the deadline with what it got.
     /// </summary>

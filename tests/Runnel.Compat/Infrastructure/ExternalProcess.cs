@@ -5,18 +5,48 @@ using System.Text;
 namespace Runnel.Compat.Infrastructure;
 
 /// <summary>
-/// Runs an external client process to completion with a hard timeout (killed with its children when
-/// it runs over or the test is cancelled), capturing stdout and stderr as UTF-8.
+/// Runs an external client process with a hard timeout (killed with its children when it runs over
+/// or the test is cancelled), capturing stdout and stderr as UTF-8: to completion
+/// (<see cref="RunAsync"/>), or started and observed while it runs (<see cref="Start"/>).
 /// </summary>
 public static class ExternalProcess
 {
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
+    /// <summary>Runs the process to its end (or its timeout) with <paramref name="standardInput"/> written and closed.</summary>
     public static async Task<ProcessResult> RunAsync(
         string fileName,
         IEnumerable<string> arguments,
         TimeSpan timeout,
         string? standardInput = null,
+        string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        await using var process = Start(fileName, arguments, timeout, workingDirectory, environment);
+        if (standardInput is not null)
+        {
+            try
+            {
+                await process.StandardInput.WriteAsync(standardInput);
+            }
+            catch (IOException)
+            {
+                // The process exited without reading its input; its output says why.
+            }
+        }
+
+        process.CloseStandardInput();
+        return await process.WaitForExitAsync();
+    }
+
+    /// <summary>
+    /// Starts the process and returns while it runs, its output read as it comes and its
+    /// <paramref name="timeout"/> armed. Standard input stays open until <see cref="RunningProcess.CloseStandardInput"/>.
+    /// </summary>
+    public static RunningProcess Start(
+        string fileName,
+        IEnumerable<string> arguments,
+        TimeSpan timeout,
         string? workingDirectory = null,
         IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -45,7 +75,7 @@ public static class ExternalProcess
         }
 
         var commandLine = FormatCommandLine(fileName, start.ArgumentList);
-        using var process = new Process { StartInfo = start };
+        var process = new Process { StartInfo = start };
         var stopwatch = Stopwatch.StartNew();
         try
         {
@@ -53,41 +83,11 @@ public static class ExternalProcess
         }
         catch (Win32Exception e)
         {
+            process.Dispose();
             throw new InvalidOperationException($"Could not start `{commandLine}`: {e.Message}. {ClientTools.InstallHint}", e);
         }
 
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            if (standardInput is not null)
-            {
-                await process.StandardInput.WriteAsync(standardInput);
-            }
-
-            process.StandardInput.Close();
-        }
-        catch (IOException)
-        {
-            // The process exited without reading its input; its output says why.
-        }
-
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(timeout);
-        var timedOut = false;
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            timedOut = true;
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
-        }
-
-        stopwatch.Stop();
-        return new ProcessResult(commandLine, timedOut ? null : process.ExitCode, timedOut, timeout, stopwatch.Elapsed, await stdout, await stderr);
+        return new RunningProcess(process, commandLine, timeout, stopwatch);
     }
 
     private static string FormatCommandLine(string fileName, IEnumerable<string> arguments) =>

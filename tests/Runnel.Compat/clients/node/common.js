@@ -10,6 +10,18 @@ const value = i => Buffer.from(`value-${i} caf\u00e9 ${PADDING}`, 'utf8')
 /** One result line on stdout; diagnostics go to stderr. */
 const emit = fields => process.stdout.write(JSON.stringify(fields) + '\n')
 
+/** The fields of a "record" line (as Infrastructure/ObservedRecord.cs reads them) for a KafkaJS message. */
+const text = data => data === null || data === undefined ? null : data.toString('utf8')
+const recordFields = (partition, message) => ({
+  event: 'record',
+  partition,
+  offset: Number(message.offset),
+  timestamp: Number(message.timestamp),
+  key: text(message.key),
+  value: text(message.value),
+  headers: Object.entries(message.headers || {}).map(([k, v]) => [k, text(v)]),
+})
+
 /** `command --name value --flag` into { command, name: value, flag: true }. */
 function parseArgs (argv) {
   const args = { command: argv[0], partition: 0, partitions: 1, count: 10, compression: 'none', timeout: 30 }
@@ -26,4 +38,4 @@ function parseArgs (argv) {
   return args
 }
 
-module.exports = { key, value, emit, parseArgs }
+module.exports = { key, value, emit, parseArgs, recordFields }

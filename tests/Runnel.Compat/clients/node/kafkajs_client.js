@@ -1,14 +1,15 @@
 'use strict'
 // KafkaJS 2.2.4 scenarios for Runnel.Compat.
-// Usage: node kafkajs_client.js produce|group-consume|create-topic|list-topics|topic-metadata|topic-offsets --bootstrap HOST:PORT --topic T [...]
+// Usage: node kafkajs_client.js produce|group-consume|group-member|create-topic|list-topics|topic-metadata|topic-offsets --bootstrap HOST:PORT --topic T [...]
 // Prints JSON lines on stdout (KafkaJS's own logs go to stderr); exits non-zero when the scenario
 // did not complete. KafkaJS consumes only through a consumer group, so group-consume also
 // exercises the broker's group coordinator (FindCoordinator, JoinGroup, SyncGroup, Heartbeat,
 // OffsetFetch, OffsetCommit, LeaveGroup).
 
+const fs = require('fs')
 const { Kafka, CompressionTypes, logLevel } = require('kafkajs')
 const { version } = require('kafkajs/package.json')
-const { key, value, emit, parseArgs } = require('./common')
+const { key, value, emit, parseArgs, recordFields } = require('./common')
 
 const args = parseArgs(process.argv.slice(2))
 
@@ -61,16 +62,7 @@ async function groupConsume () {
       eachMessage: async ({ partition, message }) => {
         if (received.length >= args.count) return
         received.push({ partition, offset: message.offset })
-        const headers = Object.entries(message.headers || {}).map(([k, v]) => [k, v === null || v === undefined ? null : v.toString('utf8')])
-        emit({
-          event: 'record',
-          partition,
-          offset: Number(message.offset),
-          timestamp: Number(message.timestamp),
-          key: message.key === null ? null : message.key.toString('utf8'),
-          value: message.value === null ? null : message.value.toString('utf8'),
-          headers,
-        })
+        emit(recordFields(partition, message))
         if (received.length >= args.count) finished()
       },
     })
@@ -85,6 +77,72 @@ async function groupConsume () {
     await consumer.disconnect()
   }
   if (received.length < args.count) throw new Error(`received ${received.length} of ${args.count} records`)
+}
+
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
+
+// One member of a group that several processes join at once. It consumes only while its assignment
+// has --expect-partitions partitions (the GROUP_JOIN listener pauses the topic otherwise, before the
+// runner's first fetch of that generation), reads each assigned partition up to the high watermark
+// it had when the script started, commits, reports "done", then stays in the group (the runner keeps
+// heartbeating) until --linger-file exists, so its LeaveGroup cannot rebalance a member that is
+// still consuming. Every assigned partition must have records past the group's commit.
+async function groupMember () {
+  const expected = Number(args['expect-partitions'] || 1)
+  const lingerFile = typeof args['linger-file'] === 'string' ? args['linger-file'] : null
+  let ends
+  await withAdmin(async admin => {
+    ends = new Map((await admin.fetchTopicOffsets(args.topic)).map(p => [p.partition, BigInt(p.high)]))
+  })
+  const consumer = kafka.consumer({ groupId: args.group, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 200, rebalanceTimeout: args.timeout * 1000 })
+  let assignment = []
+  let finished = false
+  const next = new Map() // partition -> offset after the last record read
+  const settled = () => !finished && assignment.length === expected
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    assignment = [...(payload.memberAssignment[args.topic] || [])].sort((a, b) => a - b)
+    emit({ event: 'assigned', partitions: assignment, memberId: payload.memberId, isLeader: payload.isLeader, groupProtocol: payload.groupProtocol })
+    if (settled()) consumer.resume([{ topic: args.topic }])
+    else consumer.pause([{ topic: args.topic }])
+  })
+  let crashed = false // and KafkaJS will not restart the consumer: give up at once
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    crashed = crashed || !payload.restart
+    emit({ event: 'crash', error: String(payload.error), restart: payload.restart })
+  })
+  await consumer.connect()
+  try {
+    await consumer.subscribe({ topics: [args.topic], fromBeginning: true })
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        if (!settled() || !assignment.includes(partition)) {
+          // Fetched before the pause took effect: rewind, so it is read once settled.
+          consumer.seek({ topic: args.topic, partition, offset: message.offset })
+          emit({ event: 'discarded', partition, offset: Number(message.offset), count: 1 })
+          return
+        }
+        emit(recordFields(partition, message))
+        next.set(partition, BigInt(message.offset) + 1n)
+      },
+    })
+    const deadline = Date.now() + args.timeout * 1000
+    while (Date.now() < deadline && !crashed) {
+      if (settled() && assignment.every(p => next.has(p) && next.get(p) >= ends.get(p))) {
+        const offsets = assignment.map(partition => ({ topic: args.topic, partition, offset: String(next.get(partition)) }))
+        await consumer.commitOffsets(offsets)
+        finished = true
+        consumer.pause([{ topic: args.topic }])
+        emit({ event: 'done', partitions: assignment, committed: Object.fromEntries(offsets.map(o => [String(o.partition), Number(o.offset)])) })
+      }
+      if (finished && (lingerFile === null || fs.existsSync(lingerFile))) break
+      await sleep(100)
+    }
+  } finally {
+    await consumer.disconnect()
+  }
+  emit({ event: 'left', done: finished })
+  if (!finished) throw new Error(`did not finish${crashed ? ': the consumer crashed' : ` within ${args.timeout} s`} (assignment ${JSON.stringify(assignment)})`)
 }
 
 async function withAdmin (action) {
@@ -125,6 +183,7 @@ const topicOffsets = () => withAdmin(async admin => {
 const commands = {
   produce,
   'group-consume': groupConsume,
+  'group-member': groupMember,
   'create-topic': createTopic,
   'list-topics': listTopics,
   'topic-metadata': topicMetadata,

@@ -29,6 +29,12 @@ def emit(**fields):
     sys.stdout.flush()
 
 
+def record_fields(partition, offset, timestamp, key_bytes, value_bytes, headers):
+    """The fields of a "record" line, as Infrastructure/ObservedRecord.cs reads them."""
+    return dict(event="record", partition=partition, offset=offset, timestamp=timestamp, key=text(key_bytes),
+                value=text(value_bytes), headers=[[k, text(v)] for k, v in headers])
+
+
 def parser(description, commands):
     p = argparse.ArgumentParser(description=description)
     p.add_argument("command", choices=commands)
@@ -39,6 +45,11 @@ def parser(description, commands):
     p.add_argument("--count", type=int, default=10)
     p.add_argument("--compression", default="none")
     p.add_argument("--group", default=None, help="consumer group (subscribe) instead of assign")
+    p.add_argument("--expect-partitions", type=int, default=1,
+                   help="group-member: consume only while the assignment has this many partitions")
+    p.add_argument("--linger-file", default=None,
+                   help="group-member: after committing, stay in the group until this file exists")
+    p.add_argument("--assignor", default=None, help="group-member: the one partition assignment strategy to offer")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds before the script gives up")
     p.add_argument("--debug", action="store_true", help="protocol debug logging to stderr")
     return p

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """confluent-kafka-python (Debian python3-confluent-kafka 1.7.0, librdkafka 2.0.2) scenarios for Runnel.Compat.
 
-Usage: confluent_client.py produce|consume|create-topic|list-topics --bootstrap HOST:PORT --topic T [...]
+Usage: confluent_client.py produce|consume|group-member|create-topic|list-topics --bootstrap HOST:PORT --topic T [...]
 Prints JSON lines on stdout; exits non-zero when the scenario did not complete.
-The consumer uses assign() with an explicit OFFSET_BEGINNING and no offset commits, so it needs no
-group coordinator.
+The consume scenario uses assign() with an explicit OFFSET_BEGINNING and no offset commits, so it
+needs no group coordinator; group-member subscribes in a classic consumer group.
 """
+import os
 import sys
 import time
 import uuid
@@ -14,7 +15,7 @@ import confluent_kafka
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from common import emit, key, parser, text, value
+from common import emit, key, parser, record_fields, text, value
 
 CLIENT_ID = "runnel-compat-confluent-python"
 
@@ -89,6 +90,85 @@ def consume(args):
     return 0 if received >= args.count else 1
 
 
+def group_member(args):
+    """One member of a group that several processes join at once (see kafka_python_client.py's
+    group_member, which it mirrors): consumes only while its assignment has --expect-partitions
+    partitions, up to the high watermarks, commits, reports "done", then keeps polling until
+    --linger-file exists."""
+    config = base_config(args)
+    config.update({
+        "group.id": args.group,
+        "enable.auto.commit": False,
+        "enable.auto.offset.store": False,
+        "auto.offset.reset": "earliest",
+        "fetch.wait.max.ms": 100,
+        "session.timeout.ms": 10000,
+        "heartbeat.interval.ms": 1000,
+        # Also the JoinGroup rebalance timeout: how long a rebalance waits for a member to rejoin.
+        "max.poll.interval.ms": int(args.timeout * 1000),
+    })
+    if args.assignor:
+        config["partition.assignment.strategy"] = args.assignor
+    consumer = Consumer(config)
+    state = {"done": False, "assignment": [], "ends": None, "next": {}}
+
+    def settled():
+        return not state["done"] and len(state["assignment"]) == args.expect_partitions
+
+    def on_assign(c, partitions):
+        state["assignment"] = [TopicPartition(p.topic, p.partition) for p in partitions]
+        state["ends"] = None
+        emit(event="assigned", partitions=sorted(p.partition for p in partitions))
+        # Assign here rather than after the callback, so the pause applies before any fetch.
+        c.assign(partitions)
+        if not partitions:
+            return
+        if settled():
+            # librdkafka 2.0.2 keeps a partition's pause across revoke and assign.
+            c.resume(partitions)
+        else:
+            c.pause(partitions)
+
+    def on_revoke(c, partitions):
+        state["assignment"] = []
+        emit(event="revoked", partitions=sorted(p.partition for p in partitions))
+        c.unassign()
+
+    consumer.subscribe([args.topic], on_assign=on_assign, on_revoke=on_revoke)
+    deadline = time.monotonic() + args.timeout
+    while time.monotonic() < deadline:
+        msg = consumer.poll(0.2)
+        if msg is not None and msg.error():
+            emit(event="consumer_error", error=str(msg.error()), code=msg.error().code())
+        elif msg is not None and not settled():
+            # Fetched before the pause took effect: rewind, so it is read once settled.
+            try:
+                consumer.seek(TopicPartition(msg.topic(), msg.partition(), msg.offset()))
+            except KafkaException:
+                pass  # no longer assigned: its next owner starts from the group's commit
+            emit(event="discarded", partition=msg.partition(), offset=msg.offset(), count=1)
+        elif msg is not None:
+            emit(**record_fields(msg.partition(), msg.offset(), msg.timestamp()[1], msg.key(), msg.value(), msg.headers() or []))
+            state["next"][msg.partition()] = msg.offset() + 1
+        if settled():
+            assignment = state["assignment"]
+            if state["ends"] is None:
+                state["ends"] = {p.partition: consumer.get_watermark_offsets(p, timeout=10, cached=False)[1] for p in assignment}
+                # Where each partition starts: the group's commit (negative when there is none).
+                state["start"] = {p.partition: p.offset for p in consumer.committed(assignment, timeout=10)}
+            positions = {p.partition: state["next"].get(p.partition, state["start"][p.partition]) for p in assignment}
+            if all(positions[p] >= state["ends"][p] for p in positions):
+                consumer.commit(offsets=[TopicPartition(args.topic, p, o) for p, o in positions.items()], asynchronous=False)
+                state["done"] = True
+                consumer.pause(assignment)
+                emit(event="done", partitions=sorted(positions), committed={str(p): o for p, o in positions.items()})
+        if state["done"] and (args.linger_file is None or os.path.exists(args.linger_file)):
+            break
+    consumer.close()
+    emit(event="left", done=state["done"])
+    return 0 if state["done"] else 1
+
+
 def create_topic(args):
     admin = AdminClient(base_config(args))
     futures = admin.create_topics([NewTopic(args.topic, num_partitions=args.partitions, replication_factor=1)],
@@ -130,10 +210,11 @@ def list_topics(args):
 
 
 def main():
-    args = parser(__doc__, ["produce", "consume", "create-topic", "list-topics"]).parse_args()
+    args = parser(__doc__, ["produce", "consume", "group-member", "create-topic", "list-topics"]).parse_args()
     emit(event="client", name="confluent-kafka-python", version=confluent_kafka.version()[0],
          librdkafka=confluent_kafka.libversion()[0])
-    command = {"produce": produce, "consume": consume, "create-topic": create_topic, "list-topics": list_topics}[args.command]
+    command = {"produce": produce, "consume": consume, "group-member": group_member,
+               "create-topic": create_topic, "list-topics": list_topics}[args.command]
     try:
         return command(args)
     except Exception as e:
