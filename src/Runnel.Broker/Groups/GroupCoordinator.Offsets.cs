@@ -130,20 +130,31 @@ public sealed partial class GroupCoordinator
             return ErrorCode.None;
         }
 
+        // Kafka's ClassicGroup.validateOffsetCommit order: the member and generation first, the
+        // rebalance state last, so a fenced or unknown member learns so even mid-rebalance.
+        GroupMember? member = null;
+        if (generationId >= 0 || memberId.Length > 0 || groupInstanceId is not null)
+        {
+            var memberError = group.ValidateMember(memberId, groupInstanceId, out member);
+            if (memberError != ErrorCode.None)
+            {
+                return memberError;
+            }
+
+            if (generationId != group.GenerationId)
+            {
+                return ErrorCode.IllegalGeneration;
+            }
+        }
+        else
+        {
+            // No member and no generation: only an Empty group takes such a commit (handled above).
+            return ErrorCode.UnknownMemberId;
+        }
+
         if (group.State == GroupState.CompletingRebalance)
         {
             return ErrorCode.RebalanceInProgress;
-        }
-
-        var memberError = group.ValidateMember(memberId, groupInstanceId, out var member);
-        if (memberError != ErrorCode.None)
-        {
-            return memberError;
-        }
-
-        if (generationId != group.GenerationId)
-        {
-            return ErrorCode.IllegalGeneration;
         }
 
         // A commit shows the member is alive, as a heartbeat does.

@@ -46,12 +46,6 @@ public sealed class ClassicGroupModelTests : IAsyncLifetime
 
     private const string Topic = "model-topic";
 
-    /// <summary>
-    /// The coordinator checks CompletingRebalance before the member and generation of an OffsetCommit
-    /// (Kafka checks it last): set to false once the two skipped tests below pass.
-    /// </summary>
-    private const bool ToleratesCommitCheckOrder = true;
-
     private static readonly TimeSpan s_safetyNet = TimeSpan.FromSeconds(10);
 
     private static readonly Gen<Op[]> s_histories =
@@ -102,7 +96,7 @@ public sealed class ClassicGroupModelTests : IAsyncLifetime
             threads: 1);
     }
 
-    [Fact(Skip = "Coordinator bug: OffsetCommit answers REBALANCE_IN_PROGRESS before checking the member (Kafka: FENCED_INSTANCE_ID)")]
+    [Fact]
     public async Task A_replaced_static_member_committing_during_CompletingRebalance_gets_FENCED_INSTANCE_ID()
     {
         var coordinator = _broker!.Host.GroupCoordinator;
@@ -124,7 +118,7 @@ public sealed class ClassicGroupModelTests : IAsyncLifetime
         Assert.Equal(ErrorCode.FencedInstanceId, Assert.Single(errors));
     }
 
-    [Fact(Skip = "Coordinator bug: OffsetCommit answers REBALANCE_IN_PROGRESS before checking the member (Kafka: UNKNOWN_MEMBER_ID)")]
+    [Fact]
     public async Task An_unknown_member_committing_during_CompletingRebalance_gets_UNKNOWN_MEMBER_ID()
     {
         var coordinator = _broker!.Host.GroupCoordinator;
@@ -560,13 +554,6 @@ public sealed class ClassicGroupModelTests : IAsyncLifetime
                 "an OffsetCommit is answered after its append",
                 s_safetyNet);
             var actual = Assert.Single(errors);
-            if (ToleratesCommitCheckOrder && description is { State: GroupState.CompletingRebalance } && actual == ErrorCode.RebalanceInProgress && expected != ErrorCode.None)
-            {
-                // Known deviation, see the tests below: the coordinator answers REBALANCE_IN_PROGRESS
-                // before checking the member and generation. The commit is refused either way.
-                expected = actual;
-            }
-
             Assert.True(expected == actual, $"OffsetCommit by {(member?.ToString() ?? "a simple consumer")} at generation {generation}: expected {expected}, got {actual}; group {Context(description)}");
             if (actual == ErrorCode.None)
             {
