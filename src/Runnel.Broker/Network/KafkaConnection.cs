@@ -109,7 +109,16 @@ internal sealed class KafkaConnection
 
             await closed.CancelAsync();
             await reader.CompleteAsync();
-            await writer.CompleteAsync();
+            try
+            {
+                // Completing flushes what is buffered; a peer that already hung up makes that fail,
+                // which is an ordinary disconnect, not a broker fault.
+                await writer.CompleteAsync();
+            }
+            catch (Exception ex) when (ex is IOException or SocketException)
+            {
+                Log.ConnectionError(_logger, _id, ex.Message);
+            }
         }
     }
 

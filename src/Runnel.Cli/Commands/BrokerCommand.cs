@@ -90,7 +90,14 @@ internal sealed class BrokerCommand : Command
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
         {
             ctx.Cancel = true;
-            stop.Cancel();
+            try
+            {
+                stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // A repeated SIGTERM racing the end of the shutdown: the broker is already stopped.
+            }
         });
 
         await using var host = await BrokerHost.StartAsync(config, loggers, cancellationToken: stop.Token);
