@@ -90,6 +90,14 @@ public sealed partial class LogCleaner
             cleaned.FlushLog();
             cleaned.FlushIndexes();
         }
+        catch (ObjectDisposedException) when (Array.Exists(group, static s => s.IsDeleted))
+        {
+            // Retention or truncation deleted a segment of the group while we read it.
+            DiscardCleanedSegment(_fs, cleaned, LogSegment.CleanedSuffix);
+            totals.Abandoned++;
+            Log.AbandonedGroup(_logger, log.TopicPartition.Topic, log.TopicPartition.Partition, cleaned.BaseOffset);
+            return;
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             DiscardCleanedSegment(_fs, cleaned, LogSegment.CleanedSuffix);

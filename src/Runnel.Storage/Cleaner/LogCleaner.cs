@@ -236,7 +236,22 @@ public sealed partial class LogCleaner
         for (var i = Math.Max(0, segments.Floor(firstDirty)); i < segments.Count - 1 && segments[i].BaseOffset < end; i++)
         {
             var segment = segments[i];
-            var position = Math.Max(firstDirty, segment.BaseOffset);
+            var stoppedAt = MapSegment(segment, firstDirty, policy, totals);
+            if (stoppedAt >= 0)
+            {
+                return stoppedAt;
+            }
+        }
+
+        return end;
+    }
+
+    /// <summary>Maps one segment; the offset of the first record that did not fit, or -1.</summary>
+    private long MapSegment(LogSegment segment, long firstDirty, ICleanerBatchPolicy policy, Totals totals)
+    {
+        var position = Math.Max(firstDirty, segment.BaseOffset);
+        try
+        {
             while (TryReadChunk(segment, position, totals, out var chunk))
             {
                 using (chunk)
@@ -263,8 +278,13 @@ public sealed partial class LogCleaner
                 }
             }
         }
+        catch (ObjectDisposedException) when (segment.IsDeleted)
+        {
+            // Deleted by retention while we read it: its records are below the log start offset, so
+            // what was mapped from it can only supersede records that are gone too.
+        }
 
-        return end;
+        return -1;
     }
 
     /// <summary>Puts the batch's keyed records at or above <paramref name="firstDirty"/> into the map; the offset of the first that did not fit, or -1.</summary>
