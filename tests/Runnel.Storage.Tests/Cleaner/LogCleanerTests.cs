@@ -287,6 +287,81 @@ public sealed class LogCleanerTests : IDisposable
         Assert.Empty(Directory.GetFiles(_fx.LogDirectory, "*.cleaned"));
     }
 
+    [Fact]
+    public void Consecutive_segments_are_merged_only_while_the_group_fits_segment_bytes()
+    {
+        var batchSize = KeyedLog.Batch([("k0", "value")]).Length;
+        var log = _fx.Open(Config with { SegmentBytes = (batchSize * 5) / 2 });
+        var appended = new List<StoredRecord>();
+        for (var i = 0; i < 4; i++)
+        {
+            appended.AddRange(KeyedLog.Append(log, ($"k{i}", "value")));
+            log.Roll();
+        }
+
+        appended.AddRange(KeyedLog.Append(log, ("k9", "value")));
+        Assert.Equal(5, log.SegmentCount);
+
+        var stats = NewCleaner().Clean(log, _fx.Time.GetUtcNow());
+
+        Assert.Equal(2, stats.SegmentsCleaned);
+        Assert.Equal([0L, 2L, 4L], log.Segments.AsSpan().ToArray().Select(s => s.BaseOffset));
+        KeyedLog.AssertCompacted(KeyedLog.ReadAll(log).Records, appended, stats.NewFirstDirtyOffset);
+    }
+
+    [Fact]
+    public void The_batch_policy_can_discard_a_batch_and_keep_an_emptied_one()
+    {
+        var log = _fx.Open(Config);
+        log.Append(new RecordBatchBuilder { ProducerId = 7 }.Append(1_000, "a"u8.ToArray(), "aborted"u8.ToArray()).ToArray(), 1, false);
+        log.Append(new RecordBatchBuilder { ProducerId = 8 }.Append(1_000, "b"u8.ToArray(), "old"u8.ToArray()).ToArray(), 1, false);
+        KeyedLog.Append(log, ("b", "new"));
+        log.Roll();
+        KeyedLog.Append(log, ("c", "1"));
+        var policy = new ByProducer();
+        var cleaner = new LogCleaner(CleanerOptions.Default with { DedupeBufferSize = 1 << 20, BatchPolicy = policy }, _fx.Fs);
+
+        cleaner.Clean(log, _fx.Time.GetUtcNow());
+
+        var (batches, records) = KeyedLog.ReadAll(log);
+        Assert.Equal([(2L, "b", "new"), (3L, "c", "1")], records.Select(r => (r.Offset, r.Key, r.Value)));
+        Assert.Equal([1L, 2L, 3L], batches.Select(b => b.BaseOffset));
+        Assert.Equal(0, batches[0].RecordCount);
+        Assert.Equal(8, batches[0].ProducerId);
+    }
+
+    [Fact]
+    public void The_throttle_is_told_every_byte_read_and_written()
+    {
+        var log = _fx.Open(Config);
+        Fill(log, [[("a", "1"), ("b", "1")], [("a", "2")]], [("a", "3")]);
+        var throttle = new CountingThrottle();
+        var cleaner = new LogCleaner(CleanerOptions.Default with { DedupeBufferSize = 1 << 20, Throttle = throttle }, _fx.Fs);
+
+        var stats = cleaner.Clean(log, _fx.Time.GetUtcNow());
+
+        Assert.True(stats.BytesWritten > 0);
+        Assert.Equal(stats.BytesRead + stats.BytesWritten, throttle.Bytes);
+    }
+
+    private sealed class CountingThrottle : ICleanerThrottle
+    {
+        public long Bytes { get; private set; }
+
+        public void OnBytes(long bytes) => Bytes += bytes;
+    }
+
+    /// <summary>Producer 7's batches are "aborted"; producer 8's emptied batch is kept for its producer state.</summary>
+    private sealed class ByProducer : ICleanerBatchPolicy
+    {
+        public CleanerBatchAction Decide(in RecordBatchHeader batch, bool mapping) => batch.ProducerId switch
+        {
+            7 => CleanerBatchAction.Discard,
+            8 => CleanerBatchAction.FilterRetainEmpty,
+            _ => CleanerBatchAction.Filter,
+        };
+    }
+
     /// <summary>Deletes the log's old segments (DeleteRecords) the first time the cleaner looks at a batch while cleaning.</summary>
     private sealed class RetentionDuringClean(PartitionLog log) : ICleanerBatchPolicy
     {
