@@ -15,6 +15,12 @@ public sealed record CleanerStats
     /// <summary>The new cleaner checkpoint: everything below it is clean.</summary>
     public long NewFirstDirtyOffset { get; init; }
 
+    /// <summary>
+    /// The earliest delete horizon of a tombstone kept by this clean, or -1: once it has passed,
+    /// <see cref="LogCleaner.RemoveExpiredTombstones"/> has something to remove even if nothing is dirty.
+    /// </summary>
+    public long EarliestDeleteHorizonMs { get; init; } = -1;
+
     public long BytesRead { get; init; }
 
     public long BytesWritten { get; init; }

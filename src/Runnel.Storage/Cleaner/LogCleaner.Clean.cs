@@ -198,10 +198,15 @@ public sealed partial class LogCleaner
             }
 
             totals.RecordsKept += kept;
+            var setHorizon = containsTombstone && !header.HasDeleteHorizon;
+            if (containsTombstone)
+            {
+                var keptHorizon = setHorizon ? nowMs + config.DeleteRetentionMs : header.BaseTimestamp;
+                totals.EarliestDeleteHorizonMs = totals.EarliestDeleteHorizonMs < 0 ? keptHorizon : Math.Min(totals.EarliestDeleteHorizonMs, keptHorizon);
+            }
 
             // KIP-534: the first clean that keeps a tombstone stamps the batch's delete horizon; the
             // tombstone goes in the first clean at or after it.
-            var setHorizon = containsTombstone && !header.HasDeleteHorizon;
             if (kept == header.RecordCount && !setHorizon)
             {
                 output.Write(batch);

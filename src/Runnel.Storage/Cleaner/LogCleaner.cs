@@ -113,12 +113,17 @@ public sealed partial class LogCleaner
             firstDirty = mappedEnd;
         }
 
-        return new CleanerStats
+        return ToStats(totals, passes, range, Math.Max(firstDirty, range.FirstDirtyOffset));
+    }
+
+    private static CleanerStats ToStats(Totals totals, int passes, CleanableRange range, long newFirstDirtyOffset) =>
+        new()
         {
             Passes = passes,
             FirstDirtyOffset = range.FirstDirtyOffset,
             FirstUncleanableOffset = range.FirstUncleanableOffset,
-            NewFirstDirtyOffset = Math.Max(firstDirty, range.FirstDirtyOffset),
+            NewFirstDirtyOffset = newFirstDirtyOffset,
+            EarliestDeleteHorizonMs = totals.EarliestDeleteHorizonMs,
             BytesRead = totals.BytesRead,
             BytesWritten = totals.BytesWritten,
             RecordsRead = totals.RecordsRead,
@@ -127,6 +132,33 @@ public sealed partial class LogCleaner
             SegmentsCleaned = totals.Groups,
             GroupsAbandoned = totals.Abandoned,
         };
+
+    /// <summary>
+    /// KIP-534's "clean now, a delete horizon has passed" for a log with nothing dirty: rewrites the
+    /// clean section (the segments below the checkpointed first dirty offset) with an empty offset
+    /// map, which drops exactly the tombstones whose horizon is at or before <paramref name="now"/>
+    /// (keys there are already unique). The scheduler calls it when
+    /// <see cref="CleanerStats.EarliestDeleteHorizonMs"/> of the last clean has passed.
+    /// </summary>
+    public CleanerStats RemoveExpiredTombstones(PartitionLog log, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        long? checkpointed;
+        try
+        {
+            checkpointed = CheckpointFor(log).Read(log.TopicPartition);
+        }
+        catch (InvalidDataException)
+        {
+            checkpointed = null;
+        }
+
+        var range = ComputeCleanableRange(log, checkpointed, now);
+        var totals = new Totals();
+        _map.Clear();
+        var cleanEnd = Math.Min(range.FirstDirtyOffset, range.FirstUncleanableOffset);
+        CleanSegments(log, cleanEnd, now.ToUnixTimeMilliseconds(), log.Config, totals);
+        return ToStats(totals, passes: 1, range, range.FirstDirtyOffset);
     }
 
     /// <summary>
@@ -360,6 +392,7 @@ public sealed partial class LogCleaner
         public long RecordsKept;
         public int Groups;
         public int Abandoned;
+        public long EarliestDeleteHorizonMs = -1;
     }
 
     private static partial class Log

@@ -135,6 +135,28 @@ public sealed class LogCleanerTests : IDisposable
     }
 
     [Fact]
+    public void Expired_tombstones_are_removed_from_the_clean_section_when_nothing_is_dirty()
+    {
+        var log = _fx.Open(Config);
+        Fill(log, [[("k", "v1"), ("j", "1")], [("k", null)]], [("y", "1")]);
+        var cleaner = NewCleaner();
+        var first = cleaner.Clean(log, _fx.Time.GetUtcNow());
+        var horizon = _fx.NowMs + 10_000;
+        Assert.Equal(horizon, first.EarliestDeleteHorizonMs);
+        Assert.Equal(0, cleaner.Clean(log, _fx.Time.GetUtcNow().AddMilliseconds(20_000)).Passes);
+
+        var early = cleaner.RemoveExpiredTombstones(log, DateTimeOffset.FromUnixTimeMilliseconds(horizon - 1));
+        Assert.Contains(KeyedLog.ReadAll(log).Records, r => r.Key == "k");
+        Assert.Equal(horizon, early.EarliestDeleteHorizonMs);
+
+        var late = cleaner.RemoveExpiredTombstones(log, DateTimeOffset.FromUnixTimeMilliseconds(horizon));
+
+        Assert.Equal(-1, late.EarliestDeleteHorizonMs);
+        Assert.Equal([(1L, "j", "1"), (3L, "y", "1")], KeyedLog.ReadAll(log).Records.Select(r => (r.Offset, r.Key, r.Value)));
+        Assert.Equal(3, log.Segments[0].NextOffset);
+    }
+
+    [Fact]
     public void Setting_the_delete_horizon_keeps_every_record_timestamp()
     {
         var log = _fx.Open(Config);
