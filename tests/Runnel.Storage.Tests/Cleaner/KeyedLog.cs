@@ -4,9 +4,6 @@ using Runnel.Storage.Log;
 
 namespace Runnel.Storage.Tests.Cleaner;
 
-/// <summary>One record as read back from a log.</summary>
-internal readonly record struct StoredRecord(long Offset, string? Key, string? Value, long BatchBaseOffset, long BatchLastOffset);
-
 /// <summary>Keyed batches for compaction tests, and a reader that decodes every record of a log.</summary>
 internal static class KeyedLog
 {
