@@ -36,6 +36,13 @@ public sealed class FaultyFileSystem(IFileSystem inner) : IFileSystem
     {
     }
 
+    /// <summary>
+    /// Called before every file create/open, write, fsync, set-length, rename, delete and directory
+    /// fsync, with the operation and the path; an exception thrown from it fails that operation
+    /// before it happens (to fail or crash "after step N" of a multi-file protocol).
+    /// </summary>
+    public Action<FileOperation, string>? BeforeOperation { get; set; }
+
     /// <summary>File fsyncs attempted (successful or failed).</summary>
     public int FileSyncCount => Volatile.Read(ref _fileSyncCount);
 
@@ -121,6 +128,7 @@ public sealed class FaultyFileSystem(IFileSystem inner) : IFileSystem
 
     public IStorageFile OpenFile(string path, FileMode mode, FileAccess access = FileAccess.ReadWrite)
     {
+        BeforeOperation?.Invoke(FileOperation.Open, path);
         var existed = inner.FileExists(path);
         var file = inner.OpenFile(path, mode, access);
         lock (_lock)
@@ -147,6 +155,7 @@ public sealed class FaultyFileSystem(IFileSystem inner) : IFileSystem
 
     public void DeleteFile(string path)
     {
+        BeforeOperation?.Invoke(FileOperation.Delete, path);
         inner.DeleteFile(path);
         lock (_lock)
         {
@@ -156,6 +165,7 @@ public sealed class FaultyFileSystem(IFileSystem inner) : IFileSystem
 
     public void MoveFile(string source, string destination, bool overwrite)
     {
+        BeforeOperation?.Invoke(FileOperation.Move, source);
         inner.MoveFile(source, destination, overwrite);
         lock (_lock)
         {
@@ -201,12 +211,14 @@ public sealed class FaultyFileSystem(IFileSystem inner) : IFileSystem
 
     public void SyncDirectory(string path)
     {
+        BeforeOperation?.Invoke(FileOperation.SyncDirectory, path);
         Interlocked.Increment(ref _directorySyncCount);
         inner.SyncDirectory(path);
     }
 
     private void BeforeWrite(FaultyFile file, ReadOnlySpan<byte> data, long position)
     {
+        BeforeOperation?.Invoke(FileOperation.Write, file.Path);
         if (_diskFull)
         {
             throw new IOException($"No space left on device (simulated) writing {file.Path}.");
@@ -230,6 +242,7 @@ public sealed class FaultyFileSystem(IFileSystem inner) : IFileSystem
 
     private void DoFlush(FaultyFile file)
     {
+        BeforeOperation?.Invoke(FileOperation.Flush, file.Path);
         Interlocked.Increment(ref _fileSyncCount);
         var gate = Volatile.Read(ref _fsyncGate);
         if (gate is not null)
@@ -265,6 +278,8 @@ public sealed class FaultyFileSystem(IFileSystem inner) : IFileSystem
             }
         }
     }
+
+    private void BeforeSetLength(FaultyFile file) => BeforeOperation?.Invoke(FileOperation.SetLength, file.Path);
 
     private void OnSetLength(FaultyFile file, long length)
     {
@@ -338,6 +353,7 @@ public sealed class FaultyFileSystem(IFileSystem inner) : IFileSystem
         public void SetLength(long length)
         {
             CheckAlive();
+            owner.BeforeSetLength(this);
             inner.SetLength(length);
             owner.OnSetLength(this, length);
         }

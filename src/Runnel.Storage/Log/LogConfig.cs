@@ -41,6 +41,19 @@ public sealed record LogConfig
     public long FileDeleteDelayMs { get; init; } = 60_000;
 
     /// <summary>
+    /// <c>delete.retention.ms</c> (1 day): on a compacted topic, how long a tombstone stays after the
+    /// cleaner first rewrote its batch (the batch's delete horizon, KIP-534), so consumers reading
+    /// from the start see the delete.
+    /// </summary>
+    public long DeleteRetentionMs { get; init; } = 24L * 60 * 60 * 1000;
+
+    /// <summary>
+    /// <c>min.compaction.lag.ms</c> (0): a segment is cleanable only when its largest timestamp is at
+    /// least this old, so consumers get this long to see every version.
+    /// </summary>
+    public long MinCompactionLagMs { get; init; }
+
+    /// <summary>
     /// Runnel's own setting (not Kafka's): acks=-1 produces wait for the group-commit fsync
     /// (<see cref="PartitionLog.WaitForFlushAsync"/>) before they are answered. The broker decides
     /// when to wait; the log only records the setting.

@@ -28,6 +28,17 @@ internal sealed class LogSegment : IDisposable
     public const string TimeIndexExtension = ".timeindex";
     public const string DeletedSuffix = ".deleted";
 
+    /// <summary>Suffix of a segment the cleaner is still writing (docs/formats/segment.md, "Compaction files").</summary>
+    public const string CleanedSuffix = ".cleaned";
+
+    /// <summary>Suffix of a finished cleaned segment waiting to replace the segments it covers.</summary>
+    public const string SwapSuffix = ".swap";
+
+    /// <summary>The three files of a segment, the log last: renames follow this order so a <c>.log</c> name marks a complete set.</summary>
+    public static ReadOnlySpan<string> Extensions => s_extensions;
+
+    private static readonly string[] s_extensions = [IndexExtension, TimeIndexExtension, LogExtension];
+
     /// <summary>Bytes of a batch header needed to walk batches: through lastOffsetDelta.</summary>
     private const int ScanHeaderSize = RecordBatchHeader.LastOffsetDeltaOffset + 4;
 
@@ -45,6 +56,7 @@ internal sealed class LogSegment : IDisposable
     private long _rollingBasedTimestamp = -1;
     private long _lastModifiedMs;
     private int _deleted;
+    private int _renamedForDeletion;
 
     private LogSegment(IFileSystem fs, string directory, long baseOffset, IStorageFile log, OffsetIndex offsetIndex, TimeIndex? timeIndex, long nowMs, long rollJitterMs)
     {
@@ -121,16 +133,20 @@ internal sealed class LogSegment : IDisposable
         return digits.Length == 20 && long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out baseOffset);
     }
 
-    /// <summary>Creates the three files of a new, empty segment (replacing leftovers with the same name).</summary>
-    public static LogSegment Create(IFileSystem fs, string directory, long baseOffset, LogConfig config, long nowMs)
+    /// <summary>
+    /// Creates the three files of a new, empty segment (replacing leftovers with the same name). With
+    /// <paramref name="fileSuffix"/> (the cleaner's <see cref="CleanedSuffix"/>) every file name gets
+    /// that suffix; <see cref="RenameFiles"/> later gives them their final names.
+    /// </summary>
+    public static LogSegment Create(IFileSystem fs, string directory, long baseOffset, LogConfig config, long nowMs, string fileSuffix = "")
     {
         var jitter = config.SegmentJitterMs > 0 ? Random.Shared.NextInt64(config.SegmentJitterMs) : 0;
-        var log = fs.OpenFile(FilePath(directory, baseOffset, LogExtension), FileMode.Create);
+        var log = fs.OpenFile(FilePath(directory, baseOffset, LogExtension) + fileSuffix, FileMode.Create);
         OffsetIndex? offsetIndex = null;
         try
         {
-            offsetIndex = OffsetIndex.Create(fs, FilePath(directory, baseOffset, IndexExtension), baseOffset, OffsetIndex.MaxEntriesFor(config.SegmentIndexBytes));
-            var timeIndex = TimeIndex.Create(fs, FilePath(directory, baseOffset, TimeIndexExtension), baseOffset, TimeIndex.MaxEntriesFor(config.SegmentIndexBytes));
+            offsetIndex = OffsetIndex.Create(fs, FilePath(directory, baseOffset, IndexExtension) + fileSuffix, baseOffset, OffsetIndex.MaxEntriesFor(config.SegmentIndexBytes));
+            var timeIndex = TimeIndex.Create(fs, FilePath(directory, baseOffset, TimeIndexExtension) + fileSuffix, baseOffset, TimeIndex.MaxEntriesFor(config.SegmentIndexBytes));
             return new LogSegment(fs, directory, baseOffset, log, offsetIndex, timeIndex, nowMs, jitter);
         }
         catch
@@ -705,10 +721,38 @@ internal sealed class LogSegment : IDisposable
         return size - position;
     }
 
+    /// <summary>
+    /// Renames the three files from <c>name + fromSuffix</c> to <c>name + toSuffix</c>, index files
+    /// first and the log last (Kafka's <c>changeFileSuffixes</c>). Open handles follow the files.
+    /// Used by the cleaner's <c>.cleaned</c> → <c>.swap</c> → final protocol.
+    /// </summary>
+    public void RenameFiles(string fromSuffix, string toSuffix)
+    {
+        foreach (var extension in Extensions)
+        {
+            var path = FilePath(Directory, BaseOffset, extension);
+            _fs.MoveFile(path + fromSuffix, path + toSuffix, overwrite: true);
+        }
+    }
+
+    /// <summary>
+    /// The time of the last append, which retention uses when the batches carry no timestamps. A
+    /// cleaned segment takes the value of the segments it replaces (Kafka's <c>setLastModified</c>).
+    /// </summary>
+    public long LastModifiedMs
+    {
+        get => Volatile.Read(ref _lastModifiedMs);
+        set => Volatile.Write(ref _lastModifiedMs, value);
+    }
+
     /// <summary>Renames the files to <c>*.deleted</c> (Kafka's asynchronous delete); handles stay open for in-flight reads.</summary>
     public void RenameForDeletion()
     {
         Volatile.Write(ref _deleted, 1);
+
+        // From now on this segment's files are the *.deleted ones: a cleaned segment with the same
+        // base offset may take the plain names, and DeleteFiles must not remove those.
+        Volatile.Write(ref _renamedForDeletion, 1);
         foreach (var extension in (ReadOnlySpan<string>)[LogExtension, IndexExtension, TimeIndexExtension])
         {
             var path = FilePath(Directory, BaseOffset, extension);
@@ -724,10 +768,15 @@ internal sealed class LogSegment : IDisposable
     {
         Volatile.Write(ref _deleted, 1);
         Dispose();
+        var renamed = Volatile.Read(ref _renamedForDeletion) != 0;
         foreach (var extension in (ReadOnlySpan<string>)[LogExtension, IndexExtension, TimeIndexExtension])
         {
             var path = FilePath(Directory, BaseOffset, extension);
-            _fs.DeleteFile(path);
+            if (!renamed)
+            {
+                _fs.DeleteFile(path);
+            }
+
             _fs.DeleteFile(path + DeletedSuffix);
         }
     }

@@ -21,7 +21,8 @@ namespace Runnel.Storage.Log;
 /// <see cref="SegmentList"/> snapshot and each segment's published size, and are bounded by the
 /// log end offset they read first. Lock order: <c>_lock</c> before <c>_flushStateLock</c>; the
 /// flush mutex is never taken while holding either.</para>
-/// <para>Seams: compaction will swap segments by publishing a new <see cref="SegmentList"/>;
+/// <para>Seams: compaction swaps cleaned segments in by publishing a new <see cref="SegmentList"/>
+/// (<see cref="ReplaceWithCleanedSegment"/>);
 /// producer-state snapshots and aborted-transaction indexes will be files beside the segments,
 /// loaded by <see cref="LogLoader"/>; replication will move the high watermark through
 /// <see cref="UpdateHighWatermark"/> and truncate divergent tails with <see cref="TruncateTo"/>.</para>

@@ -3,8 +3,8 @@ namespace Runnel.Storage.Log;
 /// <summary>
 /// An immutable, sorted snapshot of a log's segments. The log replaces the whole list (copy on
 /// write, under its append lock) on roll, deletion and truncation, and readers use whatever list
-/// they read without locking. Compaction will swap cleaned segments in the same way: build the new
-/// segments, then publish one new list.
+/// they read without locking. Compaction swaps cleaned segments in the same way (<see cref="Replace"/>): build the new
+/// segment, then publish one new list.
 /// </summary>
 internal sealed class SegmentList
 {
@@ -56,6 +56,16 @@ internal sealed class SegmentList
 
     /// <summary>The list without its first <paramref name="count"/> segments.</summary>
     public SegmentList RemoveFirst(int count) => new(_segments[count..]);
+
+    /// <summary>The list with the <paramref name="count"/> segments from <paramref name="index"/> replaced by <paramref name="replacement"/> (compaction).</summary>
+    public SegmentList Replace(int index, int count, LogSegment replacement)
+    {
+        var next = new LogSegment[_segments.Length - count + 1];
+        _segments.AsSpan(0, index).CopyTo(next);
+        next[index] = replacement;
+        _segments.AsSpan(index + count).CopyTo(next.AsSpan(index + 1));
+        return new SegmentList(next);
+    }
 
     /// <summary>The first <paramref name="count"/> segments.</summary>
     public SegmentList Take(int count) => new(_segments[..count]);

@@ -19,8 +19,8 @@ internal sealed record LoadedLog(SegmentList Segments, long LogStartOffset, long
 /// Invariant: batches below the recovery point were fsynced, so recovery never truncates below it
 /// unless the bytes there fail their CRC (media corruption), which is logged at Error. After
 /// recovery the recovered segments are fsynced and the recovery point becomes the log end offset.
-/// Files from features not yet built are seams: compaction's <c>.cleaned</c>/<c>.swap</c> files are
-/// removed here for now (a completed swap will have to be finished instead), and producer-state
+/// Compaction's <c>.cleaned</c>/<c>.swap</c> files are resolved first (<see cref="CompleteInterruptedSwaps"/>).
+/// Files from features not yet built are seams: producer-state
 /// snapshots (<c>.snapshot</c>) and aborted-transaction indexes (<c>.txnindex</c>) will live beside
 /// the segments and be rebuilt from them here.
 /// </remarks>
@@ -31,14 +31,13 @@ internal static partial class LogLoader
         long recoveryPoint, long logStartOffset, bool hadCleanShutdown)
     {
         fs.CreateDirectory(directory);
+        CompleteInterruptedSwaps(topicPartition, directory, fs, logger);
         var baseOffsets = new List<long>();
         foreach (var path in fs.ListFiles(directory))
         {
             var name = Path.GetFileName(path);
             if (name.EndsWith(LogSegment.DeletedSuffix, StringComparison.Ordinal)
-                || name.EndsWith(".tmp", StringComparison.Ordinal)
-                || name.EndsWith(".cleaned", StringComparison.Ordinal)
-                || name.EndsWith(".swap", StringComparison.Ordinal))
+                || name.EndsWith(".tmp", StringComparison.Ordinal))
             {
                 Log.DeletedLeftoverFile(logger, topicPartition.Topic, topicPartition.Partition, name);
                 fs.DeleteFile(path);
@@ -196,8 +195,142 @@ internal static partial class LogLoader
         }
     }
 
+    /// <summary>
+    /// Finishes or discards what a crash left of the cleaner's segment replacement (Kafka's
+    /// <c>LogLoader.removeTempFilesAndCollectSwapFiles</c> and swap completion; protocol in
+    /// docs/formats/segment.md). <c>*.cleaned</c> files are an unfinished cleaned segment: deleted,
+    /// and so is any <c>.swap</c> at or above the lowest <c>.cleaned</c> base offset (its renames were
+    /// not all done, so the old segments are intact). A <c>&lt;base&gt;.log.swap</c> is a finished
+    /// cleaned segment whose rename to <c>.swap</c> was made durable: every other segment file with a
+    /// base offset in [base, the swap's next offset) belongs to the segments it replaces and is
+    /// deleted, then the swap files get their final names. <c>.swap</c> index files without a
+    /// <c>.log.swap</c> are deleted (the segment rebuilds them). The directory is fsynced after.
+    /// </summary>
+    private static void CompleteInterruptedSwaps(TopicPartition topicPartition, string directory, IFileSystem fs, ILogger logger)
+    {
+        var minCleaned = long.MaxValue;
+        var swapLogs = new List<long>();
+        var changed = false;
+        foreach (var path in fs.ListFiles(directory))
+        {
+            var name = Path.GetFileName(path);
+            if (name.EndsWith(LogSegment.CleanedSuffix, StringComparison.Ordinal))
+            {
+                if (TryParseSegmentFile(name[..^LogSegment.CleanedSuffix.Length], out var cleanedBase, out _))
+                {
+                    minCleaned = Math.Min(minCleaned, cleanedBase);
+                }
+
+                Log.DeletedLeftoverFile(logger, topicPartition.Topic, topicPartition.Partition, name);
+                fs.DeleteFile(path);
+                changed = true;
+            }
+            else if (name.EndsWith(LogSegment.SwapSuffix, StringComparison.Ordinal)
+                && LogSegment.TryParseBaseOffset(name[..^LogSegment.SwapSuffix.Length], LogSegment.LogExtension, out var swapBase))
+            {
+                swapLogs.Add(swapBase);
+            }
+        }
+
+        swapLogs.Sort();
+        var ranges = new List<(long Base, long End)>();
+        foreach (var swapBase in swapLogs)
+        {
+            if (swapBase >= minCleaned)
+            {
+                continue;
+            }
+
+            var swapPath = LogSegment.FilePath(directory, swapBase, LogSegment.LogExtension) + LogSegment.SwapSuffix;
+            long end;
+            using (var file = fs.OpenFile(swapPath, FileMode.Open))
+            using (var scanner = new BatchScanner(file, 0, file.Length, swapBase, swapBase, verifyCrc: true))
+            {
+                while (scanner.TryNext(out _))
+                {
+                }
+
+                // The swap was fsynced before it was named .swap, so it is whole; a damaged one is
+                // still the best copy (the segments it replaces may be half renamed) and the usual
+                // segment recovery truncates it after an unclean shutdown.
+                end = scanner.Position == 0 ? swapBase : scanner.NextOffset;
+            }
+
+            ranges.Add((swapBase, end));
+        }
+
+        foreach (var path in fs.ListFiles(directory))
+        {
+            var name = Path.GetFileName(path);
+            if (name.EndsWith(LogSegment.SwapSuffix, StringComparison.Ordinal))
+            {
+                var final = name[..^LogSegment.SwapSuffix.Length];
+                if (!TryParseSegmentFile(final, out var swapBase, out _) || !ranges.Exists(r => r.Base == swapBase))
+                {
+                    Log.DeletedLeftoverFile(logger, topicPartition.Topic, topicPartition.Partition, name);
+                    fs.DeleteFile(path);
+                    changed = true;
+                }
+
+                continue;
+            }
+
+            if (TryParseSegmentFile(name, out var fileBase, out _) && ranges.Exists(r => fileBase >= r.Base && fileBase < Math.Max(r.End, r.Base + 1)))
+            {
+                Log.DeletedReplacedSegmentFile(logger, topicPartition.Topic, topicPartition.Partition, name);
+                fs.DeleteFile(path);
+                changed = true;
+            }
+        }
+
+        foreach (var (swapBase, _) in ranges)
+        {
+            foreach (var extension in LogSegment.Extensions)
+            {
+                var final = LogSegment.FilePath(directory, swapBase, extension);
+                if (fs.FileExists(final + LogSegment.SwapSuffix))
+                {
+                    fs.MoveFile(final + LogSegment.SwapSuffix, final, overwrite: true);
+                }
+            }
+
+            Log.CompletedSwap(logger, topicPartition.Topic, topicPartition.Partition, swapBase);
+            changed = true;
+        }
+
+        if (changed)
+        {
+            fs.SyncDirectory(directory);
+        }
+    }
+
+    /// <summary>Parses a segment file name (<c>.log</c>, <c>.index</c> or <c>.timeindex</c>) with no further suffix.</summary>
+    private static bool TryParseSegmentFile(string name, out long baseOffset, out string extension)
+    {
+        foreach (var candidate in LogSegment.Extensions)
+        {
+            if (LogSegment.TryParseBaseOffset(name, candidate, out baseOffset))
+            {
+                extension = candidate;
+                return true;
+            }
+        }
+
+        baseOffset = -1;
+        extension = string.Empty;
+        return false;
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = 1108, Level = LogLevel.Warning,
+            Message = "Completed an interrupted cleaner swap of {Topic}-{Partition}: the cleaned segment at offset {Segment} replaces the segments it covers")]
+        public static partial void CompletedSwap(ILogger logger, string topic, int partition, long segment);
+
+        [LoggerMessage(EventId = 1109, Level = LogLevel.Information,
+            Message = "Deleted {File} of {Topic}-{Partition}: a completed cleaner swap replaces it")]
+        public static partial void DeletedReplacedSegmentFile(ILogger logger, string topic, int partition, string file);
+
         [LoggerMessage(EventId = 1100, Level = LogLevel.Information,
             Message = "Recovering the segment at base offset {Segment} of {Topic}-{Partition} after an unclean shutdown (recovery point {Offset})")]
         public static partial void RecoveringSegment(ILogger logger, string topic, int partition, long segment, long offset);

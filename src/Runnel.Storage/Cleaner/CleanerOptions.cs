@@ -1,0 +1,38 @@
+namespace Runnel.Storage.Cleaner;
+
+/// <summary>
+/// Settings of one <see cref="LogCleaner"/> (Kafka's broker-level <c>log.cleaner.*</c>; the topic-level
+/// ones, <c>delete.retention.ms</c> and <c>min.compaction.lag.ms</c>, are in <see cref="Log.LogConfig"/>).
+/// Defaults are Kafka's for one cleaner thread.
+/// </summary>
+public sealed record CleanerOptions
+{
+    public static CleanerOptions Default { get; } = new();
+
+    /// <summary>
+    /// <c>log.cleaner.dedupe.buffer.size</c> (128 MiB, Kafka's total over all cleaner threads; with one
+    /// thread it is all one map): the byte budget of the <see cref="OffsetMap"/>, 24 bytes per key slot.
+    /// </summary>
+    public long DedupeBufferSize { get; init; } = 128L * 1024 * 1024;
+
+    /// <summary><c>log.cleaner.io.buffer.load.factor</c> (0.9): the fraction of map slots that may be filled.</summary>
+    public double DedupeBufferLoadFactor { get; init; } = 0.9;
+
+    /// <summary>
+    /// <c>log.cleaner.io.buffer.size</c> (512 KiB): bytes read from a segment at a time (a larger batch
+    /// is read whole, as Kafka grows its buffer up to <c>message.max.bytes</c>).
+    /// </summary>
+    public int IoBufferSize { get; init; } = 512 * 1024;
+
+    /// <summary>Largest decompressed record section accepted from a stored batch (guards against corrupt lengths).</summary>
+    public int MaxDecompressedBatchBytes { get; init; } = 256 * 1024 * 1024;
+
+    /// <summary>Decides per batch what the cleaner does with it (the transactions seam); see <see cref="ICleanerBatchPolicy"/>.</summary>
+    public ICleanerBatchPolicy BatchPolicy { get; init; } = DefaultCleanerBatchPolicy.Instance;
+
+    /// <summary>
+    /// <c>log.cleaner.io.max.bytes.per.second</c>: called with the bytes read and written so it can block
+    /// to keep the cleaner under a rate. Null: unthrottled (Kafka's default is unlimited).
+    /// </summary>
+    public ICleanerThrottle? Throttle { get; init; }
+}

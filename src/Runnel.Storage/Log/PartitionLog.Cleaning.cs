@@ -1,0 +1,120 @@
+using Runnel.Storage.Cleaner;
+
+namespace Runnel.Storage.Log;
+
+public sealed partial class PartitionLog
+{
+    /// <summary>The first offset the cleaner may not touch and the segments it may, read together under the append lock.</summary>
+    internal (SegmentList Segments, long HighWatermark, long LogStartOffset) SnapshotForCleaning()
+    {
+        ThrowIfUnusable(forAppend: false);
+        lock (_lock)
+        {
+            return (_segments, _highWatermark, _logStartOffset);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the consecutive <paramref name="group"/> of inactive segments with
+    /// <paramref name="cleaned"/> (written with <see cref="LogSegment.CleanedSuffix"/> names, fsynced,
+    /// same base offset as the group's first segment), following Kafka's
+    /// <c>LocalLog.replaceSegments</c>: <c>.cleaned</c> → <c>.swap</c> and a directory fsync (from
+    /// here recovery completes the swap), then under the append lock the old segments are renamed
+    /// <c>.deleted</c>, the <c>.swap</c> files get their final names and the new segment list is
+    /// published; the old files go after <c>file.delete.delay.ms</c>, so reads holding them finish.
+    /// </summary>
+    /// <returns>
+    /// False, with the cleaned files removed, when the group is no longer in the log (retention or
+    /// truncation got there first). Throws <see cref="LogOfflineException"/> after an I/O failure
+    /// (the log goes offline; the next open finishes or discards the swap).
+    /// </returns>
+    internal bool ReplaceWithCleanedSegment(LogSegment[] group, LogSegment cleaned)
+    {
+        ThrowIfUnusable(forAppend: false);
+        Exception? failure = null;
+        var replaced = false;
+        try
+        {
+            cleaned.RenameFiles(LogSegment.CleanedSuffix, LogSegment.SwapSuffix);
+            _fs.SyncDirectory(Directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            failure = ex;
+        }
+
+        if (failure is null)
+        {
+            lock (_lock)
+            {
+                var segments = _segments;
+                var index = IndexOfGroupLocked(segments, group);
+                if (index >= 0 && Volatile.Read(ref _closed) == 0 && !IsOffline)
+                {
+                    try
+                    {
+                        foreach (var segment in group)
+                        {
+                            segment.RenameForDeletion();
+                        }
+
+                        cleaned.RenameFiles(LogSegment.SwapSuffix, string.Empty);
+                        _segments = segments.Replace(index, group.Length, cleaned);
+                        _directoryDirty = true;
+                        replaced = true;
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        failure = ex;
+                    }
+                }
+            }
+        }
+
+        if (failure is not null)
+        {
+            MarkOffline(failure);
+            cleaned.Dispose();
+            throw new LogOfflineException(TopicPartition, failure);
+        }
+
+        if (!replaced)
+        {
+            LogCleaner.DiscardCleanedSegment(_fs, cleaned, LogSegment.SwapSuffix);
+            return false;
+        }
+
+        try
+        {
+            _fs.SyncDirectory(Directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            MarkOffline(ex);
+            throw new LogOfflineException(TopicPartition, ex);
+        }
+
+        ScheduleDeletion(group);
+        return true;
+    }
+
+    /// <summary>Where <paramref name="group"/> sits, unchanged and not including the active segment, in <paramref name="segments"/>; -1 if not.</summary>
+    private static int IndexOfGroupLocked(SegmentList segments, LogSegment[] group)
+    {
+        var index = segments.Floor(group[0].BaseOffset);
+        if (index < 0 || index + group.Length >= segments.Count)
+        {
+            return -1;
+        }
+
+        for (var i = 0; i < group.Length; i++)
+        {
+            if (!ReferenceEquals(segments[index + i], group[i]))
+            {
+                return -1;
+            }
+        }
+
+        return index;
+    }
+}
