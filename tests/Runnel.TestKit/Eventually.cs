@@ -11,12 +11,16 @@ public static class Eventually
     /// <summary>Default deadline: generous, because CI machines are slow; passing tests return at once.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
-    public static async Task TrueAsync(Func<bool> condition, string because, TimeSpan? timeout = null)
+    public static Task TrueAsync(Func<bool> condition, string because, TimeSpan? timeout = null) =>
+        TrueAsync(() => new ValueTask<bool>(condition()), because, timeout);
+
+    /// <summary>As above, for a condition that must itself await (a request to a broker), so no test blocks on a task.</summary>
+    public static async Task TrueAsync(Func<ValueTask<bool>> condition, string because, TimeSpan? timeout = null)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
         var delay = 1;
-        while (!condition())
+        while (!await condition().ConfigureAwait(false))
         {
             if (DateTime.UtcNow > deadline)
             {

@@ -41,9 +41,9 @@ public class LogBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup()
+    public async Task Cleanup()
     {
-        _log.CloseAsync().GetAwaiter().GetResult();
+        await _log.CloseAsync();
         Directory.Delete(_dir, recursive: true);
     }
 

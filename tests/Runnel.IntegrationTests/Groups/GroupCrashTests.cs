@@ -40,7 +40,7 @@ public sealed class GroupCrashTests
 
         // Commits on the wire, so "acknowledged" means exactly that a response arrived.
         var client = await WireClient.ConnectAsync("127.0.0.1", broker.Port, TestContext.Current.CancellationToken);
-        await Eventually.TrueAsync(() => CommitAsync(client, group, Topic, 0).GetAwaiter().GetResult() == 0, "the coordinator loads");
+        await Eventually.TrueAsync(async () => await CommitAsync(client, group, Topic, 0) == 0, "the coordinator loads");
         var committer = Task.Run(async () =>
         {
             // Offsets cycle below the log end (100), so there is always a record to resume at.

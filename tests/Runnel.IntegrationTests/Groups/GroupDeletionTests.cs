@@ -163,7 +163,7 @@ public sealed class GroupDeletionTests(BrokerFixture fixture)
             // Past the retention for `old` only; the tick (on the broker's clock) expires it.
             time.Advance(TimeSpan.FromMinutes(2));
             await Eventually.TrueAsync(
-                () => CommittedAsync(admin, old, new TopicPartition(topic, 0)).GetAwaiter().GetResult().Offset == Offset.Unset,
+                async () => (await CommittedAsync(admin, old, new TopicPartition(topic, 0))).Offset == Offset.Unset,
                 "the old group's offset expires");
             Assert.Equal(22, (await CommittedAsync(admin, fresh, new TopicPartition(topic, 0))).Offset.Value);
             var listed = await admin.ListConsumerGroupsAsync();
