@@ -29,14 +29,8 @@ public sealed class ConfluentPythonTests(BrokerProcess broker) : CompatTest(brok
         var result = await _client.ProduceAsync(topic, 0, Count, compression);
 
         AssertSucceeded(result, "Producer");
-        AssertSequence(
-            Enumerable.Range(0, Count).Select(i => $"{i} -> 0@{i}"),
-            result.JsonLines.Events("sent").Select(s => $"{s.GetProperty("index")} -> {s.GetProperty("partition")}@{s.GetProperty("offset")}"),
-            "offsets the producer was acknowledged with",
-            () => Context(result));
-        var read = DotNet.ConsumeFromBeginning(topic, 0, Count, () => Context(result)).Select(r => ObservedRecord.From(r));
-        AssertSequence(ObservedRecord.Expected(0, Count, "confluent-kafka-python"), read, "records Confluent.Kafka read", () => Context(result));
-        await AssertStoredCodecAsync(topic, 0, Count, compression, result);
+        AssertAcknowledgedInOrder(result, Count);
+        await AssertReadBackAsync(result, topic, Count, "confluent-kafka-python", compression);
     }
 
     [Fact]

@@ -37,9 +37,7 @@ public sealed class KafkaJsTests(BrokerProcess broker) : CompatTest(broker)
             result.JsonLines.Events("sent").Select(s => $"{s.GetStringOrNull("topicName")}[{s.GetProperty("partition")}] error {s.GetProperty("errorCode")} base offset {s.GetStringOrNull("baseOffset")}"),
             "record metadata producer.send returned",
             () => Context(result));
-        var read = DotNet.ConsumeFromBeginning(topic, 0, Count, () => Context(result)).Select(r => ObservedRecord.From(r));
-        AssertSequence(ObservedRecord.Expected(0, Count, "kafkajs"), read, "records Confluent.Kafka read", () => Context(result));
-        await AssertStoredCodecAsync(topic, 0, Count, compression, result);
+        await AssertReadBackAsync(result, topic, Count, "kafkajs", compression);
     }
 
     [Fact]

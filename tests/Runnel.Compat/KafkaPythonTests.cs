@@ -31,14 +31,8 @@ public sealed class KafkaPythonTests(BrokerProcess broker) : CompatTest(broker)
         var result = await _client.ProduceAsync(topic, 0, Count, compression);
 
         AssertSucceeded(result, "KafkaProducer");
-        AssertSequence(
-            Enumerable.Range(0, Count).Select(i => $"{i} -> 0@{i}"),
-            result.JsonLines.Events("sent").Select(s => $"{s.GetProperty("index")} -> {s.GetProperty("partition")}@{s.GetProperty("offset")}"),
-            "offsets the producer was acknowledged with",
-            () => Context(result));
-        var read = DotNet.ConsumeFromBeginning(topic, 0, Count, () => Context(result)).Select(r => ObservedRecord.From(r));
-        AssertSequence(ObservedRecord.Expected(0, Count, "kafka-python"), read, "records Confluent.Kafka read", () => Context(result));
-        await AssertStoredCodecAsync(topic, 0, Count, compression, result);
+        AssertAcknowledgedInOrder(result, Count);
+        await AssertReadBackAsync(result, topic, Count, "kafka-python", compression);
     }
 
     [Fact]

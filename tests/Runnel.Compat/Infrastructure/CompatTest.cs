@@ -50,6 +50,28 @@ public abstract partial class CompatTest(BrokerProcess broker) : IDisposable
         return lines[0];
     }
 
+    /// <summary>
+    /// Asserts a producer script acknowledged records 0..count-1 at offsets 0..count-1 of partition 0,
+    /// one <c>sent</c> event each (the Python clients report per record).
+    /// </summary>
+    protected void AssertAcknowledgedInOrder(ProcessResult result, int count) =>
+        AssertSequence(
+            Enumerable.Range(0, count).Select(i => $"{i} -> 0@{i}"),
+            result.JsonLines.Events("sent").Select(s => $"{s.GetProperty("index")} -> {s.GetProperty("partition")}@{s.GetProperty("offset")}"),
+            "offsets the producer was acknowledged with",
+            () => Context(result));
+
+    /// <summary>
+    /// Reads partition 0 of <paramref name="topic"/> with Confluent.Kafka and asserts it holds exactly
+    /// the <paramref name="count"/> records <paramref name="client"/> produced, stored with <paramref name="codec"/>.
+    /// </summary>
+    protected async Task AssertReadBackAsync(ProcessResult result, string topic, int count, string client, string codec)
+    {
+        var read = DotNet.ConsumeFromBeginning(topic, 0, count, () => Context(result)).Select(r => ObservedRecord.From(r));
+        AssertSequence(ObservedRecord.Expected(0, count, client), read, "records Confluent.Kafka read", () => Context(result));
+        await AssertStoredCodecAsync(topic, 0, count, codec, result);
+    }
+
     /// <summary>Asserts that every stored batch of the partition uses <paramref name="codec"/> (0 none ... 4 zstd).</summary>
     protected async Task AssertStoredCodecAsync(string topic, int partition, long endOffset, string codec, ProcessResult producer)
     {
