@@ -25,6 +25,9 @@ internal static class AuthorizedOperations
     /// <summary>Every operation Kafka supports on a TOPIC (<c>AclEntry.supportedOperations</c>).</summary>
     public const int AllTopic = Read | Write | Create | Delete | Alter | Describe | DescribeConfigs | AlterConfigs;
 
+    /// <summary>Every operation Kafka supports on a GROUP: READ, DELETE, DESCRIBE.</summary>
+    public const int AllGroup = Read | Delete | Describe;
+
     /// <summary>Every operation Kafka supports on the CLUSTER.</summary>
     public const int AllCluster = Create | ClusterAction | DescribeConfigs | AlterConfigs | IdempotentWrite | Alter | Describe;
 }

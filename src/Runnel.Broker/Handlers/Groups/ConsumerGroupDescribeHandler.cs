@@ -20,9 +20,6 @@ namespace Runnel.Broker.Handlers.Groups;
 /// </summary>
 public sealed class ConsumerGroupDescribeHandler(GroupCoordinator coordinator, TopicService topics) : RequestHandler<ConsumerGroupDescribeRequest>
 {
-    // Kafka's operations for a group: READ, DELETE, DESCRIBE.
-    private const int AllGroupOperations = (1 << 3) | (1 << 6) | (1 << 8);
-
     public override ApiKey ApiKey => ApiKey.ConsumerGroupDescribe;
 
     public override short MinVersion => 0;
@@ -55,7 +52,7 @@ public sealed class ConsumerGroupDescribeHandler(GroupCoordinator coordinator, T
             described.GroupEpoch = group.GroupEpoch;
             described.AssignmentEpoch = group.AssignmentEpoch;
             described.AssignorName = group.AssignorName;
-            described.AuthorizedOperations = request.IncludeAuthorizedOperations ? AllGroupOperations : AuthorizedOperations.Unknown;
+            described.AuthorizedOperations = request.IncludeAuthorizedOperations ? AuthorizedOperations.AllGroup : AuthorizedOperations.Unknown;
             foreach (var member in group.Members)
             {
                 described.Members.Add(new ConsumerGroupDescribeResponse.Member

@@ -16,9 +16,6 @@ namespace Runnel.Broker.Handlers.Groups;
 /// </summary>
 public sealed class DescribeGroupsHandler(GroupCoordinator coordinator) : RequestHandler<DescribeGroupsRequest>
 {
-    // Kafka's operations for a group: READ, DELETE, DESCRIBE.
-    private const int AllGroupOperations = (1 << 3) | (1 << 6) | (1 << 8);
-
     public override ApiKey ApiKey => ApiKey.DescribeGroups;
 
     public override short MinVersion => 0;
@@ -42,7 +39,7 @@ public sealed class DescribeGroupsHandler(GroupCoordinator coordinator) : Reques
         {
             GroupId = groupId,
             GroupState = nameof(GroupState.Dead),
-            AuthorizedOperations = includeOperations ? AllGroupOperations : AuthorizedOperations.Unknown,
+            AuthorizedOperations = includeOperations ? AuthorizedOperations.AllGroup : AuthorizedOperations.Unknown,
         };
         if (!coordinator.IsLoaded)
         {
