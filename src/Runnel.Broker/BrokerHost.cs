@@ -84,6 +84,7 @@ public sealed class BrokerHost : IAsyncDisposable
             FlushSchedulerInterval = Interval(config.LogFlushSchedulerIntervalMs),
             CheckpointInterval = Interval(config.LogFlushOffsetCheckpointIntervalMs),
             DefaultLogConfig = TopicRuntimeConfigFactory.Create(config, EmptyOverrides).Log,
+            Cleaner = CleanerOptionsFactory.Create(config, time),
         }, fileSystem, time, loggers, cancellationToken);
 
         GroupCoordinator? groupCoordinator = null;
@@ -96,6 +97,15 @@ public sealed class BrokerHost : IAsyncDisposable
             var dynamicConfig = new DynamicBrokerConfig(config);
             var topics = new TopicService(metadata, partitions, logs, overrides => TopicRuntimeConfigFactory.Create(dynamicConfig.Current, overrides), loggers);
             dynamicConfig.Changed += (_, _) => topics.RefreshLogConfigs();
+            var cleanerSettings = CleanerOptionsFactory.SettingsKey(config);
+            dynamicConfig.Changed += (_, updated) =>
+            {
+                var settings = CleanerOptionsFactory.SettingsKey(updated);
+                if (Interlocked.Exchange(ref cleanerSettings, settings) != settings)
+                {
+                    _ = ReconfigureCleanerAsync(logs, CleanerOptionsFactory.Create(updated, time), logger);
+                }
+            };
             await topics.LoadAsync(cancellationToken);
 
             var identity = new BrokerIdentity(config.NodeId, metadata.ClusterId, Rack: null);
@@ -147,6 +157,19 @@ public sealed class BrokerHost : IAsyncDisposable
     }
 
     /// <summary>Kafka expresses "never" as Long.MAX_VALUE milliseconds; TimeSpan cannot hold that.</summary>
+    private static async Task ReconfigureCleanerAsync(LogManager logs, Runnel.Storage.Cleaner.CleanerOptions? options, ILogger logger)
+    {
+        try
+        {
+            await logs.ReconfigureCleanerAsync(options);
+            Log.CleanerReconfigured(logger, options?.Threads ?? 0);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Shutting down.
+        }
+    }
+
     private static TimeSpan Interval(long milliseconds) =>
         milliseconds <= 0 || milliseconds >= int.MaxValue * 1000L ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(milliseconds);
 

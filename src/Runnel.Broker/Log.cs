@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(2902, LogLevel.Information, "Runnel broker stopped cleanly")]
     public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(2903, LogLevel.Information, "Log cleaner restarted with new settings ({Threads} threads; 0: cleaning off)")]
+    public static partial void CleanerReconfigured(ILogger logger, int threads);
 }

@@ -96,6 +96,18 @@ public sealed partial class BrokerConfig
     /// <summary><c>log.cleaner.backoff.ms</c>.</summary>
     public long LogCleanerBackoffMs => GetLong(BrokerConfigs.LogCleanerBackoffMs);
 
+    /// <summary><c>log.cleaner.dedupe.buffer.size</c>.</summary>
+    public long LogCleanerDedupeBufferSize => GetLong(BrokerConfigs.LogCleanerDedupeBufferSize);
+
+    /// <summary><c>log.cleaner.io.buffer.size</c>.</summary>
+    public int LogCleanerIoBufferSize => GetInt(BrokerConfigs.LogCleanerIoBufferSize);
+
+    /// <summary><c>log.cleaner.io.buffer.load.factor</c>.</summary>
+    public double LogCleanerIoBufferLoadFactor => GetDouble(BrokerConfigs.LogCleanerIoBufferLoadFactor);
+
+    /// <summary><c>log.cleaner.io.max.bytes.per.second</c>.</summary>
+    public double LogCleanerIoMaxBytesPerSecond => GetDouble(BrokerConfigs.LogCleanerIoMaxBytesPerSecond);
+
     /// <summary><c>offsets.topic.num.partitions</c>.</summary>
     public int OffsetsTopicNumPartitions => GetInt(BrokerConfigs.OffsetsTopicNumPartitions);
 
@@ -274,12 +286,33 @@ public sealed partial class BrokerConfig
 
         CheckConsumerGroupConfigs();
 
+        CheckLogCleanerConfigs();
+
         long minLag = GetLong(BrokerConfigs.LogCleanerMinCompactionLagMs);
         long maxLag = GetLong(BrokerConfigs.LogCleanerMaxCompactionLagMs);
         if (minLag > maxLag)
         {
             AddCrossError(BrokerConfigs.LogCleanerMinCompactionLagMs,
                 $"conflict config setting {BrokerConfigs.LogCleanerMinCompactionLagMs} ({minLag}) > {BrokerConfigs.LogCleanerMaxCompactionLagMs} ({maxLag})");
+        }
+    }
+
+    /// <summary>The cleaner's key map must hold at least one key per thread, with a load factor in (0, 1].</summary>
+    private void CheckLogCleanerConfigs()
+    {
+        double loadFactor = GetDouble(BrokerConfigs.LogCleanerIoBufferLoadFactor);
+        if (loadFactor is <= 0 or > 1 || double.IsNaN(loadFactor))
+        {
+            AddCrossError(BrokerConfigs.LogCleanerIoBufferLoadFactor, $"{BrokerConfigs.LogCleanerIoBufferLoadFactor} must be in (0, 1], not {loadFactor}");
+            return;
+        }
+
+        int threads = Math.Max(1, GetInt(BrokerConfigs.LogCleanerThreads));
+        long perThread = GetLong(BrokerConfigs.LogCleanerDedupeBufferSize) / threads;
+        if (perThread / Runnel.Storage.Cleaner.CleanerOptions.DedupeBytesPerKey * loadFactor < 1)
+        {
+            AddCrossError(BrokerConfigs.LogCleanerDedupeBufferSize,
+                $"{BrokerConfigs.LogCleanerDedupeBufferSize} ({GetLong(BrokerConfigs.LogCleanerDedupeBufferSize)}) must hold at least one key per cleaner thread ({threads}) at load factor {loadFactor}");
         }
     }
 

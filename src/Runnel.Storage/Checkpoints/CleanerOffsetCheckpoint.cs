@@ -9,15 +9,16 @@ namespace Runnel.Storage.Checkpoints;
 /// <see cref="OffsetCheckpointFile"/> (docs/formats/checkpoints.md).
 /// </summary>
 /// <remarks>
-/// Thread-safe: updates are read-modify-write of the whole file under one lock per instance, so one
-/// log directory must have one instance. A lost or stale checkpoint is safe: the cleaner then
-/// re-cleans from an earlier offset, which only costs time.
+/// Thread-safe: the file is read once and kept in memory; updates rewrite the whole file under one
+/// lock per instance, so one log directory must have one instance. A lost or stale checkpoint is
+/// safe: the cleaner then re-cleans from an earlier offset, which only costs time.
 /// </remarks>
 public sealed class CleanerOffsetCheckpoint(IFileSystem fs, string logDirectory)
 {
     public const string FileName = "cleaner-offset-checkpoint";
 
     private readonly Lock _lock = new();
+    private Dictionary<TopicPartition, long>? _offsets;
 
     public string FilePath { get; } = Path.Combine(logDirectory, FileName);
 
@@ -26,8 +27,8 @@ public sealed class CleanerOffsetCheckpoint(IFileSystem fs, string logDirectory)
     {
         lock (_lock)
         {
-            var offsets = OffsetCheckpointFile.Read(fs, FilePath);
-            return offsets is not null && offsets.TryGetValue(topicPartition, out var offset) ? offset : null;
+            _offsets ??= OffsetCheckpointFile.Read(fs, FilePath) ?? [];
+            return _offsets.TryGetValue(topicPartition, out var offset) ? offset : null;
         }
     }
 
@@ -44,12 +45,14 @@ public sealed class CleanerOffsetCheckpoint(IFileSystem fs, string logDirectory)
             Dictionary<TopicPartition, long> offsets;
             try
             {
-                offsets = OffsetCheckpointFile.Read(fs, FilePath) ?? [];
+                offsets = _offsets ?? OffsetCheckpointFile.Read(fs, FilePath) ?? [];
             }
             catch (InvalidDataException)
             {
                 offsets = [];
             }
+
+            _offsets = offsets;
 
             if (offset is { } value)
             {

@@ -9,6 +9,9 @@ public sealed record CleanerOptions
 {
     public static CleanerOptions Default { get; } = new();
 
+    /// <summary>Bytes of dedupe buffer one key takes (a 16-byte hash and an 8-byte offset).</summary>
+    public const int DedupeBytesPerKey = OffsetMap.SlotSize;
+
     /// <summary>
     /// <c>log.cleaner.dedupe.buffer.size</c> (128 MiB, Kafka's total over all cleaner threads; with one
     /// thread it is all one map): the byte budget of the <see cref="OffsetMap"/>, 24 bytes per key slot.
@@ -35,4 +38,10 @@ public sealed record CleanerOptions
     /// to keep the cleaner under a rate. Null: unthrottled (Kafka's default is unlimited).
     /// </summary>
     public ICleanerThrottle? Throttle { get; init; }
+
+    /// <summary><c>log.cleaner.threads</c> (1): cleaner threads of a <see cref="LogCleanerService"/>; the dedupe buffer is split between them.</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary><c>log.cleaner.backoff.ms</c> (15 s): how long a cleaner thread sleeps when no log needs cleaning.</summary>
+    public TimeSpan Backoff { get; init; } = TimeSpan.FromSeconds(15);
 }

@@ -1,6 +1,6 @@
 namespace Runnel.Storage.Cleaner;
 
-/// <summary>What one <see cref="LogCleaner.Clean(Log.PartitionLog, DateTimeOffset)"/> call did (Kafka's <c>CleanerStats</c>).</summary>
+/// <summary>What one <see cref="LogCleaner.Clean(Log.PartitionLog, DateTimeOffset, CancellationToken)"/> call did (Kafka's <c>CleanerStats</c>).</summary>
 public sealed record CleanerStats
 {
     /// <summary>Map-and-clean passes run (more than one when the dirty keys did not fit the offset map).</summary>

@@ -7,5 +7,6 @@ namespace Runnel.Storage.Cleaner;
 /// </summary>
 public interface ICleanerThrottle
 {
-    void OnBytes(long bytes);
+    /// <summary>Accounts <paramref name="bytes"/>; may wait, and throws <see cref="OperationCanceledException"/> if <paramref name="cancellationToken"/> fires meanwhile.</summary>
+    void OnBytes(long bytes, CancellationToken cancellationToken);
 }

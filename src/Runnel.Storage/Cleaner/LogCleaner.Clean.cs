@@ -98,7 +98,7 @@ public sealed partial class LogCleaner
             Log.AbandonedGroup(_logger, log.TopicPartition.Topic, log.TopicPartition.Partition, cleaned.BaseOffset);
             return;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is (IOException and not CorruptLogException) or UnauthorizedAccessException)
         {
             DiscardCleanedSegment(_fs, cleaned, LogSegment.CleanedSuffix);
             log.MarkOffline(ex);
@@ -132,7 +132,7 @@ public sealed partial class LogCleaner
         }
 
         cleaned.Append(output.WrittenSpan, config.IndexIntervalBytes, nowMs);
-        _options.Throttle?.OnBytes(count);
+        _options.Throttle?.OnBytes(count, _cancellation);
         output.ResetWrittenCount();
         return count;
     }
@@ -243,7 +243,7 @@ public sealed partial class LogCleaner
             return false;
         }
 
-        if (offset < _map.Get(record.Key))
+        if (offset < Map.Get(record.Key))
         {
             return false;
         }

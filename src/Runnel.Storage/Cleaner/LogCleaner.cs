@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Runnel.Protocol.Records;
@@ -14,7 +13,7 @@ namespace Runnel.Storage.Cleaner;
 /// horizon has passed. Offsets are never renumbered; batch boundaries stay.
 /// </summary>
 /// <remarks>
-/// <para>One <see cref="Clean(PartitionLog, DateTimeOffset)"/> call: read the partition's cleaner
+/// <para>One <see cref="Clean(PartitionLog, DateTimeOffset, CancellationToken)"/> call: read the partition's cleaner
 /// checkpoint, compute the cleanable range (<see cref="ComputeCleanableRange"/>), then run passes
 /// until the range is clean. A pass builds the <see cref="OffsetMap"/> from the first dirty offset
 /// forward until the map is full or the range ends (the mapped end), then rewrites every segment
@@ -40,29 +39,33 @@ public sealed partial class LogCleaner
     private readonly CleanerOptions _options;
     private readonly IFileSystem _fs;
     private readonly ILogger _logger;
-    private readonly OffsetMap _map;
-    private readonly ConcurrentDictionary<string, CleanerOffsetCheckpoint> _checkpoints = new(StringComparer.Ordinal);
+    private OffsetMap? _offsetMap;
+    private CancellationToken _cancellation;
+    private readonly CleanerCheckpoints _checkpoints;
 
-    public LogCleaner(CleanerOptions options, IFileSystem fs, ILoggerFactory? loggers = null)
+    /// <summary>A cleaner with its settings; <paramref name="checkpoints"/> is shared with the other cleaners of the same log directories (null: this cleaner's own).</summary>
+    public LogCleaner(CleanerOptions options, IFileSystem fs, ILoggerFactory? loggers = null, CleanerCheckpoints? checkpoints = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(fs);
         _options = options;
         _fs = fs;
+        _checkpoints = checkpoints ?? new CleanerCheckpoints(fs);
         _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<LogCleaner>();
-        _map = new OffsetMap(options.DedupeBufferSize, options.DedupeBufferLoadFactor);
+        _ = OffsetMap.CapacityFor(options.DedupeBufferSize, options.DedupeBufferLoadFactor);
     }
 
     /// <summary>Keys one pass can map (slots × load factor).</summary>
-    public int MapCapacity => _map.MaxEntries;
+    public int MapCapacity => OffsetMap.CapacityFor(_options.DedupeBufferSize, _options.DedupeBufferLoadFactor);
+
+    /// <summary>Keys mapped by the last pass as a fraction of <see cref="MapCapacity"/> (Kafka's buffer utilization).</summary>
+    public double LastMapUtilization => _offsetMap is null ? 0 : (double)_offsetMap.Count / _offsetMap.MaxEntries;
+
+    /// <summary>The dedupe buffer, allocated at the first clean so a broker with no compacted logs never pays for it.</summary>
+    private OffsetMap Map => _offsetMap ??= new OffsetMap(_options.DedupeBufferSize, _options.DedupeBufferLoadFactor);
 
     /// <summary>The cleaner checkpoint of the log directory holding <paramref name="log"/>.</summary>
-    public CleanerOffsetCheckpoint CheckpointFor(PartitionLog log)
-    {
-        ArgumentNullException.ThrowIfNull(log);
-        var logDir = Path.GetDirectoryName(Path.GetFullPath(log.Directory))!;
-        return _checkpoints.GetOrAdd(logDir, static (dir, fs) => new CleanerOffsetCheckpoint(fs, dir), _fs);
-    }
+    public CleanerOffsetCheckpoint CheckpointFor(PartitionLog log) => _checkpoints.For(log);
 
     /// <summary>
     /// Cleans <paramref name="log"/> from its checkpointed first dirty offset (the log start offset when
@@ -70,7 +73,7 @@ public sealed partial class LogCleaner
     /// <see cref="LogOfflineException"/> if the log is or goes offline (an I/O failure takes it offline),
     /// <see cref="CorruptLogException"/> for a bad stored batch.
     /// </summary>
-    public CleanerStats Clean(PartitionLog log, DateTimeOffset now)
+    public CleanerStats Clean(PartitionLog log, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var checkpoint = CheckpointFor(log);
         long? firstDirty;
@@ -84,7 +87,7 @@ public sealed partial class LogCleaner
             firstDirty = null;
         }
 
-        var stats = Clean(log, firstDirty, now);
+        var stats = Clean(log, firstDirty, now, cancellationToken);
         if (stats.NewFirstDirtyOffset != firstDirty)
         {
             checkpoint.Update(log.TopicPartition, stats.NewFirstDirtyOffset);
@@ -93,10 +96,17 @@ public sealed partial class LogCleaner
         return stats;
     }
 
-    /// <summary>Cleans from <paramref name="firstDirtyOffset"/> (null: the log start offset) without touching the checkpoint file.</summary>
-    public CleanerStats Clean(PartitionLog log, long? firstDirtyOffset, DateTimeOffset now)
+    /// <summary>
+    /// Cleans from <paramref name="firstDirtyOffset"/> (null: the log start offset) without touching the
+    /// checkpoint file. Cancellation (or <see cref="PartitionLog.StopCleaningAsync"/>) stops it between
+    /// two reads with <see cref="OperationCanceledException"/>; the group being written is discarded and
+    /// the log is left as the swaps so far made it.
+    /// </summary>
+    public CleanerStats Clean(PartitionLog log, long? firstDirtyOffset, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(log);
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, log.CleaningAborted);
+        _cancellation = cancellation.Token;
         var nowMs = now.ToUnixTimeMilliseconds();
         var config = log.Config;
         var range = ComputeCleanableRange(log, firstDirtyOffset, now);
@@ -105,11 +115,11 @@ public sealed partial class LogCleaner
         var passes = 0;
         while (firstDirty < range.FirstUncleanableOffset)
         {
-            _map.Clear();
+            Map.Clear();
             var mappedEnd = BuildOffsetMap(log, firstDirty, range.FirstUncleanableOffset, totals);
             CleanSegments(log, mappedEnd, nowMs, config, totals);
             passes++;
-            Log.PassDone(_logger, log.TopicPartition.Topic, log.TopicPartition.Partition, firstDirty, mappedEnd, _map.Count);
+            Log.PassDone(_logger, log.TopicPartition.Topic, log.TopicPartition.Partition, firstDirty, mappedEnd, Map.Count);
             firstDirty = mappedEnd;
         }
 
@@ -140,22 +150,15 @@ public sealed partial class LogCleaner
     /// (keys there are already unique). The scheduler calls it when
     /// <see cref="CleanerStats.EarliestDeleteHorizonMs"/> of the last clean has passed.
     /// </summary>
-    public CleanerStats RemoveExpiredTombstones(PartitionLog log, DateTimeOffset now)
+    public CleanerStats RemoveExpiredTombstones(PartitionLog log, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(log);
-        long? checkpointed;
-        try
-        {
-            checkpointed = CheckpointFor(log).Read(log.TopicPartition);
-        }
-        catch (InvalidDataException)
-        {
-            checkpointed = null;
-        }
-
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, log.CleaningAborted);
+        _cancellation = cancellation.Token;
+        var checkpointed = _checkpoints.TryRead(log);
         var range = ComputeCleanableRange(log, checkpointed, now);
         var totals = new Totals();
-        _map.Clear();
+        Map.Clear();
         var cleanEnd = Math.Min(range.FirstDirtyOffset, range.FirstUncleanableOffset);
         CleanSegments(log, cleanEnd, now.ToUnixTimeMilliseconds(), log.Config, totals);
         return ToStats(totals, passes: 1, range, range.FirstDirtyOffset);
@@ -328,7 +331,7 @@ public sealed partial class LogCleaner
         {
             var record = reader.Current;
             var offset = header.BaseOffset + record.OffsetDelta;
-            if (record.HasKey && offset >= firstDirty && !_map.TryPut(record.Key, offset))
+            if (record.HasKey && offset >= firstDirty && !Map.TryPut(record.Key, offset))
             {
                 return offset;
             }
@@ -363,6 +366,7 @@ public sealed partial class LogCleaner
     /// <summary>Whole batches of <paramref name="segment"/> from the one holding <paramref name="offset"/>, about <see cref="CleanerOptions.IoBufferSize"/> bytes at a time.</summary>
     private bool TryReadChunk(LogSegment segment, long offset, Totals totals, out PooledBuffer chunk)
     {
+        _cancellation.ThrowIfCancellationRequested();
         var status = segment.ReadBatches(offset, _options.IoBufferSize, long.MaxValue, minOneBatch: true, out var data);
         if (status != LogSegment.ReadStatus.Data || data is null)
         {
@@ -372,7 +376,7 @@ public sealed partial class LogCleaner
         }
 
         totals.BytesRead += data.Length;
-        _options.Throttle?.OnBytes(data.Length);
+        _options.Throttle?.OnBytes(data.Length, _cancellation);
         chunk = data;
         return true;
     }
@@ -383,7 +387,7 @@ public sealed partial class LogCleaner
         throw new CorruptLogException(segment.LogPath, position, $"a valid batch at offset {baseOffset} ({problem})");
     }
 
-    /// <summary>Running totals of one <see cref="Clean(PartitionLog, long?, DateTimeOffset)"/> call.</summary>
+    /// <summary>Running totals of one <see cref="Clean(PartitionLog, long?, DateTimeOffset, CancellationToken)"/> call.</summary>
     private sealed class Totals
     {
         public long BytesRead;
@@ -401,7 +405,7 @@ public sealed partial class LogCleaner
             Message = "Cleaner pass over {Topic}-{Partition}: mapped offsets [{Offset}, {MappedEnd}), {KeyCount} keys")]
         public static partial void PassDone(ILogger logger, string topic, int partition, long offset, long mappedEnd, int keyCount);
 
-        [LoggerMessage(EventId = 1301, Level = LogLevel.Information,
+        [LoggerMessage(EventId = 1301, Level = LogLevel.Debug,
             Message = "Cleaned {SegmentCount} segments of {Topic}-{Partition} into the segment at offset {Offset}: {BytesRead} bytes read, {BytesWritten} bytes written")]
         public static partial void CleanedGroup(ILogger logger, string topic, int partition, int segmentCount, long offset, long bytesRead, long bytesWritten);
 

@@ -32,21 +32,29 @@ internal sealed class OffsetMap
 
     public OffsetMap(long budgetBytes, double loadFactor)
     {
+        MaxEntries = CapacityFor(budgetBytes, loadFactor);
+        _slots = SlotsFor(budgetBytes);
+        _table = new byte[_slots * SlotSize];
+    }
+
+    /// <summary>Keys a map of <paramref name="budgetBytes"/> accepts; throws for a load factor outside (0, 1] or a budget below one key.</summary>
+    public static int CapacityFor(long budgetBytes, double loadFactor)
+    {
         if (loadFactor is <= 0 or > 1)
         {
             throw new ArgumentOutOfRangeException(nameof(loadFactor), loadFactor, "The load factor must be in (0, 1].");
         }
 
-        var slots = Math.Min(budgetBytes / SlotSize, Array.MaxLength / SlotSize);
-        MaxEntries = (int)(slots * loadFactor);
-        if (MaxEntries < 1)
+        var capacity = (int)(SlotsFor(budgetBytes) * loadFactor);
+        if (capacity < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(budgetBytes), budgetBytes, $"The dedupe buffer must hold at least one key ({SlotSize} bytes / load factor).");
         }
 
-        _slots = (int)slots;
-        _table = new byte[_slots * SlotSize];
+        return capacity;
     }
+
+    private static int SlotsFor(long budgetBytes) => (int)Math.Max(0, Math.Min(budgetBytes / SlotSize, Array.MaxLength / SlotSize));
 
     /// <summary>Slots in the table.</summary>
     public int Slots => _slots;

@@ -54,6 +54,26 @@ public sealed record LogConfig
     public long MinCompactionLagMs { get; init; }
 
     /// <summary>
+    /// <c>cleanup.policy</c> contains <c>compact</c>: the background cleaner keeps the latest record of
+    /// every key (retention still applies when the policy is <c>compact,delete</c>; the broker sets
+    /// <see cref="RetentionMs"/> and <see cref="RetentionBytes"/> to -1 for <c>compact</c> alone).
+    /// </summary>
+    public bool Compact { get; init; }
+
+    /// <summary>
+    /// <c>min.cleanable.dirty.ratio</c> (0.5): the cleaner picks a compacted log once its dirty bytes
+    /// exceed this fraction of the log (ignoring the active segment).
+    /// </summary>
+    public double MinCleanableDirtyRatio { get; init; } = 0.5;
+
+    /// <summary>
+    /// <c>max.compaction.lag.ms</c> (no limit): a record stays uncompacted at most this long; past it
+    /// the log is cleaned whatever its dirty ratio, and the active segment rolls (Kafka's
+    /// <c>maxSegmentMs</c>).
+    /// </summary>
+    public long MaxCompactionLagMs { get; init; } = long.MaxValue;
+
+    /// <summary>
     /// Runnel's own setting (not Kafka's): acks=-1 produces wait for the group-commit fsync
     /// (<see cref="PartitionLog.WaitForFlushAsync"/>) before they are answered. The broker decides
     /// when to wait; the log only records the setting.

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Runnel.Storage.Checkpoints;
+using Runnel.Storage.Cleaner;
 using Runnel.Storage.IO;
 
 namespace Runnel.Storage.Log;
@@ -37,6 +38,7 @@ public sealed partial class LogManager : IAsyncDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private readonly List<Task> _backgroundDeletes = [];
     private ITimer? _timer;
+    private LogCleanerService? _cleaner;
     private DateTimeOffset _nextRetention;
     private DateTimeOffset _nextFlushCheck;
     private DateTimeOffset _nextRecoveryPointCheckpoint;
@@ -87,7 +89,34 @@ public sealed partial class LogManager : IAsyncDisposable
         }
 
         manager.StartTimer();
+        if (options.Cleaner is { } cleanerOptions)
+        {
+            manager._cleaner = new LogCleanerService(cleanerOptions, () => manager._logs.Values.Select(static e => e.Log), fs, time, loggers);
+            manager._cleaner.Start();
+        }
+
         return manager;
+    }
+
+    /// <summary>The log cleaner, or null when <c>log.cleaner.enable</c> is false.</summary>
+    public LogCleanerService? Cleaner => Volatile.Read(ref _cleaner);
+
+    /// <summary>
+    /// Applies new cleaner settings (dynamic <c>log.cleaner.*</c> changes, as Kafka's
+    /// <c>LogCleaner.reconfigure</c>): stops the running threads, aborting their cleans between two
+    /// reads (the cleaner checkpoint keeps the progress), and starts new ones; null stops cleaning.
+    /// </summary>
+    public async Task ReconfigureCleanerAsync(CleanerOptions? options)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _shutdownStarted) != 0, this);
+        var replacement = options is null ? null : new LogCleanerService(options, () => _logs.Values.Select(static e => e.Log), _fs, _time, _loggers);
+        var previous = Interlocked.Exchange(ref _cleaner, replacement);
+        if (previous is not null)
+        {
+            await previous.DisposeAsync().ConfigureAwait(false);
+        }
+
+        replacement?.Start();
     }
 
     /// <summary>The log of <paramref name="topicPartition"/>, or null.</summary>
@@ -171,16 +200,26 @@ public sealed partial class LogManager : IAsyncDisposable
     /// <c>file.delete.delay.ms</c> (or at the next startup, if the broker stops first). Returns false
     /// when there is no such log.
     /// </summary>
-    public Task<bool> DeleteLogAsync(TopicPartition topicPartition)
+    public async Task<bool> DeleteLogAsync(TopicPartition topicPartition)
     {
+        if (!_logs.TryGetValue(topicPartition, out var existing))
+        {
+            return false;
+        }
+
+        // Kafka's abortAndPauseCleaning: no clean may be swapping segments while the directory moves.
+        await existing.Log.StopCleaningAsync().ConfigureAwait(false);
+        Cleaner?.Forget(existing.Log);
         (PartitionLog Log, LogDir Dir) entry;
         string renamed;
         lock (_createLock)
         {
-            if (!_logs.TryRemove(topicPartition, out entry))
+            if (!_logs.TryRemove(KeyValuePair.Create(topicPartition, existing)))
             {
-                return Task.FromResult(false);
+                return false;
             }
+
+            entry = existing;
 
             entry.Log.CloseWithoutFlush();
             renamed = Path.Combine(entry.Dir.Path, DeleteDirName(topicPartition));
@@ -208,7 +247,7 @@ public sealed partial class LogManager : IAsyncDisposable
             _backgroundDeletes.Add(task);
         }
 
-        return Task.FromResult(true);
+        return true;
     }
 
     /// <summary>Kafka's <c>logDeleteDirName</c>: the topic is shortened so the name fits 255 bytes.</summary>
@@ -263,6 +302,11 @@ public sealed partial class LogManager : IAsyncDisposable
         if (Interlocked.Exchange(ref _shutdownStarted, 1) != 0)
         {
             return;
+        }
+
+        if (Interlocked.Exchange(ref _cleaner, null) is { } cleaner)
+        {
+            await cleaner.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_timer is not null)

@@ -24,6 +24,9 @@ public sealed record LogManagerOptions
     /// </summary>
     public TimeSpan FlushSchedulerInterval { get; init; } = Timeout.InfiniteTimeSpan;
 
+    /// <summary>The log cleaner's settings (<c>log.cleaner.*</c>); null when <c>log.cleaner.enable</c> is false, so compacted logs are not compacted.</summary>
+    public Cleaner.CleanerOptions? Cleaner { get; init; } = Runnel.Storage.Cleaner.CleanerOptions.Default;
+
     /// <summary><c>num.recovery.threads.per.data.dir</c>: logs loaded in parallel per directory (Kafka: 2).</summary>
     public int RecoveryThreadsPerDataDir { get; init; } = 2;
 }

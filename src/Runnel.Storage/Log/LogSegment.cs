@@ -90,6 +90,9 @@ internal sealed class LogSegment : IDisposable
     /// <summary>Base offset of the first batch that has <see cref="MaxTimestamp"/>, or -1.</summary>
     public long OffsetOfMaxTimestamp => Volatile.Read(ref _offsetOfMaxTimestamp);
 
+    /// <summary>The first batch's max timestamp, or -1 (Kafka's <c>getFirstBatchTimestamp</c>, for <c>max.compaction.lag.ms</c>).</summary>
+    public long FirstBatchTimestamp => Volatile.Read(ref _rollingBasedTimestamp);
+
     /// <summary>
     /// The timestamp retention compares with <c>retention.ms</c>: the max timestamp, or when the batches
     /// carry none (-1) the time of the last append (load time after a restart; Kafka uses the file's mtime).
@@ -395,8 +398,12 @@ internal sealed class LogSegment : IDisposable
         }
 
         var waited = _rollingBasedTimestamp >= 0 ? appendMaxTimestamp - _rollingBasedTimestamp : nowMs - CreatedMs;
-        return waited > config.SegmentMs - RollJitterMs;
+        return waited > MaxSegmentMs(config) - RollJitterMs;
     }
+
+    /// <summary>Kafka's <c>LogConfig.maxSegmentMs</c>: a compacted log also rolls by <c>max.compaction.lag.ms</c>, so the active segment cannot hold dirty records past it.</summary>
+    private static long MaxSegmentMs(LogConfig config) =>
+        config.Compact && config.MaxCompactionLagMs > 0 ? Math.Min(config.SegmentMs, config.MaxCompactionLagMs) : config.SegmentMs;
 
     /// <summary>
     /// Writes <paramref name="batches"/> (offsets already assigned) at the end of the file, then

@@ -4,6 +4,46 @@ namespace Runnel.Storage.Log;
 
 public sealed partial class PartitionLog
 {
+    /// <summary>
+    /// Kafka's "cleaning in progress / paused" state as one gate: held by the cleaner for a whole clean
+    /// and by segment deletion (retention, DeleteRecords) for its rename, so the two never rewrite the
+    /// same segments at once. Without it a crash could leave a durable <c>.swap</c> that covers
+    /// segments retention had deleted, and recovery would bring their (compacted) records back.
+    /// Deletion only tries it: while the cleaner holds it, segments wait for the next retention check.
+    /// </summary>
+    private readonly SemaphoreSlim _segmentRewriteGate = new(1, 1);
+    private readonly CancellationTokenSource _cleaningAbort = new();
+
+    /// <summary>Fires when <see cref="StopCleaningAsync"/> is called; a running clean stops at its next read.</summary>
+    internal CancellationToken CleaningAborted => _cleaningAbort.Token;
+
+    /// <summary>Whether the cleaner is working on this log now.</summary>
+    public bool IsBeingCleaned => _segmentRewriteGate.CurrentCount == 0 && !_cleaningAbort.IsCancellationRequested;
+
+    /// <summary>Takes the gate for one clean without waiting; false when the log is busy, stopped, closed or offline.</summary>
+    internal bool TryBeginCleaning()
+    {
+        if (_cleaningAbort.IsCancellationRequested || Volatile.Read(ref _closed) != 0 || IsOffline)
+        {
+            return false;
+        }
+
+        return _segmentRewriteGate.Wait(0);
+    }
+
+    internal void EndCleaning() => _segmentRewriteGate.Release();
+
+    /// <summary>
+    /// Kafka's <c>abortAndPauseCleaning</c> before a log is deleted or closed: aborts a running clean,
+    /// waits until it has let go of the log, and keeps the cleaner away for good.
+    /// </summary>
+    public async Task StopCleaningAsync()
+    {
+        await _cleaningAbort.CancelAsync().ConfigureAwait(false);
+        await _segmentRewriteGate.WaitAsync().ConfigureAwait(false);
+        _segmentRewriteGate.Release();
+    }
+
     /// <summary>The first offset the cleaner may not touch and the segments it may, read together under the append lock.</summary>
     internal (SegmentList Segments, long HighWatermark, long LogStartOffset) SnapshotForCleaning()
     {

@@ -144,6 +144,24 @@ public sealed partial class PartitionLog
 
     private int DeleteOldSegments(RetentionKind kind, long nowMs, LogConfig config)
     {
+        if (!_segmentRewriteGate.Wait(0))
+        {
+            // The cleaner is rewriting segments; the next retention check deletes these.
+            return 0;
+        }
+
+        try
+        {
+            return DeleteOldSegmentsUngated(kind, nowMs, config);
+        }
+        finally
+        {
+            _segmentRewriteGate.Release();
+        }
+    }
+
+    private int DeleteOldSegmentsUngated(RetentionKind kind, long nowMs, LogConfig config)
+    {
         LogSegment[] deletable;
         Exception? failure = null;
         long newStart;

@@ -370,7 +370,7 @@ public sealed class LogCleanerTests : IDisposable
     {
         public long Bytes { get; private set; }
 
-        public void OnBytes(long bytes) => Bytes += bytes;
+        public void OnBytes(long bytes, CancellationToken cancellationToken) => Bytes += bytes;
     }
 
     /// <summary>Producer 7's batches are "aborted"; producer 8's emptied batch is kept for its producer state.</summary>
