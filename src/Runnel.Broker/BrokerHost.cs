@@ -117,6 +117,7 @@ public sealed class BrokerHost : IAsyncDisposable
 
             var meter = new Meter(MeterName);
             var networkMetrics = new BrokerNetworkMetrics(meter);
+            LogCleanerMetrics.Register(meter, logs);
             var host = new BrokerHost(config, logs, metadata, topics, partitions, handlers, meter, networkMetrics, loggers) { _groupCoordinator = groupCoordinator };
             var dispatcher = new RequestDispatcher(handlers, loggers);
             var limits = new ConnectionLimits
