@@ -64,6 +64,9 @@ public sealed class BrokerHost : IAsyncDisposable
     /// <summary>True once the group coordinator has replayed <c>__consumer_offsets</c> and serves groups.</summary>
     public bool IsGroupCoordinatorLoaded => _groupCoordinator?.IsLoaded ?? false;
 
+    /// <summary>The log manager (for tests that look at logs and the cleaner directly).</summary>
+    internal LogManager Logs => _logs;
+
     /// <summary>The group coordinator (for tests that look at it directly).</summary>
     internal GroupCoordinator GroupCoordinator => _groupCoordinator ?? throw new InvalidOperationException("The broker has no group coordinator.");
 
