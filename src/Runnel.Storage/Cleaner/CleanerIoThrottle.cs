@@ -2,14 +2,21 @@ namespace Runnel.Storage.Cleaner;
 
 /// <summary>
 /// <c>log.cleaner.io.max.bytes.per.second</c> (Kafka's <c>Throttler</c>): every cleaner thread reports
-/// its reads and writes here; once per check interval the observed rate is compared with the limit
-/// and the reporting thread waits long enough to bring the average back to it. Shared by all
-/// cleaner threads, so the limit is for the whole broker, as in Kafka.
+/// its reads and writes here, and a thread that is ahead of the rate waits until the bytes since the
+/// period began fit it. Shared by all cleaner threads, so the limit is for the whole broker, as in
+/// Kafka.
 /// </summary>
-/// <remarks>Waits block a cleaner thread (a dedicated thread, never a pool thread) on the cancellation token's wait handle, so shutdown and log deletion interrupt them.</remarks>
+/// <remarks>
+/// <para>Unlike Kafka's, which compares only once per 300 ms check interval (so a clean shorter than
+/// that is never slowed), every report is compared: a period begins when the last wait ends, and is
+/// restarted once it is longer than the check interval without being ahead, so idle time is not
+/// banked as credit for a later burst.</para>
+/// <para>Waits block a cleaner thread (a dedicated thread, never a pool thread) on the cancellation
+/// token's wait handle, so shutdown and log deletion interrupt them.</para>
+/// </remarks>
 public sealed class CleanerIoThrottle : ICleanerThrottle
 {
-    /// <summary>Kafka's check interval (300 ms): short enough to react, long enough to average over many reads.</summary>
+    /// <summary>Kafka's check interval (300 ms): the longest period averaged over.</summary>
     public static readonly TimeSpan DefaultCheckInterval = TimeSpan.FromMilliseconds(300);
 
     private readonly double _bytesPerSecond;
@@ -38,24 +45,24 @@ public sealed class CleanerIoThrottle : ICleanerThrottle
         TimeSpan wait;
         lock (_lock)
         {
+            var now = _time.GetTimestamp();
             _observedBytes += bytes;
-            var elapsed = _time.GetElapsedTime(_periodStart);
-            if (elapsed < _checkInterval)
-            {
-                return;
-            }
-
-            var allowed = TimeSpan.FromSeconds(_observedBytes / _bytesPerSecond);
-            wait = allowed - elapsed;
-            _observedBytes = 0;
-            _periodStart = _time.GetTimestamp();
+            var elapsed = _time.GetElapsedTime(_periodStart, now);
+            wait = TimeSpan.FromSeconds(_observedBytes / _bytesPerSecond) - elapsed;
             if (wait <= TimeSpan.Zero)
             {
+                if (elapsed >= _checkInterval)
+                {
+                    _observedBytes = 0;
+                    _periodStart = now;
+                }
+
                 return;
             }
 
-            // The wait belongs to the next period's elapsed time, so the average holds across periods.
-            _periodStart += (long)(wait.TotalSeconds * _time.TimestampFrequency);
+            // After the wait the period is exactly at the rate: a new one begins when the wait ends.
+            _observedBytes = 0;
+            _periodStart = now + (long)(wait.TotalSeconds * _time.TimestampFrequency);
         }
 
         Interlocked.Add(ref _waitedTicks, wait.Ticks);

@@ -1,10 +1,13 @@
+using Runnel.Protocol.Records;
+
 namespace Runnel.Storage.Log;
 
 public sealed partial class PartitionLog
 {
     /// <summary>
     /// Reads whole stored batches starting with the one that contains <paramref name="startOffset"/>
-    /// (offset index lookup, then a scan of batch headers), from a single segment as Kafka does.
+    /// (offset index lookup, then a scan of batch headers), from a single segment as Kafka does, unless
+    /// that segment's batches hold no record (emptied by compaction): then the next segments follow.
     /// Stops before <paramref name="maxBytes"/> would be exceeded, except that with
     /// <paramref name="minOneBatch"/> the first batch is returned even if larger (KIP-74); never
     /// includes a batch whose base offset is at or after <paramref name="maxOffsetExclusive"/> (the
@@ -39,8 +42,10 @@ public sealed partial class PartitionLog
                 return new LogReadResult(LogError.None, null, logStartOffset, logEndOffset, highWatermark);
             }
 
+            PooledBuffer? data = null;
             try
             {
+                var from = startOffset;
                 for (var i = Math.Max(0, segments.Floor(startOffset)); i < segments.Count; i++)
                 {
                     var segment = segments[i];
@@ -49,23 +54,79 @@ public sealed partial class PartitionLog
                         break;
                     }
 
-                    var status = segment.ReadBatches(startOffset, maxBytes, limit, minOneBatch, out var data);
+                    var remaining = maxBytes - (data?.Length ?? 0);
+                    var status = segment.ReadBatches(from, remaining, limit, minOneBatch && data is null, out var more);
                     if (status == LogSegment.ReadStatus.NotInSegment)
                     {
                         continue;
                     }
 
-                    return new LogReadResult(LogError.None, data, logStartOffset, logEndOffset, highWatermark);
+                    if (more is null)
+                    {
+                        break;
+                    }
+
+                    data = data is null ? more : Concatenate(data, more);
+
+                    // Compaction can leave a segment holding only emptied batches. A response made of
+                    // them alone carries no record, and librdkafka counts each such response as
+                    // "message too large" (doubling its fetch size until it gives up), so the read
+                    // goes on into the next segment. Otherwise one segment per read, as Kafka.
+                    if (HasRecords(data.Span) || data.Length >= maxBytes)
+                    {
+                        break;
+                    }
+
+                    from = segment.NextOffset;
                 }
 
-                return new LogReadResult(LogError.None, null, logStartOffset, logEndOffset, highWatermark);
+                var result = new LogReadResult(LogError.None, data, logStartOffset, logEndOffset, highWatermark);
+                data = null;
+                return result;
             }
             catch (ObjectDisposedException) when (attempt < 3 && Volatile.Read(ref _closed) != 2)
             {
                 // A segment was deleted (retention, truncation) after we took the snapshot: retry with
                 // a fresh one; the offset is then probably out of range.
             }
+            finally
+            {
+                data?.Dispose();
+            }
         }
+    }
+
+    /// <summary>Whether any whole batch in <paramref name="batches"/> holds at least one record.</summary>
+    private static bool HasRecords(ReadOnlySpan<byte> batches)
+    {
+        while (batches.Length >= RecordBatchHeader.Size)
+        {
+            var header = RecordBatchHeader.Read(batches);
+            if (header.RecordCount > 0)
+            {
+                return true;
+            }
+
+            if (header.TotalSize > batches.Length)
+            {
+                break;
+            }
+
+            batches = batches[header.TotalSize..];
+        }
+
+        return false;
+    }
+
+    /// <summary><paramref name="first"/> followed by <paramref name="second"/> in one buffer; both are disposed.</summary>
+    private static PooledBuffer Concatenate(PooledBuffer first, PooledBuffer second)
+    {
+        var combined = PooledBuffer.Rent(first.Length + second.Length);
+        first.Span.CopyTo(combined.Span);
+        second.Span.CopyTo(combined.Span[first.Length..]);
+        first.Dispose();
+        second.Dispose();
+        return combined;
     }
 
     /// <summary>

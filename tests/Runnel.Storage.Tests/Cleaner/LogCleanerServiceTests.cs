@@ -269,21 +269,28 @@ public sealed class LogCleanerServiceTests : IAsyncDisposable
     public void The_throttle_makes_a_thread_wait_for_the_bytes_over_the_rate()
     {
         var time = new FakeTimeProvider();
-        var throttle = new CleanerIoThrottle(1_000_000, time, TimeSpan.Zero);
+        var throttle = new CleanerIoThrottle(1_000_000, time);
 
         throttle.OnBytes(100_000, CancellationToken.None);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), throttle.TimeWaited);
 
+        // The fake clock stands still during real waits: move it past the wait, then 50 kB in the next
+        // 100 ms is half the rate, no wait.
+        time.Advance(TimeSpan.FromMilliseconds(200));
+        throttle.OnBytes(50_000, CancellationToken.None);
         Assert.Equal(TimeSpan.FromMilliseconds(100), throttle.TimeWaited);
+
+        // Idle time is no credit: after a second of nothing, a burst waits for its own bytes.
         time.Advance(TimeSpan.FromSeconds(1));
-        throttle.OnBytes(500_000, CancellationToken.None);
-        // 0.9 s have passed since the period began (after the wait) and 0.5 s of bytes came: no wait.
-        Assert.Equal(TimeSpan.FromMilliseconds(100), throttle.TimeWaited);
+        throttle.OnBytes(0, CancellationToken.None);
+        throttle.OnBytes(200_000, CancellationToken.None);
+        Assert.Equal(TimeSpan.FromMilliseconds(300), throttle.TimeWaited);
     }
 
     [Fact]
     public void A_throttled_wait_ends_when_cancelled()
     {
-        var throttle = new CleanerIoThrottle(1, new FakeTimeProvider(), TimeSpan.Zero);
+        var throttle = new CleanerIoThrottle(1, new FakeTimeProvider());
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
 
