@@ -9,6 +9,7 @@ using Runnel.Broker.Handlers;
 using Runnel.Broker.Handlers.Admin;
 using Runnel.Broker.Handlers.Groups;
 using Runnel.Broker.Metadata;
+using Runnel.Broker.Metrics;
 using Runnel.Broker.Network;
 using Runnel.Broker.Partitions;
 using Runnel.Broker.Pipeline;
@@ -21,8 +22,9 @@ namespace Runnel.Broker;
 /// The broker: storage, metadata, request handlers and listeners, started and stopped as one.
 /// The CLI (<c>runnel broker</c>), the embedded <see cref="RunnelBroker"/>, tests and benchmarks
 /// all start this class. Start order: log directories (recovery), metadata, partitions,
-/// handlers, then listeners last so no request arrives before the broker can serve it; stop runs
-/// the other way and ends with a clean-shutdown marker so the next start skips recovery.
+/// handlers, the metrics endpoint when <c>runnel.metrics.listener</c> is set, then listeners last
+/// so no request arrives before the broker can serve it; stop runs the other way and ends with a
+/// clean-shutdown marker so the next start skips recovery.
 /// </summary>
 public sealed class BrokerHost : IAsyncDisposable
 {
@@ -34,6 +36,7 @@ public sealed class BrokerHost : IAsyncDisposable
     private readonly List<SocketListener> _listeners = new();
     private readonly Meter _meter;
     private GroupCoordinator? _groupCoordinator;
+    private MetricsServer? _metricsServer;
     private int _stopped;
 
     private BrokerHost(BrokerConfig config, LogManager logs, MetadataStore metadata, TopicService topics, PartitionRegistry partitions, HandlerRegistry handlers, Meter meter, BrokerNetworkMetrics networkMetrics, ILoggerFactory loggers)
@@ -70,6 +73,12 @@ public sealed class BrokerHost : IAsyncDisposable
     /// <summary>The group coordinator (for tests that look at it directly).</summary>
     internal GroupCoordinator GroupCoordinator => _groupCoordinator ?? throw new InvalidOperationException("The broker has no group coordinator.");
 
+    /// <summary>
+    /// The Prometheus scrape URL (<c>http://host:port/metrics</c>, port 0 in <c>runnel.metrics.listener</c>
+    /// resolved to the bound port), or null when the broker serves no metrics.
+    /// </summary>
+    public Uri? MetricsEndpoint => _metricsServer?.Endpoint;
+
     /// <summary>The listeners as bound (port 0 in the config is resolved to the real port here).</summary>
     public IReadOnlyList<ListenerInfo> Listeners => _listeners.Select(l => l.Info).ToList();
 
@@ -91,6 +100,7 @@ public sealed class BrokerHost : IAsyncDisposable
         }, fileSystem, time, loggers, cancellationToken);
 
         GroupCoordinator? groupCoordinator = null;
+        MetricsServer? metricsServer = null;
         try
         {
             var metadata = MetadataStore.Open(fileSystem, config.LogDirs[0], config.ClusterId);
@@ -121,7 +131,12 @@ public sealed class BrokerHost : IAsyncDisposable
             var meter = new Meter(MeterName);
             var networkMetrics = new BrokerNetworkMetrics(meter);
             LogCleanerMetrics.Register(meter, logs);
-            var host = new BrokerHost(config, logs, metadata, topics, partitions, handlers, meter, networkMetrics, loggers) { _groupCoordinator = groupCoordinator };
+            if (config.MetricsListener is { } metricsAddress)
+            {
+                metricsServer = MetricsServer.Start(metricsAddress, meter, loggers);
+            }
+
+            var host = new BrokerHost(config, logs, metadata, topics, partitions, handlers, meter, networkMetrics, loggers) { _groupCoordinator = groupCoordinator, _metricsServer = metricsServer };
             var dispatcher = new RequestDispatcher(handlers, loggers);
             var limits = new ConnectionLimits
             {
@@ -132,7 +147,7 @@ public sealed class BrokerHost : IAsyncDisposable
             foreach (var listener in config.Listeners)
             {
                 var advertised = config.AdvertisedListeners.FirstOrDefault(a => a.Name == listener.Name);
-                var endPoint = new IPEndPoint(ResolveBindAddress(listener.Host), listener.Port);
+                var endPoint = new IPEndPoint(AcceptLoop.ResolveBindAddress(listener.Host), listener.Port);
                 host._listeners.Add(SocketListener.Start(
                     listener.Name,
                     endPoint,
@@ -150,6 +165,11 @@ public sealed class BrokerHost : IAsyncDisposable
         }
         catch
         {
+            if (metricsServer is not null)
+            {
+                await metricsServer.DisposeAsync();
+            }
+
             if (groupCoordinator is not null)
             {
                 await groupCoordinator.DisposeAsync();
@@ -227,21 +247,6 @@ public sealed class BrokerHost : IAsyncDisposable
         handlers.Add(new DescribeTopicPartitionsHandler(identity, topics, partitions));
     }
 
-    private static IPAddress ResolveBindAddress(string host)
-    {
-        if (string.IsNullOrEmpty(host))
-        {
-            return IPAddress.Any;
-        }
-
-        if (IPAddress.TryParse(host, out var address))
-        {
-            return address;
-        }
-
-        return Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
-    }
-
     /// <summary>Stops accepting, closes connections, flushes and checkpoints every log.</summary>
     public async Task StopAsync()
     {
@@ -251,6 +256,13 @@ public sealed class BrokerHost : IAsyncDisposable
         }
 
         Log.Stopping(_logger);
+
+        // First, so no scrape calls into logs that are shutting down.
+        if (_metricsServer is not null)
+        {
+            await _metricsServer.DisposeAsync();
+        }
+
         foreach (var listener in _listeners)
         {
             await listener.DisposeAsync();

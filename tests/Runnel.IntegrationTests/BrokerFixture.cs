@@ -31,12 +31,14 @@ public sealed class BrokerFixture : IAsyncLifetime
 
     /// <summary>
     /// The shared broker's overrides: consumer-protocol (KIP-848) members heartbeat every 250 ms
-    /// instead of 5 s, so rebalances in tests take a fraction of a second.
+    /// instead of 5 s, so rebalances in tests take a fraction of a second; the Prometheus endpoint
+    /// is on (a free port) so every test runs with the metrics exporter listening.
     /// </summary>
     public static readonly Dictionary<string, string> Config = new()
     {
         ["group.consumer.heartbeat.interval.ms"] = "250",
         ["group.consumer.min.heartbeat.interval.ms"] = "100",
+        ["runnel.metrics.listener"] = "http://127.0.0.1:0",
     };
 
     public static string NewTopicName(string prefix = "t") => $"{prefix}-{Guid.NewGuid():N}";

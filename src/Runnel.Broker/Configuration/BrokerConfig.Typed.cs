@@ -177,6 +177,13 @@ public sealed partial class BrokerConfig
     /// <summary><c>runnel.log.flush.on.acks.all</c>: acks=-1 produce requests wait for the group-commit fsync (topics may override).</summary>
     public bool LogFlushOnAcksAll => GetBoolean(BrokerConfigs.RunnelLogFlushOnAcksAll);
 
+    /// <summary>
+    /// <c>runnel.metrics.listener</c>: where to serve <c>GET /metrics</c> (an <c>http://host:port/</c>
+    /// address, port 0 for a free port), or null when it is empty and no metrics are served.
+    /// </summary>
+    public Uri? MetricsListener =>
+        MetricsListenerAddress.TryParse(GetString(BrokerConfigs.RunnelMetricsListener) ?? string.Empty, out Uri? address) is null ? address : null;
+
     /// <summary>The topic configs a topic without overrides gets (the broker-wide log defaults).</summary>
     public ResolvedTopicConfig TopicDefaults => _topicDefaults ??= TopicConfigResolver.Resolve(this, s_noOverrides);
 

@@ -112,6 +112,9 @@ public static partial class BrokerConfigs
     /// <summary>Runnel-specific: acks=-1 produce requests wait for the group-commit fsync.</summary>
     public const string RunnelLogFlushOnAcksAll = "runnel.log.flush.on.acks.all";
 
+    /// <summary>Runnel-specific: the <c>http://host:port</c> address serving the broker's metrics to Prometheus.</summary>
+    public const string RunnelMetricsListener = "runnel.metrics.listener";
+
     /// <summary>The broker registry.</summary>
     public static ConfigRegistry Registry { get; } = new("broker", CreateDefinitions());
 
@@ -171,6 +174,16 @@ public static partial class BrokerConfigs
         {
             Validator = ConfigValidator.Predicate(value => ClusterIdPattern().IsMatch((string)value) ? null : "A cluster id is a non-empty string of letters, digits, '-' and '_'", "letters, digits, '-' and '_'"),
             Importance = Medium,
+        };
+
+        // Runnel-specific. Kafka publishes its metrics over JMX and leaves HTTP to an agent (the
+        // Prometheus JMX exporter); Runnel serves GET /metrics itself. Empty (the default) serves
+        // nothing, so a broker opens no port nobody asked for; port 0 picks a free port, which
+        // BrokerHost.MetricsEndpoint reports and the start-up log prints.
+        yield return new(RunnelMetricsListener, ConfigType.String, string.Empty, "Runnel-specific: http://host:port on which GET /metrics serves the broker's metrics in Prometheus text format; empty serves none, port 0 picks a free port.")
+        {
+            Validator = ConfigValidator.Predicate(value => MetricsListenerAddress.TryParse((string)value, out _), "empty, or http://host:port"),
+            Importance = Low,
         };
 
         // ----- Log directories and topic creation -----

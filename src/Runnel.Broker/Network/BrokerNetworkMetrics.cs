@@ -13,11 +13,17 @@ public sealed class BrokerNetworkMetrics
 
     public BrokerNetworkMetrics(Meter meter)
     {
-        _connectionsAccepted = meter.CreateCounter<long>("runnel.network.connections.accepted");
-        _connectionsRejected = meter.CreateCounter<long>("runnel.network.connections.rejected");
-        _badRequests = meter.CreateCounter<long>("runnel.network.requests.malformed");
-        _requests = meter.CreateCounter<long>("runnel.network.requests");
-        meter.CreateObservableGauge("runnel.network.connections.active", () => Interlocked.Read(ref _active));
+        // The descriptions are the HELP text of the Prometheus endpoint.
+        _connectionsAccepted = meter.CreateCounter<long>("runnel.network.connections.accepted",
+            description: "Client connections accepted.");
+        _connectionsRejected = meter.CreateCounter<long>("runnel.network.connections.rejected",
+            description: "Client connections closed on accept because max.connections was reached.");
+        _badRequests = meter.CreateCounter<long>("runnel.network.requests.malformed",
+            description: "Connections closed for a request the broker could not serve (bad frame, header or version).");
+        _requests = meter.CreateCounter<long>("runnel.network.requests",
+            description: "Requests received, of every API.");
+        meter.CreateObservableGauge("runnel.network.connections.active", () => Interlocked.Read(ref _active),
+            description: "Client connections open now.");
     }
 
     public long ActiveConnections => Interlocked.Read(ref _active);

@@ -61,47 +61,26 @@ internal sealed class SocketListener : IAsyncDisposable
         var info = new ListenerInfo(name, bound, host, advertisedPort == 0 ? bound.Port : advertisedPort);
         var listener = new SocketListener(socket, info, dispatcher, limits, metrics, loggers, time);
         Log.Listening(listener._logger, name, bound.ToString());
-        listener._acceptLoop = listener.AcceptLoopAsync();
+        listener._acceptLoop = AcceptLoop.RunAsync(socket, listener.Accepted, listener._stopping.Token);
         return listener;
     }
 
-    private async Task AcceptLoopAsync()
+    private void Accepted(Socket client)
     {
-        while (!_stopping.IsCancellationRequested)
+        if (_metrics.ActiveConnections >= _limits.MaxConnections)
         {
-            Socket client;
-            try
-            {
-                client = await _socket.AcceptAsync(_stopping.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            catch (ObjectDisposedException)
-            {
-                break;
-            }
-            catch (SocketException)
-            {
-                continue;
-            }
-
-            if (_metrics.ActiveConnections >= _limits.MaxConnections)
-            {
-                _metrics.ConnectionRejected();
-                Log.TooManyConnections(_logger, client.RemoteEndPoint?.ToString(), _limits.MaxConnections);
-                client.Dispose();
-                continue;
-            }
-
-            client.NoDelay = true;
-            var id = Interlocked.Increment(ref s_nextConnectionId);
-            _metrics.ConnectionOpened();
-            Log.ConnectionOpened(_logger, id, client.RemoteEndPoint?.ToString());
-            var connection = new KafkaConnection(id, client, Info, _dispatcher, _limits, _metrics, _loggers, _time);
-            _connections[id] = RunConnectionAsync(id, connection);
+            _metrics.ConnectionRejected();
+            Log.TooManyConnections(_logger, client.RemoteEndPoint?.ToString(), _limits.MaxConnections);
+            client.Dispose();
+            return;
         }
+
+        client.NoDelay = true;
+        var id = Interlocked.Increment(ref s_nextConnectionId);
+        _metrics.ConnectionOpened();
+        Log.ConnectionOpened(_logger, id, client.RemoteEndPoint?.ToString());
+        var connection = new KafkaConnection(id, client, Info, _dispatcher, _limits, _metrics, _loggers, _time);
+        _connections[id] = RunConnectionAsync(id, connection);
     }
 
     private async Task RunConnectionAsync(long id, KafkaConnection connection)

@@ -108,6 +108,12 @@ internal sealed class BrokerCommand : Command
                 $"runnel broker started: {listener.Name} {listener.BoundEndPoint} advertised {listener.AdvertisedHost}:{listener.AdvertisedPort}"));
         }
 
+        if (host.MetricsEndpoint is { } metrics)
+        {
+            // Likewise for runnel.metrics.listener, whose port 0 resolves here.
+            await parse.InvocationConfiguration.Output.WriteLineAsync($"runnel broker metrics: {metrics}");
+        }
+
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token);

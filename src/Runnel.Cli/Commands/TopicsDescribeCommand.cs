@@ -3,14 +3,19 @@ using System.Text;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Runnel.Cli.Kafka;
+using Runnel.Cli.Metrics;
 
 namespace Runnel.Cli.Commands;
 
 /// <summary>
-/// <c>runnel topics describe</c>: per topic its id, partition count, replication factor and the
-/// configs that are not defaults, then one line per partition with leader, replicas and ISR, in
-/// kafka-topics.sh <c>--describe</c>'s layout (tab separated). Elr and LastKnownElr (KIP-966) print
-/// N/A: the Admin API we use does not report them.
+/// <c>runnel topics describe</c>: per topic its id, partition count, replication factor, cleanup
+/// policy and the configs that are not defaults, then one line per partition with leader, replicas
+/// and ISR, in kafka-topics.sh <c>--describe</c>'s layout (tab separated). Elr and LastKnownElr
+/// (KIP-966) print N/A: the Admin API we use does not report them. CleanupPolicy is Runnel's
+/// addition (kafka-topics.sh shows it only when it is not the default), and with
+/// <c>--metrics-url</c> the partitions of a compacted topic also show the log cleaner's progress,
+/// scraped from the broker's Prometheus endpoint (<c>runnel.metrics.listener</c>): the Kafka
+/// protocol has no API that reports it.
 /// </summary>
 internal sealed class TopicsDescribeCommand : ToolCommand
 {
@@ -22,6 +27,7 @@ internal sealed class TopicsDescribeCommand : ToolCommand
         _client.AddTo(this);
         Options.Add(Topic);
         Options.Add(ExcludeInternal);
+        Options.Add(MetricsUrl);
     }
 
     public Option<string[]> Topic { get; } = new("--topic")
@@ -31,6 +37,12 @@ internal sealed class TopicsDescribeCommand : ToolCommand
     };
 
     public Option<bool> ExcludeInternal { get; } = new("--exclude-internal") { Description = "Leave out internal topics such as __consumer_offsets." };
+
+    public Option<string> MetricsUrl { get; } = new("--metrics-url")
+    {
+        Description = "The broker's Prometheus endpoint (runnel.metrics.listener, e.g. http://127.0.0.1:9404): partitions of compacted topics then show the log cleaner's progress.",
+        HelpName = "URL",
+    };
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -71,11 +83,27 @@ internal sealed class TopicsDescribeCommand : ToolCommand
         }
 
         Dictionary<string, List<ConfigEntryResult>> configs = await DescribeConfigsAsync(admin, descriptions);
+        Dictionary<(string Topic, int Partition), CleanerProgress>? cleaner = null;
+        if (parseResult.GetValue(MetricsUrl) is { } metricsUrl)
+        {
+            // A failed scrape is reported, and the description is printed without the cleaner's
+            // progress: the Kafka side of the answer is still right.
+            try
+            {
+                cleaner = CleanerProgress.FromSamples(await MetricsScrape.ReadAsync(MetricsScrape.ResolveUrl(metricsUrl), TopicsCommand.RequestTimeout, cancellationToken));
+            }
+            catch (ToolException e)
+            {
+                await error.WriteLineAsync(e.Message);
+                exitCode = 1;
+            }
+        }
+
         descriptions.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         foreach (TopicDescription description in descriptions)
         {
             configs.TryGetValue(description.Name, out List<ConfigEntryResult>? entries);
-            await output.WriteAsync(Format(description, entries));
+            await output.WriteAsync(Format(description, entries, cleaner));
         }
 
         return exitCode;
@@ -146,17 +174,26 @@ internal sealed class TopicsDescribeCommand : ToolCommand
         return configs;
     }
 
-    /// <summary>The describe block of one topic, exactly as printed (each line ends with a newline).</summary>
-    internal static string Format(TopicDescription description, IReadOnlyList<ConfigEntryResult>? configs)
+    /// <summary>
+    /// The describe block of one topic, exactly as printed (each line ends with a newline). With
+    /// <paramref name="cleaner"/> (a scrape of the broker's metrics), the partition lines of a
+    /// compacted topic end with the cleaner's progress.
+    /// </summary>
+    internal static string Format(TopicDescription description, IReadOnlyList<ConfigEntryResult>? configs, IReadOnlyDictionary<(string Topic, int Partition), CleanerProgress>? cleaner = null)
     {
         StringBuilder text = new();
         int replicationFactor = description.Partitions.Count > 0 ? description.Partitions[0].Replicas.Count : 0;
+        string? cleanupPolicy = CleanupPolicy(configs);
         text.Append("Topic: ").Append(description.Name)
             .Append("\tTopicId: ").Append(description.TopicId?.ToString() ?? "none")
             .Append("\tPartitionCount: ").Append(description.Partitions.Count)
             .Append("\tReplicationFactor: ").Append(replicationFactor)
+            .Append("\tCleanupPolicy: ").Append(cleanupPolicy ?? "N/A")
             .Append("\tConfigs: ").Append(FormatConfigs(configs))
             .Append('\n');
+
+        // cleanup.policy is a list: "compact,delete" compacts too.
+        bool compacted = cleanupPolicy is not null && cleanupPolicy.Split(',', StringSplitOptions.TrimEntries).Contains("compact");
 
         List<TopicPartitionInfo> partitions = [.. description.Partitions];
         partitions.Sort(static (a, b) => a.Partition.CompareTo(b.Partition));
@@ -167,11 +204,35 @@ internal sealed class TopicsDescribeCommand : ToolCommand
                 .Append("\tLeader: ").Append(partition.Leader is { } leader ? leader.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")
                 .Append("\tReplicas: ").AppendJoin(',', NodeIds(partition.Replicas))
                 .Append("\tIsr: ").AppendJoin(',', NodeIds(partition.ISR))
-                .Append("\tElr: N/A\tLastKnownElr: N/A")
-                .Append('\n');
+                .Append("\tElr: N/A\tLastKnownElr: N/A");
+            if (compacted && cleaner is not null)
+            {
+                cleaner.GetValueOrDefault((description.Name, partition.Partition), CleanerProgress.Unknown).AppendTo(text);
+            }
+
+            text.Append('\n');
         }
 
         return text.ToString();
+    }
+
+    /// <summary>The topic's <c>cleanup.policy</c> from DescribeConfigs (every entry, defaults included), or null when its configs could not be read.</summary>
+    internal static string? CleanupPolicy(IReadOnlyList<ConfigEntryResult>? configs)
+    {
+        if (configs is null)
+        {
+            return null;
+        }
+
+        foreach (ConfigEntryResult entry in configs)
+        {
+            if (entry.Name == "cleanup.policy")
+            {
+                return entry.Value;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The non-default configs as <c>k=v,k=v</c>, sorted by name; sensitive values print as [hidden].</summary>

@@ -16,7 +16,21 @@ public sealed class CliBrokerFixture : IAsyncLifetime
 
     public RunnelBroker Broker => _broker ?? throw new InvalidOperationException("Broker not started.");
 
-    public async ValueTask InitializeAsync() => _broker = await RunnelBroker.StartAsync(new RunnelBrokerOptions());
+    /// <summary>
+    /// The broker serves Prometheus metrics on a free port, and its log cleaner wakes every 50 ms
+    /// with a 1 MiB key map, so compaction that a test waits for happens within moments.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> Config = new Dictionary<string, string>
+    {
+        ["runnel.metrics.listener"] = "http://127.0.0.1:0",
+        ["log.cleaner.backoff.ms"] = "50",
+        ["log.cleaner.dedupe.buffer.size"] = "1048576",
+    };
+
+    public async ValueTask InitializeAsync() => _broker = await RunnelBroker.StartAsync(new RunnelBrokerOptions { Config = Config });
+
+    /// <summary>The broker's <c>/metrics</c> URL.</summary>
+    public Uri MetricsEndpoint => Broker.Host.MetricsEndpoint ?? throw new InvalidOperationException("The broker serves no metrics.");
 
     public async ValueTask DisposeAsync()
     {

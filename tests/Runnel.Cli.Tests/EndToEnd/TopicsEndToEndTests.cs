@@ -22,7 +22,7 @@ public sealed class TopicsEndToEndTests(CliBrokerFixture broker)
         describe.AssertSuccess();
         string[] lines = describe.Lines;
         Assert.Equal(4, lines.Length);
-        Assert.Matches($@"^Topic: {topic}\tTopicId: \S+\tPartitionCount: 3\tReplicationFactor: 1\tConfigs: retention\.ms=123456$", lines[0]);
+        Assert.Matches($@"^Topic: {topic}\tTopicId: \S+\tPartitionCount: 3\tReplicationFactor: 1\tCleanupPolicy: delete\tConfigs: retention\.ms=123456$", lines[0]);
         for (int partition = 0; partition < 3; partition++)
         {
             Assert.Matches($@"^\tTopic: {topic}\tPartition: {partition}\tLeader: (\d+)\tReplicas: \1\tIsr: \1\tElr: N/A\tLastKnownElr: N/A$", lines[partition + 1]);
@@ -63,7 +63,7 @@ public sealed class TopicsEndToEndTests(CliBrokerFixture broker)
         Assert.Equal([$"Completed updating config for topic {topic}."], add.Lines);
         string[] described = await DescribeAsync(topic);
         Assert.Equal(3, described.Length);
-        Assert.EndsWith("\tPartitionCount: 2\tReplicationFactor: 1\tConfigs: max.message.bytes=2048,retention.ms=60000", described[0], StringComparison.Ordinal);
+        Assert.EndsWith("\tPartitionCount: 2\tReplicationFactor: 1\tCleanupPolicy: delete\tConfigs: max.message.bytes=2048,retention.ms=60000", described[0], StringComparison.Ordinal);
 
         CliResult delete = await broker.RunAsync("topics", "alter", "--topic", topic, "--delete-config", "retention.ms");
         delete.AssertSuccess();

@@ -1,0 +1,188 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Runnel.Broker.Metrics;
+
+namespace Runnel.Broker.Tests.Metrics;
+
+public sealed class PrometheusExporterTests : IDisposable
+{
+    // Every test has its own meter; the exporter must only ever see this one.
+    private readonly Meter _meter = new(BrokerHost.MeterName);
+    private readonly PrometheusExporter _exporter;
+
+    public PrometheusExporterTests() => _exporter = new PrometheusExporter(_meter, NullLogger.Instance);
+
+    public void Dispose()
+    {
+        _exporter.Dispose();
+        _meter.Dispose();
+    }
+
+    private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
+
+    [Fact]
+    public void Counter_has_help_type_and_total_suffix()
+    {
+        Counter<long> counter = _meter.CreateCounter<long>("test.requests", description: "Requests served.");
+        counter.Add(2);
+        counter.Add(3);
+
+        Assert.Equal(
+            "# HELP test_requests_total Requests served.\n" +
+            "# TYPE test_requests_total counter\n" +
+            "test_requests_total 5\n",
+            _exporter.Collect());
+    }
+
+    [Fact]
+    public void Counter_without_tags_is_exported_at_zero_before_its_first_increment()
+    {
+        _meter.CreateCounter<long>("test.rejected");
+
+        Assert.Equal("# TYPE test_rejected_total counter\ntest_rejected_total 0\n", _exporter.Collect());
+    }
+
+    [Fact]
+    public void Tagged_counter_sums_per_tag_set_whatever_the_tag_order()
+    {
+        Counter<double> counter = _meter.CreateCounter<double>("test.sent", unit: "By");
+        counter.Add(1.5, Tag("api", "Fetch"), Tag("version", 17));
+        counter.Add(2, Tag("version", 17), Tag("api", "Fetch"));
+        counter.Add(4, Tag("api", "Produce"), Tag("version", 12));
+
+        Assert.Equal(
+            "# TYPE test_sent_bytes_total counter\n" +
+            "test_sent_bytes_total{api=\"Fetch\",version=\"17\"} 3.5\n" +
+            "test_sent_bytes_total{api=\"Produce\",version=\"12\"} 4\n",
+            _exporter.Collect());
+    }
+
+    [Fact]
+    public void Observable_gauge_tags_become_escaped_labels()
+    {
+        _meter.CreateObservableGauge("test.dirty_ratio", () => new Measurement<double>(0.25, Tag("topic", "a\"b\\c\nd"), Tag("partition", 3)),
+            description: "Dirty \\ over\nall.");
+
+        Assert.Equal(
+            "# HELP test_dirty_ratio Dirty \\\\ over\\nall.\n" +
+            "# TYPE test_dirty_ratio gauge\n" +
+            "test_dirty_ratio{partition=\"3\",topic=\"a\\\"b\\\\c\\nd\"} 0.25\n",
+            _exporter.Collect());
+    }
+
+    [Fact]
+    public void Special_values_are_written_as_the_format_spells_them()
+    {
+        _meter.CreateObservableGauge("test.value", () => new[]
+        {
+            new Measurement<double>(double.NaN, Tag("case", "nan")),
+            new Measurement<double>(double.PositiveInfinity, Tag("case", "pinf")),
+            new Measurement<double>(double.NegativeInfinity, Tag("case", "ninf")),
+            new Measurement<double>(-0.125, Tag("case", "negative")),
+            new Measurement<double>(1e21, Tag("case", "large")),
+        });
+
+        string text = _exporter.Collect();
+
+        Assert.Contains("test_value{case=\"nan\"} NaN\n", text, StringComparison.Ordinal);
+        Assert.Contains("test_value{case=\"pinf\"} +Inf\n", text, StringComparison.Ordinal);
+        Assert.Contains("test_value{case=\"ninf\"} -Inf\n", text, StringComparison.Ordinal);
+        Assert.Contains("test_value{case=\"negative\"} -0.125\n", text, StringComparison.Ordinal);
+        Assert.Contains("test_value{case=\"large\"} 1E+21\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Observable_series_that_are_no_longer_reported_disappear()
+    {
+        List<int> partitions = [0, 1];
+        _meter.CreateObservableGauge("test.offset", () => partitions.Select(p => new Measurement<long>(p * 10, Tag("partition", p))).ToList());
+        Assert.Contains("test_offset{partition=\"1\"} 10\n", _exporter.Collect(), StringComparison.Ordinal);
+
+        partitions.Remove(1);
+        string text = _exporter.Collect();
+
+        Assert.Contains("test_offset{partition=\"0\"} 0\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("partition=\"1\"", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Observable_instrument_without_a_measurement_writes_no_family()
+    {
+        _meter.CreateObservableGauge("test.nothing", () => Array.Empty<Measurement<double>>());
+
+        Assert.Equal(string.Empty, _exporter.Collect());
+    }
+
+    [Fact]
+    public void Up_down_counter_sums_and_gauge_keeps_the_last_value_both_as_gauges()
+    {
+        UpDownCounter<int> queued = _meter.CreateUpDownCounter<int>("test.queued");
+        queued.Add(5);
+        queued.Add(-2);
+        Gauge<double> temperature = _meter.CreateGauge<double>("test.level");
+        temperature.Record(7);
+        temperature.Record(3.5);
+
+        Assert.Equal(
+            "# TYPE test_level gauge\ntest_level 3.5\n" +
+            "# TYPE test_queued gauge\ntest_queued 3\n",
+            _exporter.Collect());
+    }
+
+    [Fact]
+    public void Observable_counter_reports_the_observed_total()
+    {
+        long total = 41;
+        _meter.CreateObservableCounter("test.flushes", () => ++total);
+
+        Assert.Contains("test_flushes_total 42\n", _exporter.Collect(), StringComparison.Ordinal);
+        Assert.Contains("test_flushes_total 43\n", _exporter.Collect(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Histograms_are_not_exported()
+    {
+        _meter.CreateHistogram<double>("test.latency").Record(1);
+
+        Assert.Equal(string.Empty, _exporter.Collect());
+    }
+
+    [Fact]
+    public void Instruments_of_another_meter_with_the_same_name_are_not_exported()
+    {
+        using Meter other = new(BrokerHost.MeterName);
+        other.CreateCounter<long>("test.other").Add(1);
+        _meter.CreateCounter<long>("test.mine").Add(1);
+
+        string text = _exporter.Collect();
+
+        Assert.Contains("test_mine_total 1\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("test_other", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_failing_observable_callback_leaves_the_other_instruments_exported()
+    {
+        Func<double> broken = () => throw new InvalidOperationException("broken gauge");
+        _meter.CreateObservableGauge("test.broken", broken);
+        _meter.CreateObservableGauge("test.fine", () => 1.0);
+
+        string text = _exporter.Collect();
+
+        Assert.Contains("test_fine 1\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("test_broken", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Instruments_of_a_disposed_meter_are_dropped()
+    {
+        using Meter other = new("Runnel.Test.Disposed");
+        using var exporter = new PrometheusExporter(other, NullLogger.Instance);
+        other.CreateCounter<long>("test.gone").Add(1);
+        Assert.Contains("test_gone_total 1\n", exporter.Collect(), StringComparison.Ordinal);
+
+        other.Dispose();
+
+        Assert.Equal(string.Empty, exporter.Collect());
+    }
+}
