@@ -40,7 +40,7 @@ public sealed class MetricsEndpointTests(BrokerFixture fixture)
         Assert.Contains("# TYPE runnel_network_connections_active gauge\n", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE runnel_log_cleaner_max_dirty_ratio gauge\n", text, StringComparison.Ordinal);
         Assert.Contains("# HELP runnel_log_cleaner_partition_first_dirty_offset The cleaner checkpoint of a compacted partition: everything below it is clean.\n", text, StringComparison.Ordinal);
-        Assert.Contains("# TYPE runnel_log_cleaner_partition_bytes_read_bytes gauge\n", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE runnel_log_cleaner_partition_read_bytes gauge\n", text, StringComparison.Ordinal);
         Assert.Equal(0, SampleValue(text, $"runnel_log_cleaner_partition_first_dirty_offset{{partition=\"0\",topic=\"{topic}\"}}"));
         Assert.Equal(0, SampleValue(text, $"runnel_log_cleaner_partition_last_run_seconds{{partition=\"0\",topic=\"{topic}\"}}"));
     }

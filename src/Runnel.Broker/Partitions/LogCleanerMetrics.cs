@@ -38,9 +38,9 @@ public static class LogCleanerMetrics
             description: "Cleanable bytes over clean plus cleanable bytes of a compacted partition.");
         meter.CreateObservableGauge(Prefix + "partition.first_dirty_offset", () => ObservePartitions(logs, static s => s.FirstDirtyOffset),
             description: "The cleaner checkpoint of a compacted partition: everything below it is clean.");
-        meter.CreateObservableGauge(Prefix + "partition.bytes_read", () => ObservePartitions(logs, static s => s.TotalBytesRead), unit: "By",
+        meter.CreateObservableGauge(Prefix + "partition.read", () => ObservePartitions(logs, static s => s.TotalBytesRead), unit: "By",
             description: "Bytes the cleaner read from the partition since start-up.");
-        meter.CreateObservableGauge(Prefix + "partition.bytes_written", () => ObservePartitions(logs, static s => s.TotalBytesWritten), unit: "By",
+        meter.CreateObservableGauge(Prefix + "partition.written", () => ObservePartitions(logs, static s => s.TotalBytesWritten), unit: "By",
             description: "Bytes the cleaner wrote for the partition since start-up.");
         meter.CreateObservableGauge(Prefix + "partition.last_run", () => ObservePartitions(logs, static s => s.LastRun?.ToUnixTimeMilliseconds() / 1000.0 ?? 0), unit: "s",
             description: "Unix time the last clean of the partition finished (0: not since start-up).");

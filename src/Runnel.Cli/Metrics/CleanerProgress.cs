@@ -21,8 +21,8 @@ internal sealed record CleanerProgress(double? DirtyRatio, double? FirstDirtyOff
     internal const string DirtyRatioMetric = "runnel_log_cleaner_partition_dirty_ratio";
     internal const string FirstDirtyOffsetMetric = "runnel_log_cleaner_partition_first_dirty_offset";
     internal const string LastRunMetric = "runnel_log_cleaner_partition_last_run_seconds";
-    internal const string BytesReadMetric = "runnel_log_cleaner_partition_bytes_read_bytes";
-    internal const string BytesWrittenMetric = "runnel_log_cleaner_partition_bytes_written_bytes";
+    internal const string BytesReadMetric = "runnel_log_cleaner_partition_read_bytes";
+    internal const string BytesWrittenMetric = "runnel_log_cleaner_partition_written_bytes";
 
     private const string NotAvailable = "N/A";
 

@@ -21,8 +21,8 @@ public class CleanerProgressTests
             "runnel_log_cleaner_partition_dirty_ratio{partition=\"1\",topic=\"orders\"} 0\n" +
             "runnel_log_cleaner_partition_first_dirty_offset{partition=\"0\",topic=\"orders\"} 120\n" +
             "runnel_log_cleaner_partition_last_run_seconds{partition=\"0\",topic=\"orders\"} 1738324800.5\n" +
-            "runnel_log_cleaner_partition_bytes_read_bytes{partition=\"0\",topic=\"orders\"} 4096\n" +
-            "runnel_log_cleaner_partition_bytes_written_bytes{partition=\"0\",topic=\"orders\"} 1024\n" +
+            "runnel_log_cleaner_partition_read_bytes{partition=\"0\",topic=\"orders\"} 4096\n" +
+            "runnel_log_cleaner_partition_written_bytes{partition=\"0\",topic=\"orders\"} 1024\n" +
             "runnel_log_cleaner_max_dirty_ratio 0.9\n" +
             "runnel_network_requests_total{topic=\"orders\",partition=\"0\"} 5\n" +
             "runnel_log_cleaner_partition_dirty_ratio{topic=\"orders\",partition=\"x\"} 1\n"));
