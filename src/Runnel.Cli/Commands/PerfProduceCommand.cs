@@ -27,6 +27,7 @@ internal sealed class PerfProduceCommand : ToolCommand
         Options.Add(ReportingInterval);
         Options.Add(Csv);
         Options.Add(BrokerPid);
+        Options.Add(KeyCount);
         NumRecords.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<long>() < 1)
@@ -82,6 +83,12 @@ internal sealed class PerfProduceCommand : ToolCommand
 
     public Option<int?> BrokerPid { get; } = PerfCommand.CreateBrokerPidOption();
 
+    public Option<int> KeyCount { get; } = new("--key-count")
+    {
+        Description = "Runnel extension: key the records with this many distinct keys in turn (10-digit decimal keys), e.g. to load a compacted topic. Default 0: no key, as Kafka's tool.",
+        Validators = { result => { if (result.GetValueOrDefault<int>() is < 0 or > 100_000_000) { result.AddError("--key-count must be between 0 and 100000000."); } } },
+    };
+
     internal ProducerPerfSettings Bind(ParseResult parseResult) => new(
         parseResult.GetRequiredValue(Topic),
         parseResult.GetValue(NumRecords),
@@ -93,7 +100,8 @@ internal sealed class PerfProduceCommand : ToolCommand
         parseResult.GetValue(PrintMetrics),
         TimeSpan.FromMilliseconds(parseResult.GetValue(ReportingInterval)),
         parseResult.GetValue(Csv),
-        parseResult.GetValue(BrokerPid));
+        parseResult.GetValue(BrokerPid),
+        parseResult.GetValue(KeyCount));
 
     protected override Task<int> ExecuteAsync(ParseResult parseResult, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {

@@ -12,6 +12,7 @@ namespace Runnel.Cli.Perf;
 /// <param name="ReportingInterval">How often to print a progress line.</param>
 /// <param name="CsvPath">Append a summary row to this CSV file; null for none.</param>
 /// <param name="BrokerPid">Report this broker process's CPU and memory; null for none.</param>
+/// <param name="KeyCount">Runnel extension: key the records with this many distinct keys in turn (0: no key, as Kafka's tool).</param>
 internal sealed record ProducerPerfSettings(
     string Topic,
     long NumRecords,
@@ -23,4 +24,5 @@ internal sealed record ProducerPerfSettings(
     bool PrintMetrics,
     TimeSpan ReportingInterval,
     string? CsvPath,
-    int? BrokerPid);
+    int? BrokerPid,
+    int KeyCount = 0);

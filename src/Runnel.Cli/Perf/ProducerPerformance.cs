@@ -60,7 +60,7 @@ internal sealed class ProducerPerformance
         }
 
         BrokerProcessMonitor? monitor = _settings.BrokerPid is int pid ? BrokerProcessMonitor.Start(pid) : null;
-        using IProducer<Null, byte[]> producer = KafkaClients.CreateProducer<Null, byte[]>(
+        using IProducer<byte[]?, byte[]> producer = KafkaClients.CreateProducer<byte[]?, byte[]>(
             config, _error, _settings.PrintMetrics ? (_, json) => Volatile.Write(ref _lastStatistics, json) : null);
 
         long start = Stopwatch.GetTimestamp();
@@ -111,18 +111,20 @@ internal sealed class ProducerPerformance
         return 0;
     }
 
-    private long Send(IProducer<Null, byte[]> producer, byte[][] payloads, long start, CancellationToken cancellationToken)
+    private long Send(IProducer<byte[]?, byte[]> producer, byte[][] payloads, long start, CancellationToken cancellationToken)
     {
         string topic = _settings.Topic;
         bool throttled = _settings.Throughput > 0;
         double ticksPerRecord = throttled ? Stopwatch.Frequency / _settings.Throughput : 0;
-        Message<Null, byte[]> message = new() { Value = payloads[0] };
+        Message<byte[]?, byte[]> message = new() { Value = payloads[0] };
+        byte[][] keys = CreateKeys(_settings.KeyCount);
 
         long sent = 0;
         for (long i = 0; i < _settings.NumRecords && !cancellationToken.IsCancellationRequested; i++)
         {
             byte[] payload = payloads.Length == 1 ? payloads[0] : payloads[Random.Shared.Next(payloads.Length)];
             message.Value = payload;
+            message.Key = keys.Length == 0 ? null : keys[i % keys.Length];
 
             long sendAt;
             if (throttled)
@@ -145,7 +147,7 @@ internal sealed class ProducerPerformance
                     producer.Produce(topic, message, record.Handler);
                     break;
                 }
-                catch (ProduceException<Null, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
                 {
                     // The Java producer blocks in send() when its buffer is full; so do we, and the
                     // wait is part of this record's latency.
@@ -181,7 +183,7 @@ internal sealed class ProducerPerformance
         }
     }
 
-    private void OnDelivery(InFlightRecord record, DeliveryReport<Null, byte[]> report)
+    private void OnDelivery(InFlightRecord record, DeliveryReport<byte[]?, byte[]> report)
     {
         long now = Stopwatch.GetTimestamp();
         if (report.Error.IsError)
@@ -222,6 +224,18 @@ internal sealed class ProducerPerformance
         {
             _pool.Push(record);
         }
+    }
+
+    /// <summary>The distinct keys records cycle through (none: keyless records, as Kafka's tool sends).</summary>
+    private static byte[][] CreateKeys(int count)
+    {
+        byte[][] keys = new byte[count][];
+        for (int i = 0; i < count; i++)
+        {
+            keys[i] = System.Text.Encoding.ASCII.GetBytes(i.ToString("D10", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return keys;
     }
 
     private byte[][] LoadPayloads()
@@ -308,8 +322,8 @@ internal sealed class ProducerPerformance
 
         public int Bytes { get; set; }
 
-        public Action<DeliveryReport<Null, byte[]>> Handler { get; }
+        public Action<DeliveryReport<byte[]?, byte[]>> Handler { get; }
 
-        private void OnDelivery(DeliveryReport<Null, byte[]> report) => _owner.OnDelivery(this, report);
+        private void OnDelivery(DeliveryReport<byte[]?, byte[]> report) => _owner.OnDelivery(this, report);
     }
 }

@@ -18,6 +18,23 @@ public sealed class PerfEndToEndTests(CliBrokerFixture broker)
     }
 
     [Fact]
+    public async Task Perf_produce_with_key_count_cycles_through_that_many_keys_so_a_compacted_topic_accepts_it()
+    {
+        string topic = await broker.CreateTopicAsync("perf-produce-keyed", partitions: 1, "cleanup.policy=compact");
+
+        CliResult produce = await broker.RunAsync(
+            "perf", "produce", "--topic", topic, "--num-records", "30", "--record-size", "10", "--throughput", "-1", "--key-count", "7");
+        produce.AssertSuccess();
+
+        CliResult consume = await broker.RunAsync("consume", "--topic", topic, "--from-beginning", "--max-messages", "30", "--property", "print.key=true", "--timeout-ms", "30000");
+        consume.AssertSuccess();
+        string[] keys = [.. consume.Lines.Select(line => line.Split('\t')[0])];
+        Assert.Equal(30, keys.Length);
+        Assert.Equal(7, keys.Distinct().Count());
+        Assert.Equal(["0000000000", "0000000001", "0000000006", "0000000000"], [keys[0], keys[1], keys[6], keys[7]]);
+    }
+
+    [Fact]
     public async Task Perf_group_join_times_every_run_and_summarises_them()
     {
         string topic = await broker.CreateTopicAsync("perf-group-join", partitions: 2);
