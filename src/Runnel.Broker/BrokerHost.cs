@@ -8,11 +8,13 @@ using Runnel.Broker.Groups;
 using Runnel.Broker.Handlers;
 using Runnel.Broker.Handlers.Admin;
 using Runnel.Broker.Handlers.Groups;
+using Runnel.Broker.Handlers.Transactions;
 using Runnel.Broker.Metadata;
 using Runnel.Broker.Metrics;
 using Runnel.Broker.Network;
 using Runnel.Broker.Partitions;
 using Runnel.Broker.Pipeline;
+using Runnel.Broker.Transactions;
 using Runnel.Storage.IO;
 using Runnel.Storage.Log;
 
@@ -126,7 +128,7 @@ public sealed class BrokerHost : IAsyncDisposable
             var coordinators = new CoordinatorDirectory();
             groupCoordinator = new GroupCoordinator(config, topics, partitions, coordinators, time, loggers);
             await groupCoordinator.StartAsync(cancellationToken);
-            RegisterHandlers(handlers, dynamicConfig, identity, topics, partitions, logs, time, coordinators, groupCoordinator);
+            RegisterHandlers(handlers, dynamicConfig, identity, metadata, topics, partitions, logs, time, coordinators, groupCoordinator);
 
             var meter = new Meter(MeterName);
             var networkMetrics = new BrokerNetworkMetrics(meter);
@@ -199,7 +201,7 @@ public sealed class BrokerHost : IAsyncDisposable
 
     private static readonly IReadOnlyDictionary<string, string> EmptyOverrides = new Dictionary<string, string>();
 
-    private static void RegisterHandlers(HandlerRegistry handlers, DynamicBrokerConfig dynamicConfig, BrokerIdentity identity, TopicService topics, PartitionRegistry partitions, LogManager logs, TimeProvider time, CoordinatorDirectory coordinators, GroupCoordinator groupCoordinator)
+    private static void RegisterHandlers(HandlerRegistry handlers, DynamicBrokerConfig dynamicConfig, BrokerIdentity identity, MetadataStore metadata, TopicService topics, PartitionRegistry partitions, LogManager logs, TimeProvider time, CoordinatorDirectory coordinators, GroupCoordinator groupCoordinator)
     {
         var config = dynamicConfig.Current;
 
@@ -210,6 +212,7 @@ public sealed class BrokerHost : IAsyncDisposable
         handlers.Add(new ApiVersionsHandler(handlers));
         handlers.Add(new MetadataHandler(identity, topics, partitions, autoCreate));
         handlers.Add(new ProduceHandler(partitions, time, maxDecompressed));
+        handlers.Add(new InitProducerIdHandler(new ProducerIdManager(metadata)));
         handlers.Add(new FetchHandler(partitions, topics, new FetchSessionCache(config.MaxIncrementalFetchSessionCacheSlots, time), time, config.FetchMaxBytes));
         handlers.Add(new ListOffsetsHandler(partitions, maxDecompressed));
         handlers.Add(new OffsetForLeaderEpochHandler(partitions));

@@ -16,6 +16,7 @@ internal static class ThrowHelper
         BatchLengthOutOfBounds,
         NegativeLastOffsetDelta,
         NoBatches,
+        ProducerBatchNotAlone,
     }
 
     [DoesNotReturn]
@@ -25,6 +26,7 @@ internal static class ThrowHelper
             AppendRejection.TrailingBytes => $"The bytes at position {position} are not a whole batch.",
             AppendRejection.BatchLengthOutOfBounds => $"The batch length at position {position} does not fit the remaining bytes.",
             AppendRejection.NegativeLastOffsetDelta => $"The batch at position {position} has a negative last offset delta.",
+            AppendRejection.ProducerBatchNotAlone => $"The batch at position {position} has a producer id; such a batch must be appended alone (as Kafka requires of produce requests v3+).",
             _ => "No batches to append.",
         });
 

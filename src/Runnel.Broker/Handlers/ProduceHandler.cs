@@ -6,6 +6,7 @@ using Runnel.Protocol.Messages;
 using Runnel.Protocol.Primitives;
 using Runnel.Protocol.Records;
 using Runnel.Storage.Log;
+using Runnel.Storage.Producers;
 
 namespace Runnel.Broker.Handlers;
 
@@ -139,6 +140,17 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest>
             }
 
             var appended = partition.Log.Append(batch, partition.LeaderEpoch, config.TimestampType == TimestampType.LogAppendTime);
+            if (appended.Producer.Result is ProducerCheckResult.OutOfOrderSequence or ProducerCheckResult.InvalidProducerEpoch)
+            {
+                result.ErrorCode = (short)(appended.Producer.Result == ProducerCheckResult.OutOfOrderSequence
+                    ? ErrorCode.OutOfOrderSequenceNumber
+                    : ErrorCode.InvalidProducerEpoch);
+                result.ErrorMessage = appended.Producer.Message;
+                return -1;
+            }
+
+            // A duplicate (a retry of a batch already stored) is answered as Kafka does: no error,
+            // the original base offset.
             result.BaseOffset = appended.FirstOffset;
             result.LogAppendTimeMs = appended.LogAppendTime;
             result.LogStartOffset = appended.LogStartOffset;

@@ -22,6 +22,15 @@ public sealed class MetadataImage
         Topics = sorted;
     }
 
+    /// <summary>
+    /// The end (exclusive) of the last producer-id block handed out (Kafka's <c>ProducerIdsRecord</c>):
+    /// producer ids below it may have been used, so a restarted broker allocates from here.
+    /// </summary>
+    public long ProducerIdBlockEnd { get; private init; }
+
+    /// <summary>This image with the producer-id block end moved to <paramref name="end"/>.</summary>
+    public MetadataImage WithProducerIdBlockEnd(long end) => new(_byName) { ProducerIdBlockEnd = end };
+
     /// <summary>Every topic, ordered by name.</summary>
     public IReadOnlyList<TopicMetadata> Topics { get; }
 
@@ -34,13 +43,13 @@ public sealed class MetadataImage
     public MetadataImage With(TopicMetadata topic)
     {
         var copy = new Dictionary<string, TopicMetadata>(_byName, StringComparer.Ordinal) { [topic.Name] = topic };
-        return new MetadataImage(copy);
+        return new MetadataImage(copy) { ProducerIdBlockEnd = ProducerIdBlockEnd };
     }
 
     public MetadataImage Without(string name)
     {
         var copy = new Dictionary<string, TopicMetadata>(_byName, StringComparer.Ordinal);
         copy.Remove(name);
-        return new MetadataImage(copy);
+        return new MetadataImage(copy) { ProducerIdBlockEnd = ProducerIdBlockEnd };
     }
 }

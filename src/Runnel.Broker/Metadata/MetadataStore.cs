@@ -67,7 +67,7 @@ public sealed class MetadataStore
             topics[t.Name] = new TopicMetadata(t.Name, t.TopicId, t.Partitions, t.Configs);
         }
 
-        return new MetadataStore(fs, directory, doc.ClusterId) { _current = new MetadataImage(topics) };
+        return new MetadataStore(fs, directory, doc.ClusterId) { _current = new MetadataImage(topics).WithProducerIdBlockEnd(doc.ProducerIdBlockEnd) };
     }
 
     /// <summary>Applies <paramref name="change"/> to the current image and persists it before publishing.</summary>
@@ -106,6 +106,7 @@ public sealed class MetadataStore
                 Partitions = t.PartitionCount,
                 Configs = new Dictionary<string, string>(t.Configs),
             }).ToList(),
+            ProducerIdBlockEnd = image.ProducerIdBlockEnd,
         };
         var bytes = JsonSerializer.SerializeToUtf8Bytes(doc, MetadataJsonContext.Default.MetadataDocument);
         var path = Path.Combine(_directory, FileName);
@@ -140,6 +141,8 @@ public sealed class MetadataStore
         public string ClusterId { get; set; } = "";
 
         public List<TopicRecord> Topics { get; set; } = new();
+
+        public long ProducerIdBlockEnd { get; set; }
     }
 
     internal sealed class TopicRecord

@@ -544,6 +544,29 @@ internal sealed class LogSegment : IDisposable
     }
 
     /// <summary>
+    /// Replays every batch header of the segment into <paramref name="producers"/> (the producer-state
+    /// rebuild when a log is opened): one header-sized read per batch, no record data.
+    /// </summary>
+    internal void ReplayProducerState(Producers.ProducerStateManager producers)
+    {
+        Span<byte> buffer = stackalloc byte[RecordBatchHeader.Size];
+        var size = Size;
+        long position = 0;
+        while (position + RecordBatchHeader.Size <= size)
+        {
+            _log.ReadExactly(buffer, position);
+            var header = RecordBatchHeader.Read(buffer);
+            if (header.TotalSize < RecordBatchHeader.Size)
+            {
+                ThrowHelper.ThrowBadBatchLength(LogPath, position, size - position, header.TotalSize - RecordBatchHeader.LogOverhead);
+            }
+
+            producers.Record(header, header.BaseOffset, header.LastOffset);
+            position += header.TotalSize;
+        }
+    }
+
+    /// <summary>
     /// Whole batches from the one containing <paramref name="startOffset"/>: at most
     /// <paramref name="maxBytes"/> bytes unless <paramref name="minOneBatch"/> and the first batch is
     /// larger (KIP-74), none whose base offset is at or above <paramref name="limitOffset"/>.

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Runnel.Protocol.Records;
+using Runnel.Storage.Producers;
 
 namespace Runnel.Storage.Log;
 
@@ -28,6 +29,7 @@ public sealed partial class PartitionLog
         var batchCount = 0;
         var maxTimestamp = -1L;
         var position = 0;
+        var hasProducerBatch = false;
         while (position < validatedBatches.Length)
         {
             var batch = validatedBatches[position..];
@@ -56,6 +58,7 @@ public sealed partial class PartitionLog
             }
 
             maxTimestamp = Math.Max(maxTimestamp, BinaryPrimitives.ReadInt64BigEndian(batch[RecordBatchHeader.MaxTimestampOffset..]));
+            hasProducerBatch |= BinaryPrimitives.ReadInt64BigEndian(batch[RecordBatchHeader.ProducerIdOffset..]) >= 0;
             batchCount++;
             position += total;
         }
@@ -65,6 +68,13 @@ public sealed partial class PartitionLog
             ThrowHelper.ThrowInvalidBatches(ThrowHelper.AppendRejection.NoBatches, 0);
         }
 
+        if (hasProducerBatch && batchCount > 1)
+        {
+            ThrowHelper.ThrowInvalidBatches(ThrowHelper.AppendRejection.ProducerBatchNotAlone, 0);
+        }
+
+        var header = hasProducerBatch ? RecordBatchHeader.Read(validatedBatches) : default;
+
         LogAppendResult result;
         bool flushDue;
         bool rolled;
@@ -72,6 +82,20 @@ public sealed partial class PartitionLog
         lock (_lock)
         {
             ThrowIfUnusable(forAppend: true);
+            if (hasProducerBatch)
+            {
+                var check = _producers.Check(header);
+                if (check.Result == ProducerCheckResult.Duplicate)
+                {
+                    return new LogAppendResult(check.Original.FirstOffset, check.Original.LastOffset, -1, _logStartOffset, 0, 0, check);
+                }
+
+                if (check.Result != ProducerCheckResult.Append)
+                {
+                    return new LogAppendResult(-1, -1, -1, _logStartOffset, 0, 0, check);
+                }
+            }
+
             var config = _config;
             var firstOffset = _logEndOffset;
             var nextOffset = firstOffset;
@@ -104,6 +128,11 @@ public sealed partial class PartitionLog
 
             if (failure is null)
             {
+                if (hasProducerBatch)
+                {
+                    _producers.Record(header, firstOffset, nextOffset - 1);
+                }
+
                 Volatile.Write(ref _logEndOffset, nextOffset);
 
                 // One node: the high watermark follows the log end offset. Replication replaces this
@@ -111,7 +140,7 @@ public sealed partial class PartitionLog
                 Volatile.Write(ref _highWatermark, nextOffset);
             }
 
-            result = new LogAppendResult(firstOffset, nextOffset - 1, appendTime, _logStartOffset, batchCount, validatedBatches.Length);
+            result = new LogAppendResult(firstOffset, nextOffset - 1, appendTime, _logStartOffset, batchCount, validatedBatches.Length, ProducerCheck.Append);
             flushDue = nextOffset - RecoveryPoint >= config.FlushMessages;
         }
 

@@ -121,6 +121,12 @@ public sealed partial class PartitionLog
             {
                 Volatile.Write(ref _logStartOffset, newEnd);
             }
+
+            if (failure is null)
+            {
+                // Kafka rebuilds producer state after truncation too: the removed batches' sequences are gone.
+                RebuildProducerStateLocked();
+            }
         }
 
         if (failure is not null)
@@ -202,6 +208,7 @@ public sealed partial class PartitionLog
 
             newStart = Math.Max(_logStartOffset, _segments.First.BaseOffset);
             Volatile.Write(ref _logStartOffset, newStart);
+            _producers.RemoveBelow(newStart);
 
             // Deleted offsets need no flushing; keep the recovery point within the log.
             if (_recoveryPoint < _segments.First.BaseOffset)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Runnel.Storage.IO;
+using Runnel.Storage.Producers;
 using Runnel.Storage.Recovery;
 
 namespace Runnel.Storage.Log;
@@ -30,6 +31,7 @@ namespace Runnel.Storage.Log;
 public sealed partial class PartitionLog
 {
     private readonly Lock _lock = new();
+    private readonly ProducerStateManager _producers = new();
     private readonly IFileSystem _fs;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -60,6 +62,31 @@ public sealed partial class PartitionLog
         _highWatermark = loaded.LogEndOffset;
         _recoveryPoint = loaded.RecoveryPoint;
         _lastFlushMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        RebuildProducerStateLocked();
+    }
+
+    /// <summary>Idempotent producers with state in this partition (for tests and DescribeProducers).</summary>
+    public ProducerStateEntry? GetProducerState(long producerId)
+    {
+        lock (_lock)
+        {
+            return _producers.Get(producerId);
+        }
+    }
+
+    /// <summary>
+    /// Rebuilds the producer state from every batch header in the log. Producer-state snapshots
+    /// (issue 6) will let this start at the last snapshot instead of the first segment.
+    /// </summary>
+    private void RebuildProducerStateLocked()
+    {
+        _producers.Clear();
+        foreach (var segment in _segments.AsSpan())
+        {
+            segment.ReplayProducerState(_producers);
+        }
+
+        _producers.RemoveBelow(_logStartOffset);
     }
 
     /// <summary>

@@ -1,0 +1,135 @@
+using Runnel.Protocol.Records;
+
+namespace Runnel.Storage.Producers;
+
+/// <summary>
+/// The idempotent-producer state of one partition (Kafka's <c>ProducerStateManager</c>): for each
+/// producer id its epoch and its last five batches (sequence range and offsets), so a retried batch
+/// is recognised and answered with its original offsets, a gap in sequence numbers is refused, and
+/// a producer fenced by a newer epoch cannot append.
+/// </summary>
+/// <remarks>
+/// <para>Rules (Kafka's <c>ProducerAppendInfo</c>): a batch whose epoch and sequence range equal one of
+/// the retained five is a duplicate. An older epoch is INVALID_PRODUCER_EPOCH. A newer epoch must
+/// start at sequence 0. In the same epoch the first sequence must follow the last one (wrapping
+/// after <see cref="int.MaxValue"/>). A producer the partition does not know (never seen, expired,
+/// or its records deleted) may start at any sequence.</para>
+/// <para>Not thread-safe: <see cref="Log.PartitionLog"/> calls it under its append lock, checking
+/// before the write and recording after it.</para>
+/// </remarks>
+public sealed class ProducerStateManager
+{
+    /// <summary>Kafka's <c>NUM_BATCHES_TO_RETAIN</c>: librdkafka and the Java client keep at most five requests in flight.</summary>
+    public const int BatchesToRetain = 5;
+
+    private readonly Dictionary<long, ProducerStateEntry> _producers = [];
+
+    /// <summary>Producers with state in this partition.</summary>
+    public int Count => _producers.Count;
+
+    /// <summary>The state of <paramref name="producerId"/>, or null.</summary>
+    public ProducerStateEntry? Get(long producerId) => _producers.GetValueOrDefault(producerId);
+
+    /// <summary>What an append of the batch described by <paramref name="header"/> must do.</summary>
+    public ProducerCheck Check(in RecordBatchHeader header)
+    {
+        if (header.ProducerId < 0 || header.IsControl || !_producers.TryGetValue(header.ProducerId, out var entry))
+        {
+            return ProducerCheck.Append;
+        }
+
+        var firstSequence = header.BaseSequence;
+        var lastSequence = LastSequence(header);
+        if (header.ProducerEpoch == entry.Epoch && entry.FindBatch(firstSequence, lastSequence) is { } duplicate)
+        {
+            return ProducerCheck.DuplicateOf(duplicate);
+        }
+
+        if (header.ProducerEpoch < entry.Epoch)
+        {
+            return new ProducerCheck(ProducerCheckResult.InvalidProducerEpoch, default,
+                $"Epoch {header.ProducerEpoch} of producer {header.ProducerId} is older than its current epoch {entry.Epoch}");
+        }
+
+        if (header.ProducerEpoch > entry.Epoch)
+        {
+            return firstSequence == 0
+                ? ProducerCheck.Append
+                : new ProducerCheck(ProducerCheckResult.OutOfOrderSequence, default,
+                    $"Invalid sequence number {firstSequence} for new epoch {header.ProducerEpoch} of producer {header.ProducerId} (must be 0)");
+        }
+
+        var expected = entry.LastSequence is int last ? NextSequence(last) : firstSequence;
+        return firstSequence == expected
+            ? ProducerCheck.Append
+            : new ProducerCheck(ProducerCheckResult.OutOfOrderSequence, default,
+                $"Out of order sequence number for producer {header.ProducerId} at epoch {header.ProducerEpoch}: {firstSequence} (incoming), {entry.LastSequence} (last appended)");
+    }
+
+    /// <summary>Records an appended (or replayed) batch at <paramref name="firstOffset"/>..<paramref name="lastOffset"/>.</summary>
+    public void Record(in RecordBatchHeader header, long firstOffset, long lastOffset)
+    {
+        if (header.ProducerId < 0)
+        {
+            return;
+        }
+
+        if (!_producers.TryGetValue(header.ProducerId, out var entry))
+        {
+            entry = new ProducerStateEntry(header.ProducerId);
+            _producers.Add(header.ProducerId, entry);
+        }
+
+        if (header.ProducerEpoch != entry.Epoch)
+        {
+            entry.Reset(header.ProducerEpoch);
+        }
+
+        entry.LastTimestamp = header.MaxTimestamp;
+        if (!header.IsControl)
+        {
+            entry.Add(new ProducerBatch(header.BaseSequence, LastSequence(header), firstOffset, lastOffset, header.MaxTimestamp));
+        }
+    }
+
+    /// <summary>
+    /// Kafka's <c>removeExpiredProducers</c>: forgets producers whose last batch is older than
+    /// <c>producer.id.expiration.ms</c>. Returns how many went.
+    /// </summary>
+    public int RemoveExpired(long nowMs, long expirationMs)
+    {
+        var removed = 0;
+        foreach (var (id, entry) in _producers)
+        {
+            if (nowMs - entry.LastTimestamp >= expirationMs && _producers.Remove(id))
+            {
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Kafka's <c>truncateHead</c>: forgets producers whose every batch is below the new log start offset.</summary>
+    public void RemoveBelow(long logStartOffset)
+    {
+        foreach (var (id, entry) in _producers)
+        {
+            if (entry.LastOffset < logStartOffset)
+            {
+                _producers.Remove(id);
+            }
+        }
+    }
+
+    /// <summary>Forgets everything (truncation rebuilds from the log).</summary>
+    public void Clear() => _producers.Clear();
+
+    /// <summary>The last sequence of a batch: base + last offset delta, wrapping past <see cref="int.MaxValue"/> to 0 as Kafka's <c>incrementSequence</c>.</summary>
+    public static int LastSequence(in RecordBatchHeader header) => Increment(header.BaseSequence, header.LastOffsetDelta);
+
+    private static int NextSequence(int sequence) => Increment(sequence, 1);
+
+    private static int Increment(int sequence, int increment) =>
+        sequence > int.MaxValue - increment ? increment - (int.MaxValue - sequence) - 1 : sequence + increment;
+}

@@ -1,0 +1,154 @@
+using Runnel.Protocol.Records;
+using Runnel.Storage.Producers;
+
+namespace Runnel.Storage.Tests.Producers;
+
+/// <summary>Kafka's idempotent-producer rules, on the state alone and through a partition log.</summary>
+public sealed class ProducerStateTests : IDisposable
+{
+    private const long Pid = 4000;
+    private readonly LogFixture _fx = new();
+
+    public void Dispose() => _fx.Dispose();
+
+    private static byte[] Batch(long pid, short epoch, int baseSequence, int records = 1)
+    {
+        var builder = new RecordBatchBuilder { ProducerId = pid, ProducerEpoch = epoch, BaseSequence = baseSequence };
+        for (var i = 0; i < records; i++)
+        {
+            builder.Append(1_000, "k"u8.ToArray(), "v"u8.ToArray());
+        }
+
+        return builder.ToArray();
+    }
+
+    private static RecordBatchHeader Header(long pid, short epoch, int baseSequence, int records = 1) =>
+        RecordBatchHeader.Read(Batch(pid, epoch, baseSequence, records));
+
+    [Fact]
+    public void Sequences_must_follow_on_within_an_epoch_and_an_unknown_producer_may_start_anywhere()
+    {
+        var state = new ProducerStateManager();
+        Assert.Equal(ProducerCheckResult.Append, state.Check(Header(Pid, 0, 17, 3)).Result);
+        state.Record(Header(Pid, 0, 17, 3), 0, 2);
+
+        Assert.Equal(ProducerCheckResult.Append, state.Check(Header(Pid, 0, 20)).Result);
+        Assert.Equal(ProducerCheckResult.OutOfOrderSequence, state.Check(Header(Pid, 0, 21)).Result);
+        Assert.Equal(ProducerCheckResult.OutOfOrderSequence, state.Check(Header(Pid, 0, 18)).Result);
+        Assert.Equal(19, state.Get(Pid)!.LastSequence);
+    }
+
+    [Fact]
+    public void A_retry_of_any_of_the_last_five_batches_is_a_duplicate_with_its_original_offsets()
+    {
+        var state = new ProducerStateManager();
+        for (var i = 0; i < 6; i++)
+        {
+            state.Record(Header(Pid, 0, i * 2, 2), i * 10, (i * 10) + 1);
+        }
+
+        var check = state.Check(Header(Pid, 0, 2, 2));
+        Assert.Equal(ProducerCheckResult.Duplicate, check.Result);
+        Assert.Equal((10L, 11L), (check.Original.FirstOffset, check.Original.LastOffset));
+        Assert.Equal(ProducerCheckResult.Duplicate, state.Check(Header(Pid, 0, 10, 2)).Result);
+
+        // The first batch fell out of the five: a retry of it is out of order, as in Kafka.
+        Assert.Equal(ProducerCheckResult.OutOfOrderSequence, state.Check(Header(Pid, 0, 0, 2)).Result);
+        Assert.Equal(ProducerStateManager.BatchesToRetain, state.Get(Pid)!.Batches.Count);
+    }
+
+    [Fact]
+    public void An_older_epoch_is_fenced_and_a_newer_one_must_start_at_sequence_zero()
+    {
+        var state = new ProducerStateManager();
+        state.Record(Header(Pid, 3, 0, 5), 0, 4);
+
+        Assert.Equal(ProducerCheckResult.InvalidProducerEpoch, state.Check(Header(Pid, 2, 5)).Result);
+        Assert.Equal(ProducerCheckResult.OutOfOrderSequence, state.Check(Header(Pid, 4, 5)).Result);
+        Assert.Equal(ProducerCheckResult.Append, state.Check(Header(Pid, 4, 0)).Result);
+
+        state.Record(Header(Pid, 4, 0), 5, 5);
+        // The old epoch's batches no longer identify duplicates.
+        Assert.Equal(ProducerCheckResult.InvalidProducerEpoch, state.Check(Header(Pid, 3, 0, 5)).Result);
+        Assert.Equal((short)4, state.Get(Pid)!.Epoch);
+    }
+
+    [Fact]
+    public void Sequences_wrap_from_int_max_to_zero()
+    {
+        var state = new ProducerStateManager();
+        var last = Header(Pid, 0, int.MaxValue - 1, 2);
+        Assert.Equal(int.MaxValue, ProducerStateManager.LastSequence(last));
+        state.Record(last, 0, 1);
+
+        Assert.Equal(ProducerCheckResult.Append, state.Check(Header(Pid, 0, 0)).Result);
+        Assert.Equal(0, ProducerStateManager.LastSequence(Header(Pid, 0, int.MaxValue, 2)));
+    }
+
+    [Fact]
+    public void Producers_whose_batches_are_all_below_the_log_start_offset_are_forgotten()
+    {
+        var state = new ProducerStateManager();
+        state.Record(Header(Pid, 0, 0), 0, 0);
+        state.Record(Header(Pid + 1, 0, 0), 1, 1);
+
+        state.RemoveBelow(1);
+
+        Assert.Null(state.Get(Pid));
+        Assert.NotNull(state.Get(Pid + 1));
+        Assert.Equal(1, state.RemoveExpired(nowMs: 1_000 + 500, expirationMs: 500));
+        Assert.Equal(0, state.Count);
+    }
+
+    [Fact]
+    public async Task A_log_answers_a_retry_with_the_original_offsets_writes_nothing_and_remembers_it_after_reopening()
+    {
+        var log = _fx.Open();
+        LogFixture.Append(log, records: 3);
+        var first = log.Append(Batch(Pid, 0, 0, 2), leaderEpoch: 1, useLogAppendTime: false);
+        var end = log.LogEndOffset;
+
+        var retry = log.Append(Batch(Pid, 0, 0, 2), leaderEpoch: 1, useLogAppendTime: false);
+
+        Assert.Equal(ProducerCheckResult.Duplicate, retry.Producer.Result);
+        Assert.Equal((first.FirstOffset, first.LastOffset), (retry.FirstOffset, retry.LastOffset));
+        Assert.Equal(end, log.LogEndOffset);
+        var gap = log.Append(Batch(Pid, 0, 5), leaderEpoch: 1, useLogAppendTime: false);
+        Assert.Equal(ProducerCheckResult.OutOfOrderSequence, gap.Producer.Result);
+        Assert.Equal(-1, gap.FirstOffset);
+        Assert.Equal(end, log.LogEndOffset);
+
+        await log.CloseAsync();
+        log = _fx.Open();
+
+        var afterReopen = log.Append(Batch(Pid, 0, 0, 2), leaderEpoch: 1, useLogAppendTime: false);
+        Assert.Equal(ProducerCheckResult.Duplicate, afterReopen.Producer.Result);
+        Assert.Equal(first.FirstOffset, afterReopen.FirstOffset);
+        Assert.Equal(ProducerCheckResult.Append, log.Append(Batch(Pid, 0, 2), leaderEpoch: 1, useLogAppendTime: false).Producer.Result);
+        await log.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Truncation_rebuilds_the_state_so_removed_batches_can_be_sent_again()
+    {
+        var log = _fx.Open();
+        log.Append(Batch(Pid, 0, 0), leaderEpoch: 1, useLogAppendTime: false);
+        log.Append(Batch(Pid, 0, 1), leaderEpoch: 1, useLogAppendTime: false);
+
+        log.TruncateTo(1);
+
+        Assert.Equal(0, log.GetProducerState(Pid)!.LastSequence);
+        Assert.Equal(ProducerCheckResult.Append, log.Append(Batch(Pid, 0, 1), leaderEpoch: 1, useLogAppendTime: false).Producer.Result);
+        await log.CloseAsync();
+    }
+
+    [Fact]
+    public void A_producer_batch_must_be_appended_alone()
+    {
+        var log = _fx.Open();
+        byte[] two = [.. Batch(Pid, 0, 0), .. Batch(Pid, 0, 1)];
+
+        Assert.Throws<ArgumentException>(() => log.Append(two, leaderEpoch: 1, useLogAppendTime: false));
+        Assert.Equal(0, log.LogEndOffset);
+    }
+}
