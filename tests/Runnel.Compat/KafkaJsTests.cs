@@ -23,13 +23,14 @@ public sealed class KafkaJsTests(BrokerProcess broker) : CompatTest(broker)
     private readonly KafkaJsClient _client = new(broker.BootstrapServers);
 
     [Theory]
-    [InlineData("none")]
-    [InlineData("gzip")]
-    public async Task Producer_send_records_with_headers_are_read_back_exactly_by_ConfluentKafka(string compression)
+    [InlineData("none", false)]
+    [InlineData("gzip", false)]
+    [InlineData("none", true)]
+    public async Task Producer_send_records_with_headers_are_read_back_exactly_by_ConfluentKafka(string compression, bool idempotent)
     {
         var topic = await DotNet.CreateTopicAsync("kafkajs");
 
-        var result = await _client.ProduceAsync(topic, 0, Count, compression);
+        var result = await _client.ProduceAsync(topic, 0, Count, compression, idempotent);
 
         AssertSucceeded(result, "producer.send");
         AssertSequence(

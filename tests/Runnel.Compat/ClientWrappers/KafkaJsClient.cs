@@ -10,9 +10,11 @@ public sealed class KafkaJsClient(string bootstrapServers)
 
     private static readonly Dictionary<string, string> NodeEnvironment = new() { ["KAFKAJS_NO_PARTITIONER_WARNING"] = "1" };
 
-    /// <summary>producer.send: records 0..count-1 to one partition in one call, with GZIP or no compression.</summary>
-    public Task<ProcessResult> ProduceAsync(string topic, int partition, int count, string compression) =>
-        RunAsync("produce", topic, "--partition", Number(partition), "--count", Number(count), "--compression", compression);
+    /// <summary>producer.send: records 0..count-1 to one partition in one call, with GZIP or no compression, optionally as an idempotent producer.</summary>
+    public Task<ProcessResult> ProduceAsync(string topic, int partition, int count, string compression, bool idempotent = false) =>
+        idempotent
+            ? RunAsync("produce", topic, "--partition", Number(partition), "--count", Number(count), "--compression", compression, "--idempotent")
+            : RunAsync("produce", topic, "--partition", Number(partition), "--count", Number(count), "--compression", compression);
 
     /// <summary>A consumer in group <paramref name="group"/>: subscribe, read <paramref name="count"/> records, commit, leave.</summary>
     public Task<ProcessResult> GroupConsumeAsync(string topic, string group, int count) =>

@@ -28,8 +28,11 @@ const kafka = new Kafka({
   logCreator: stderrLogger,
 })
 
+// --idempotent: KafkaJS's idempotent producer (InitProducerId, sequence numbers; it needs one request in flight).
 async function produce () {
-  const producer = kafka.producer({ allowAutoTopicCreation: false })
+  const producer = args.idempotent
+    ? kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 })
+    : kafka.producer({ allowAutoTopicCreation: false })
   await producer.connect()
   try {
     const compression = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP }[args.compression]
