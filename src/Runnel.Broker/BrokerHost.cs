@@ -97,6 +97,8 @@ public sealed class BrokerHost : IAsyncDisposable
             RetentionCheckInterval = Interval(config.LogRetentionCheckIntervalMs),
             FlushSchedulerInterval = Interval(config.LogFlushSchedulerIntervalMs),
             CheckpointInterval = Interval(config.LogFlushOffsetCheckpointIntervalMs),
+            ProducerIdExpirationCheckInterval = Interval(config.ProducerIdExpirationCheckIntervalMs),
+            ProducerIdExpiration = TimeSpan.FromMilliseconds(config.ProducerIdExpirationMs),
             DefaultLogConfig = TopicRuntimeConfigFactory.Create(config, EmptyOverrides).Log,
             Cleaner = CleanerOptionsFactory.Create(config, time),
         }, fileSystem, time, loggers, cancellationToken);
@@ -112,6 +114,7 @@ public sealed class BrokerHost : IAsyncDisposable
             var dynamicConfig = new DynamicBrokerConfig(config);
             var topics = new TopicService(metadata, partitions, logs, overrides => TopicRuntimeConfigFactory.Create(dynamicConfig.Current, overrides), loggers);
             dynamicConfig.Changed += (_, _) => topics.RefreshLogConfigs();
+            dynamicConfig.Changed += (_, updated) => logs.ProducerIdExpiration = TimeSpan.FromMilliseconds(updated.ProducerIdExpirationMs);
             var cleanerSettings = CleanerOptionsFactory.SettingsKey(config);
             dynamicConfig.Changed += (_, updated) =>
             {

@@ -147,6 +147,9 @@ public sealed partial class BrokerConfig
     /// <summary><c>producer.id.expiration.ms</c>.</summary>
     public int ProducerIdExpirationMs => GetInt(BrokerConfigs.ProducerIdExpirationMs);
 
+    /// <summary><c>producer.id.expiration.check.interval.ms</c>.</summary>
+    public int ProducerIdExpirationCheckIntervalMs => GetInt(BrokerConfigs.ProducerIdExpirationCheckIntervalMs);
+
     /// <summary><c>group.initial.rebalance.delay.ms</c>.</summary>
     public int GroupInitialRebalanceDelayMs => GetInt(BrokerConfigs.GroupInitialRebalanceDelayMs);
 

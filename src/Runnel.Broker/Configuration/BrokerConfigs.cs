@@ -92,6 +92,7 @@ public static partial class BrokerConfigs
     public const string TransactionMaxTimeoutMs = "transaction.max.timeout.ms";
     public const string TransactionalIdExpirationMs = "transactional.id.expiration.ms";
     public const string ProducerIdExpirationMs = "producer.id.expiration.ms";
+    public const string ProducerIdExpirationCheckIntervalMs = "producer.id.expiration.check.interval.ms";
     public const string GroupInitialRebalanceDelayMs = "group.initial.rebalance.delay.ms";
     public const string GroupMinSessionTimeoutMs = "group.min.session.timeout.ms";
     public const string GroupMaxSessionTimeoutMs = "group.max.session.timeout.ms";
@@ -373,6 +374,8 @@ public static partial class BrokerConfigs
         { Validator = ConfigValidator.AtLeast(1), Importance = High };
         yield return new(ProducerIdExpirationMs, ConfigType.Int, 86_400_000, "How long, in milliseconds, a partition remembers an idle producer id for idempotence.")
         { Validator = ConfigValidator.AtLeast(1), Importance = Low, Dynamic = ClusterWide };
+        yield return new(ProducerIdExpirationCheckIntervalMs, ConfigType.Int, 600_000, "How often, in milliseconds, partitions forget producer ids idle longer than producer.id.expiration.ms.")
+        { Validator = ConfigValidator.AtLeast(1), Importance = Low };
         yield return new(GroupInitialRebalanceDelayMs, ConfigType.Int, 3000, "How long, in milliseconds, a new classic group waits for more members before its first rebalance.")
         { Validator = ConfigValidator.AtLeast(0), Importance = Medium };
         yield return new(GroupMinSessionTimeoutMs, ConfigType.Int, 6000, "Shortest session timeout a classic group member may ask for.")

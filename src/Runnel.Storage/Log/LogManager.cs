@@ -43,6 +43,8 @@ public sealed partial class LogManager : IAsyncDisposable
     private DateTimeOffset _nextFlushCheck;
     private DateTimeOffset _nextRecoveryPointCheckpoint;
     private DateTimeOffset _nextLogStartOffsetCheckpoint;
+    private DateTimeOffset _nextProducerExpiration;
+    private long _producerIdExpirationMs;
     private int _shutdownStarted;
 
     private sealed class LogDir(string path)
@@ -63,6 +65,14 @@ public sealed partial class LogManager : IAsyncDisposable
         _logger = loggers.CreateLogger<LogManager>();
         _options = options;
         _dirs = [.. logDirs.Select(d => new LogDir(Path.GetFullPath(d)))];
+        _producerIdExpirationMs = (long)options.ProducerIdExpiration.TotalMilliseconds;
+    }
+
+    /// <summary><c>producer.id.expiration.ms</c>: a partition forgets a producer whose last batch is older (dynamic).</summary>
+    public TimeSpan ProducerIdExpiration
+    {
+        get => TimeSpan.FromMilliseconds(Interlocked.Read(ref _producerIdExpirationMs));
+        set => Interlocked.Exchange(ref _producerIdExpirationMs, (long)value.TotalMilliseconds);
     }
 
     /// <summary>
@@ -508,6 +518,7 @@ public sealed partial class LogManager : IAsyncDisposable
         AddInterval(intervals, _options.FlushSchedulerInterval, now, ref _nextFlushCheck);
         AddInterval(intervals, _options.CheckpointInterval, now, ref _nextRecoveryPointCheckpoint);
         AddInterval(intervals, _options.LogStartOffsetCheckpointInterval, now, ref _nextLogStartOffsetCheckpoint);
+        AddInterval(intervals, _options.ProducerIdExpirationCheckInterval, now, ref _nextProducerExpiration);
         if (intervals.Count == 0)
         {
             return;
@@ -531,7 +542,7 @@ public sealed partial class LogManager : IAsyncDisposable
         next = now + interval;
     }
 
-    /// <summary>One maintenance tick: retention, flush.ms, checkpoints, each when due.</summary>
+    /// <summary>One maintenance tick: retention, producer-id expiry, flush.ms, checkpoints, each when due.</summary>
     internal void Tick()
     {
         if (!_tickLock.TryEnter())
@@ -560,6 +571,16 @@ public sealed partial class LogManager : IAsyncDisposable
                     {
                         // Offline logs are already reported; deleted ones are gone.
                     }
+                }
+            }
+
+            if (now >= _nextProducerExpiration)
+            {
+                _nextProducerExpiration = now + _options.ProducerIdExpirationCheckInterval;
+                var expirationMs = Interlocked.Read(ref _producerIdExpirationMs);
+                foreach (var (log, _) in _logs.Values)
+                {
+                    log.RemoveExpiredProducers(now, expirationMs);
                 }
             }
 

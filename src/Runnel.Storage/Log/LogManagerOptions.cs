@@ -27,6 +27,12 @@ public sealed record LogManagerOptions
     /// <summary>The log cleaner's settings (<c>log.cleaner.*</c>); null when <c>log.cleaner.enable</c> is false, so compacted logs are not compacted.</summary>
     public Cleaner.CleanerOptions? Cleaner { get; init; } = Runnel.Storage.Cleaner.CleanerOptions.Default;
 
+    /// <summary><c>producer.id.expiration.check.interval.ms</c> (10 minutes): how often idle producer ids are forgotten.</summary>
+    public TimeSpan ProducerIdExpirationCheckInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary><c>producer.id.expiration.ms</c> (1 day) at start-up; <see cref="LogManager.ProducerIdExpiration"/> takes later changes.</summary>
+    public TimeSpan ProducerIdExpiration { get; init; } = TimeSpan.FromDays(1);
+
     /// <summary><c>num.recovery.threads.per.data.dir</c>: logs loaded in parallel per directory (Kafka: 2).</summary>
     public int RecoveryThreadsPerDataDir { get; init; } = 2;
 }

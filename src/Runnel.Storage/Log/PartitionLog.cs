@@ -74,6 +74,15 @@ public sealed partial class PartitionLog
         }
     }
 
+    /// <summary>Kafka's <c>removeExpiredProducers</c>: forgets producers whose last batch is <paramref name="expirationMs"/> old or older.</summary>
+    public int RemoveExpiredProducers(DateTimeOffset now, long expirationMs)
+    {
+        lock (_lock)
+        {
+            return _producers.RemoveExpired(now.ToUnixTimeMilliseconds(), expirationMs);
+        }
+    }
+
     /// <summary>
     /// Rebuilds the producer state from every batch header in the log. Producer-state snapshots
     /// (issue 6) will let this start at the last snapshot instead of the first segment.

@@ -11,12 +11,12 @@ public sealed class ProducerStateTests : IDisposable
 
     public void Dispose() => _fx.Dispose();
 
-    private static byte[] Batch(long pid, short epoch, int baseSequence, int records = 1)
+    private static byte[] Batch(long pid, short epoch, int baseSequence, int records = 1, long timestamp = 1_000)
     {
         var builder = new RecordBatchBuilder { ProducerId = pid, ProducerEpoch = epoch, BaseSequence = baseSequence };
         for (var i = 0; i < records; i++)
         {
-            builder.Append(1_000, "k"u8.ToArray(), "v"u8.ToArray());
+            builder.Append(timestamp, "k"u8.ToArray(), "v"u8.ToArray());
         }
 
         return builder.ToArray();
@@ -140,6 +140,30 @@ public sealed class ProducerStateTests : IDisposable
         Assert.Equal(0, log.GetProducerState(Pid)!.LastSequence);
         Assert.Equal(ProducerCheckResult.Append, log.Append(Batch(Pid, 0, 1), leaderEpoch: 1, useLogAppendTime: false).Producer.Result);
         await log.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_log_manager_forgets_producers_idle_longer_than_producer_id_expiration()
+    {
+        var options = new Runnel.Storage.Log.LogManagerOptions
+        {
+            Cleaner = null,
+            ProducerIdExpiration = TimeSpan.FromSeconds(10),
+            ProducerIdExpirationCheckInterval = TimeSpan.FromSeconds(1),
+        };
+        await using var manager = await Runnel.Storage.Log.LogManager.OpenAsync([_fx.Temp.Path], options, _fx.Fs, _fx.Time, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        var log = manager.CreateLog(LogFixture.Tp, Runnel.Storage.Log.LogConfig.Default);
+        log.Append(Batch(Pid, 0, 0, timestamp: _fx.NowMs), leaderEpoch: 1, useLogAppendTime: false);
+
+        _fx.Time.Advance(TimeSpan.FromSeconds(5));
+        manager.Tick();
+        Assert.NotNull(log.GetProducerState(Pid));
+
+        _fx.Time.Advance(TimeSpan.FromSeconds(6));
+        manager.Tick();
+        Assert.Null(log.GetProducerState(Pid));
+        // Forgotten: the producer may start anywhere again, as after expiry in Kafka.
+        Assert.Equal(ProducerCheckResult.Append, log.Append(Batch(Pid, 0, 9, timestamp: _fx.NowMs), leaderEpoch: 1, useLogAppendTime: false).Producer.Result);
     }
 
     [Fact]
