@@ -73,7 +73,11 @@ public sealed partial class LogCleaner
                                 ThrowCorruptBatch(segment, header.BaseOffset, "CRC-32C mismatch");
                             }
 
-                            FilterBatch(segment, batch, header, header.LastOffset + 1 == groupEnd, nowMs, config, output, totals);
+                            // Kafka keeps a producer's last batch, emptied if need be, so the producer
+                            // state rebuilt from the log still knows its last sequence.
+                            var retainIfEmpty = header.LastOffset + 1 == groupEnd
+                                || (header.ProducerId >= 0 && log.IsLastBatchOfProducer(header.ProducerId, header.LastOffset));
+                            FilterBatch(segment, batch, header, retainIfEmpty, nowMs, config, output, totals);
                         }
                     }
 
@@ -144,7 +148,7 @@ public sealed partial class LogCleaner
     /// some go, as an empty header when none stay but it must remain, or not at all.
     /// </summary>
     private void FilterBatch(
-        LogSegment segment, ReadOnlySpan<byte> batch, in RecordBatchHeader header, bool lastOfGroup, long nowMs, LogConfig config,
+        LogSegment segment, ReadOnlySpan<byte> batch, in RecordBatchHeader header, bool retainIfEmpty, long nowMs, LogConfig config,
         ArrayBufferWriter<byte> output, Totals totals)
     {
         totals.RecordsRead += header.RecordCount;
@@ -158,7 +162,7 @@ public sealed partial class LogCleaner
 
         if (action == CleanerBatchAction.Discard || header.RecordCount == 0)
         {
-            if (lastOfGroup || (header.RecordCount == 0 && action == CleanerBatchAction.FilterRetainEmpty))
+            if (retainIfEmpty || (header.RecordCount == 0 && action == CleanerBatchAction.FilterRetainEmpty))
             {
                 WriteEmptyBatch(batch, output);
             }
@@ -213,7 +217,7 @@ public sealed partial class LogCleaner
             }
             else if (kept == 0)
             {
-                if (lastOfGroup || action == CleanerBatchAction.FilterRetainEmpty)
+                if (retainIfEmpty || action == CleanerBatchAction.FilterRetainEmpty)
                 {
                     WriteEmptyBatch(batch, output);
                 }

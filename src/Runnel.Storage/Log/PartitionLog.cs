@@ -74,6 +74,15 @@ public sealed partial class PartitionLog
         }
     }
 
+    /// <summary>Whether the batch ending at <paramref name="lastOffset"/> is the last one <paramref name="producerId"/> appended (the cleaner keeps it).</summary>
+    internal bool IsLastBatchOfProducer(long producerId, long lastOffset)
+    {
+        lock (_lock)
+        {
+            return _producers.Get(producerId)?.LastOffset == lastOffset;
+        }
+    }
+
     /// <summary>Kafka's <c>removeExpiredProducers</c>: forgets producers whose last batch is <paramref name="expirationMs"/> old or older.</summary>
     public int RemoveExpiredProducers(DateTimeOffset now, long expirationMs)
     {

@@ -335,7 +335,8 @@ public sealed class LogCleanerTests : IDisposable
     public void The_batch_policy_can_discard_a_batch_and_keep_an_emptied_one()
     {
         var log = _fx.Open(Config);
-        log.Append(new RecordBatchBuilder { ProducerId = 7 }.Append(1_000, "a"u8.ToArray(), "aborted"u8.ToArray()).ToArray(), 1, false);
+        log.Append(new RecordBatchBuilder { ProducerId = 7, ProducerEpoch = 0, BaseSequence = 0 }.Append(1_000, "a"u8.ToArray(), "aborted"u8.ToArray()).ToArray(), 1, false);
+        log.Append(new RecordBatchBuilder { ProducerId = 7, ProducerEpoch = 0, BaseSequence = 1 }.Append(1_000, "z"u8.ToArray(), "aborted too"u8.ToArray()).ToArray(), 1, false);
         log.Append(new RecordBatchBuilder { ProducerId = 8 }.Append(1_000, "b"u8.ToArray(), "old"u8.ToArray()).ToArray(), 1, false);
         KeyedLog.Append(log, ("b", "new"));
         log.Roll();
@@ -345,11 +346,12 @@ public sealed class LogCleanerTests : IDisposable
 
         cleaner.Clean(log, _fx.Time.GetUtcNow());
 
+        // Producer 7's first batch is discarded; its last one stays, emptied, as Kafka keeps every
+        // producer's last batch so the producer state rebuilt from the log knows its sequence.
         var (batches, records) = KeyedLog.ReadAll(log);
-        Assert.Equal([(2L, "b", "new"), (3L, "c", "1")], records.Select(r => (r.Offset, r.Key, r.Value)));
-        Assert.Equal([1L, 2L, 3L], batches.Select(b => b.BaseOffset));
-        Assert.Equal(0, batches[0].RecordCount);
-        Assert.Equal(8, batches[0].ProducerId);
+        Assert.Equal([(3L, "b", "new"), (4L, "c", "1")], records.Select(r => (r.Offset, r.Key, r.Value)));
+        Assert.Equal([1L, 2L, 3L, 4L], batches.Select(b => b.BaseOffset));
+        Assert.Equal([(7L, 0), (8L, 0)], batches.Take(2).Select(b => (b.ProducerId, b.RecordCount)));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Runnel.Protocol.Records;
+using Runnel.Storage.Log;
 using Runnel.Storage.Producers;
 
 namespace Runnel.Storage.Tests.Producers;
@@ -145,14 +146,14 @@ public sealed class ProducerStateTests : IDisposable
     [Fact]
     public async Task The_log_manager_forgets_producers_idle_longer_than_producer_id_expiration()
     {
-        var options = new Runnel.Storage.Log.LogManagerOptions
+        var options = new LogManagerOptions
         {
             Cleaner = null,
             ProducerIdExpiration = TimeSpan.FromSeconds(10),
             ProducerIdExpirationCheckInterval = TimeSpan.FromSeconds(1),
         };
-        await using var manager = await Runnel.Storage.Log.LogManager.OpenAsync([_fx.Temp.Path], options, _fx.Fs, _fx.Time, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
-        var log = manager.CreateLog(LogFixture.Tp, Runnel.Storage.Log.LogConfig.Default);
+        await using var manager = await LogManager.OpenAsync([_fx.Temp.Path], options, _fx.Fs, _fx.Time, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        var log = manager.CreateLog(LogFixture.Tp, LogConfig.Default);
         log.Append(Batch(Pid, 0, 0, timestamp: _fx.NowMs), leaderEpoch: 1, useLogAppendTime: false);
 
         _fx.Time.Advance(TimeSpan.FromSeconds(5));
@@ -165,6 +166,33 @@ public sealed class ProducerStateTests : IDisposable
         // Forgotten: the producer may start anywhere again, as after expiry in Kafka.
         Assert.Equal(ProducerCheckResult.Append, log.Append(Batch(Pid, 0, 9, timestamp: _fx.NowMs), leaderEpoch: 1, useLogAppendTime: false).Producer.Result);
     }
+
+    [Fact]
+    public async Task Compaction_keeps_a_producers_last_batch_so_its_sequence_survives_a_reopen()
+    {
+        var config = LogConfig.Default with { Compact = true, RetentionMs = -1, FileDeleteDelayMs = 0 };
+        var log = _fx.Open(config);
+        log.Append(KeyedBatch(Pid, 0, "b"), leaderEpoch: 1, useLogAppendTime: false);
+        log.Roll();
+        log.Append(KeyedBatch(Pid, 1, "a"), leaderEpoch: 1, useLogAppendTime: false);
+        log.Roll();
+        // Another producer's newer "a" supersedes the idempotent producer's last batch.
+        log.Append(KeyedBatch(-1, -1, "a"), leaderEpoch: 1, useLogAppendTime: false);
+        log.Roll();
+        log.Append(KeyedBatch(-1, -1, "c"), leaderEpoch: 1, useLogAppendTime: false);
+
+        new Runnel.Storage.Cleaner.LogCleaner(Runnel.Storage.Cleaner.CleanerOptions.Default with { DedupeBufferSize = 1 << 20 }, _fx.Fs).Clean(log, _fx.Time.GetUtcNow());
+        await log.CloseAsync();
+        log = _fx.Open(config);
+
+        Assert.Equal(1, log.GetProducerState(Pid)!.LastSequence);
+        Assert.Equal(ProducerCheckResult.Append, log.Append(KeyedBatch(Pid, 2, "d"), leaderEpoch: 1, useLogAppendTime: false).Producer.Result);
+        await log.CloseAsync();
+    }
+
+    private static byte[] KeyedBatch(long pid, int sequence, string key) =>
+        new RecordBatchBuilder { ProducerId = pid, ProducerEpoch = (short)(pid < 0 ? -1 : 0), BaseSequence = sequence }
+            .Append(1_000, System.Text.Encoding.UTF8.GetBytes(key), "v"u8.ToArray()).ToArray();
 
     [Fact]
     public void A_producer_batch_must_be_appended_alone()
