@@ -544,14 +544,20 @@ internal sealed class LogSegment : IDisposable
     }
 
     /// <summary>
-    /// Replays every batch header of the segment into <paramref name="producers"/> (the producer-state
-    /// rebuild when a log is opened): one header-sized read per batch, no record data.
+    /// Replays the batch headers of the segment from the batch holding <paramref name="fromOffset"/> into
+    /// <paramref name="producers"/> (the producer-state rebuild when a log is opened): one header-sized
+    /// read per batch, no record data.
     /// </summary>
-    internal void ReplayProducerState(Producers.ProducerStateManager producers)
+    internal void ReplayProducerState(Producers.ProducerStateManager producers, long fromOffset)
     {
         Span<byte> buffer = stackalloc byte[RecordBatchHeader.Size];
         var size = Size;
-        long position = 0;
+        long position = fromOffset > BaseOffset ? FindBatchPosition(fromOffset, size, out _) : 0;
+        if (position < 0)
+        {
+            return;
+        }
+
         while (position + RecordBatchHeader.Size <= size)
         {
             _log.ReadExactly(buffer, position);

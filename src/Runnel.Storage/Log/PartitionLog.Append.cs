@@ -150,6 +150,7 @@ public sealed partial class PartitionLog
             ThrowHelper.ThrowLogOffline(TopicPartition, failure);
         }
 
+        WritePendingSnapshot();
         if (rolled || flushDue)
         {
             // Kafka flushes a rolled segment in the background right away, whatever the flush policy,
@@ -189,11 +190,31 @@ public sealed partial class PartitionLog
             throw new LogOfflineException(TopicPartition, failure);
         }
 
+        WritePendingSnapshot();
         RequestFlush();
+    }
+
+    /// <summary>Writes the snapshot a roll captured, if any (outside the append lock).</summary>
+    private void WritePendingSnapshot()
+    {
+        (long Offset, List<ProducerStateEntry> Entries)? pending;
+        lock (_lock)
+        {
+            pending = _pendingSnapshot;
+            _pendingSnapshot = null;
+        }
+
+        if (pending is { } snapshot)
+        {
+            WriteProducerSnapshot(snapshot.Offset, snapshot.Entries);
+        }
     }
 
     private LogSegment RollLocked(long nowMs, LogConfig config)
     {
+        // Kafka snapshots producer state at every roll, so an open replays at most one segment.
+        // Captured here, written by the caller after it lets go of the lock.
+        _pendingSnapshot = (_logEndOffset, _producers.CopyEntries());
         var previous = _segments.Active;
         previous.OnBecomeInactive();
         var segment = LogSegment.Create(_fs, Directory, _logEndOffset, config, nowMs);

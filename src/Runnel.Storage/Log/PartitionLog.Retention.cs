@@ -1,3 +1,5 @@
+using Runnel.Storage.Producers;
+
 namespace Runnel.Storage.Log;
 
 public sealed partial class PartitionLog
@@ -221,6 +223,15 @@ public sealed partial class PartitionLog
         {
             MarkOffline(failure);
             throw new LogOfflineException(TopicPartition, failure);
+        }
+
+        // Snapshots of deleted segments describe batches no longer in the log.
+        foreach (var offset in ProducerStateSnapshot.List(_fs, Directory))
+        {
+            if (offset < newStart)
+            {
+                TryDeleteSnapshot(offset);
+            }
         }
 
         Log.DeletedSegments(_logger, TopicPartition.Topic, TopicPartition.Partition, deletable.Length, kind, newStart);

@@ -32,6 +32,7 @@ public sealed partial class PartitionLog
 {
     private readonly Lock _lock = new();
     private readonly ProducerStateManager _producers = new();
+    private (long Offset, List<ProducerStateEntry> Entries)? _pendingSnapshot;
     private readonly IFileSystem _fs;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -93,18 +94,74 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>
-    /// Rebuilds the producer state from every batch header in the log. Producer-state snapshots
-    /// (issue 6) will let this start at the last snapshot instead of the first segment.
+    /// Rebuilds the producer state: loads the newest readable snapshot at or below the log end offset
+    /// (snapshots above it describe batches recovery or truncation removed, and are deleted), then
+    /// replays the batch headers from there; without one, from the first segment.
     /// </summary>
     private void RebuildProducerStateLocked()
     {
         _producers.Clear();
+        var from = _segments.First.BaseOffset;
+        var snapshots = ProducerStateSnapshot.List(_fs, Directory);
+        for (var i = snapshots.Count - 1; i >= 0; i--)
+        {
+            var offset = snapshots[i];
+            if (offset > _logEndOffset)
+            {
+                TryDeleteSnapshot(offset);
+                continue;
+            }
+
+            if (offset >= from && ProducerStateSnapshot.TryRead(_fs, ProducerStateSnapshot.FilePath(Directory, offset)) is { } entries)
+            {
+                _producers.Load(entries);
+                from = offset;
+                break;
+            }
+        }
+
         foreach (var segment in _segments.AsSpan())
         {
-            segment.ReplayProducerState(_producers);
+            if (segment.NextOffset > from)
+            {
+                segment.ReplayProducerState(_producers, from);
+            }
         }
 
         _producers.RemoveBelow(_logStartOffset);
+    }
+
+    /// <summary>
+    /// Writes the snapshot captured under the lock (at a roll or a clean close), then keeps only the
+    /// newest two. Best effort: a failure costs a longer replay at the next open, never data.
+    /// </summary>
+    private void WriteProducerSnapshot(long offset, List<ProducerStateEntry> entries)
+    {
+        try
+        {
+            ProducerStateSnapshot.Write(_fs, Directory, offset, entries);
+            var snapshots = ProducerStateSnapshot.List(_fs, Directory);
+            for (var i = 0; i < snapshots.Count - 2; i++)
+            {
+                TryDeleteSnapshot(snapshots[i]);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.SnapshotFailed(_logger, TopicPartition.Topic, TopicPartition.Partition, offset, ex);
+        }
+    }
+
+    private void TryDeleteSnapshot(long offset)
+    {
+        try
+        {
+            _fs.DeleteFile(ProducerStateSnapshot.FilePath(Directory, offset));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.SnapshotFailed(_logger, TopicPartition.Topic, TopicPartition.Partition, offset, ex);
+        }
     }
 
     /// <summary>
@@ -226,6 +283,20 @@ public sealed partial class PartitionLog
             {
                 // Already logged when it went offline; close the handles anyway.
             }
+        }
+
+        if (!IsOffline)
+        {
+            // No more appends (closing): a snapshot at the log end lets the next open replay nothing.
+            List<ProducerStateEntry> entries;
+            long end;
+            lock (_lock)
+            {
+                entries = _producers.CopyEntries();
+                end = _logEndOffset;
+            }
+
+            WriteProducerSnapshot(end, entries);
         }
 
         await _flushMutex.WaitAsync().ConfigureAwait(false);
@@ -355,6 +426,10 @@ public sealed partial class PartitionLog
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 1020, Level = LogLevel.Warning,
+            Message = "Producer-state snapshot at offset {Offset} of {Topic}-{Partition} could not be written or removed; the next open replays more of the log")]
+        public static partial void SnapshotFailed(ILogger logger, string topic, int partition, long offset, Exception exception);
+
         [LoggerMessage(EventId = 1000, Level = LogLevel.Debug,
             Message = "Rolled {Topic}-{Partition} to a new segment at offset {Offset}")]
         public static partial void Rolled(ILogger logger, string topic, int partition, long offset);

@@ -125,6 +125,35 @@ public sealed class ProducerStateManager
     /// <summary>Forgets everything (truncation rebuilds from the log).</summary>
     public void Clear() => _producers.Clear();
 
+    /// <summary>A deep copy of every entry, for a snapshot written after the caller lets go of its lock.</summary>
+    public List<ProducerStateEntry> CopyEntries()
+    {
+        var copy = new List<ProducerStateEntry>(_producers.Count);
+        foreach (var entry in _producers.Values)
+        {
+            var clone = new ProducerStateEntry(entry.ProducerId) { LastTimestamp = entry.LastTimestamp };
+            clone.Reset(entry.Epoch);
+            foreach (var batch in entry.Batches)
+            {
+                clone.Add(batch);
+            }
+
+            copy.Add(clone);
+        }
+
+        return copy;
+    }
+
+    /// <summary>Replaces the state with <paramref name="entries"/> (loaded from a snapshot).</summary>
+    public void Load(IEnumerable<ProducerStateEntry> entries)
+    {
+        _producers.Clear();
+        foreach (var entry in entries)
+        {
+            _producers[entry.ProducerId] = entry;
+        }
+    }
+
     /// <summary>The last sequence of a batch: base + last offset delta, wrapping past <see cref="int.MaxValue"/> to 0 as Kafka's <c>incrementSequence</c>.</summary>
     public static int LastSequence(in RecordBatchHeader header) => Increment(header.BaseSequence, header.LastOffsetDelta);
 

@@ -195,6 +195,68 @@ public sealed class ProducerStateTests : IDisposable
             .Append(1_000, System.Text.Encoding.UTF8.GetBytes(key), "v"u8.ToArray()).ToArray();
 
     [Fact]
+    public async Task A_clean_close_snapshots_the_state_and_the_next_open_loads_it_instead_of_replaying()
+    {
+        var log = _fx.Open();
+        log.Append(Batch(Pid, 0, 0), leaderEpoch: 1, useLogAppendTime: false);
+        log.Roll();
+        log.Append(Batch(Pid, 0, 1), leaderEpoch: 1, useLogAppendTime: false);
+        Assert.Equal([1L], ProducerStateSnapshot.List(_fx.Fs, log.Directory));
+        await log.CloseAsync();
+        Assert.Equal([1L, 2L], ProducerStateSnapshot.List(_fx.Fs, log.Directory));
+
+        // A snapshot at the log end that says epoch 9: only loading it (not replaying) can show that.
+        var forged = new ProducerStateEntry(Pid);
+        forged.Reset(9);
+        forged.Add(new ProducerBatch(1, 1, 1, 1, 1_000));
+        ProducerStateSnapshot.Write(_fx.Fs, log.Directory, 2, [forged]);
+        log = _fx.Open();
+
+        Assert.Equal((short)9, log.GetProducerState(Pid)!.Epoch);
+        await log.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Snapshots_above_the_log_end_are_deleted_and_a_torn_one_falls_back_to_replay()
+    {
+        var log = _fx.Open();
+        log.Append(Batch(Pid, 0, 0, 3), leaderEpoch: 1, useLogAppendTime: false);
+        await log.CloseAsync();
+        var snapshot = ProducerStateSnapshot.FilePath(log.Directory, 3);
+        var bytes = File.ReadAllBytes(snapshot);
+        bytes[^1] ^= 0xFF;
+        File.WriteAllBytes(snapshot, bytes);
+        ProducerStateSnapshot.Write(_fx.Fs, log.Directory, 50, []);
+
+        Assert.Null(ProducerStateSnapshot.TryRead(_fx.Fs, snapshot));
+        log = _fx.Open();
+
+        Assert.DoesNotContain(50L, ProducerStateSnapshot.List(_fx.Fs, log.Directory));
+        Assert.Equal(2, log.GetProducerState(Pid)!.LastSequence);
+        Assert.Equal(ProducerCheckResult.Duplicate, log.Append(Batch(Pid, 0, 0, 3), leaderEpoch: 1, useLogAppendTime: false).Producer.Result);
+        await log.CloseAsync();
+    }
+
+    [Fact]
+    public void A_snapshot_round_trips_every_field()
+    {
+        var entry = new ProducerStateEntry(Pid) { LastTimestamp = 77 };
+        entry.Reset(3);
+        for (var i = 0; i < 6; i++)
+        {
+            entry.Add(new ProducerBatch(i, i + 1, 100 + i, 101 + i, 1_000 + i));
+        }
+
+        ProducerStateSnapshot.Write(_fx.Fs, _fx.Temp.Path, 42, [entry, new ProducerStateEntry(Pid + 1)]);
+        var read = ProducerStateSnapshot.TryRead(_fx.Fs, ProducerStateSnapshot.FilePath(_fx.Temp.Path, 42))!;
+
+        Assert.Equal(2, read.Count);
+        Assert.Equal((Pid, (short)3, 77L), (read[0].ProducerId, read[0].Epoch, read[0].LastTimestamp));
+        Assert.Equal(entry.Batches, read[0].Batches);
+        Assert.Empty(read[1].Batches);
+    }
+
+    [Fact]
     public void A_producer_batch_must_be_appended_alone()
     {
         var log = _fx.Open();
