@@ -216,6 +216,7 @@ public sealed class BrokerHost : IAsyncDisposable
         handlers.Add(new MetadataHandler(identity, topics, partitions, autoCreate));
         handlers.Add(new ProduceHandler(partitions, time, maxDecompressed));
         handlers.Add(new InitProducerIdHandler(new ProducerIdManager(metadata)));
+        handlers.Add(new DescribeProducersHandler(partitions));
         handlers.Add(new FetchHandler(partitions, topics, new FetchSessionCache(config.MaxIncrementalFetchSessionCacheSlots, time), time, config.FetchMaxBytes));
         handlers.Add(new ListOffsetsHandler(partitions, maxDecompressed));
         handlers.Add(new OffsetForLeaderEpochHandler(partitions));

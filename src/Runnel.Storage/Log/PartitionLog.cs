@@ -66,7 +66,16 @@ public sealed partial class PartitionLog
         RebuildProducerStateLocked();
     }
 
-    /// <summary>Idempotent producers with state in this partition (for tests and DescribeProducers).</summary>
+    /// <summary>A copy of every producer's state in this partition (DescribeProducers).</summary>
+    public List<ProducerStateEntry> GetProducerStates()
+    {
+        lock (_lock)
+        {
+            return _producers.CopyEntries();
+        }
+    }
+
+    /// <summary>One producer's state in this partition (tests).</summary>
     public ProducerStateEntry? GetProducerState(long producerId)
     {
         lock (_lock)

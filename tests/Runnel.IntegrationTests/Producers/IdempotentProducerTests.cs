@@ -74,6 +74,15 @@ public sealed class IdempotentProducerTests
 
             var gap = await ProduceAsync(client, Batch(producerId, 0, 5, "gap"));
             Assert.Equal((short)Runnel.Protocol.ErrorCode.OutOfOrderSequenceNumber, gap.ErrorCode);
+
+            var described = await client.SendAsync<DescribeProducersResponse>(new DescribeProducersRequest
+            {
+                Topics = [new DescribeProducersRequest.TopicRequest { Name = Topic, PartitionIndexes = [0, 7] }],
+            }, 0, cancellationToken: TestContext.Current.CancellationToken);
+            var partitions = described.Topics.Single().Partitions;
+            var producer = Assert.Single(partitions[0].ActiveProducers);
+            Assert.Equal((producerId, 0, 1), (producer.ProducerId, producer.ProducerEpoch, producer.LastSequence));
+            Assert.Equal((short)Runnel.Protocol.ErrorCode.UnknownTopicOrPartition, partitions[1].ErrorCode);
         }
 
         await using (var broker = await StartAsync(dir.Path))
