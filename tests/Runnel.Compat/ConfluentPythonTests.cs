@@ -20,13 +20,14 @@ public sealed class ConfluentPythonTests(BrokerProcess broker) : CompatTest(brok
     private readonly KafkaPythonClient _kafkaPython = new(broker.BootstrapServers);
 
     [Theory]
-    [InlineData("lz4")]
-    [InlineData("zstd")]
-    public async Task Producer_records_with_headers_are_read_back_exactly_by_ConfluentKafka(string compression)
+    [InlineData("lz4", false)]
+    [InlineData("zstd", false)]
+    [InlineData("none", true)]
+    public async Task Producer_records_with_headers_are_read_back_exactly_by_ConfluentKafka(string compression, bool idempotent)
     {
         var topic = await DotNet.CreateTopicAsync("confluent-python");
 
-        var result = await _client.ProduceAsync(topic, 0, Count, compression);
+        var result = await _client.ProduceAsync(topic, 0, Count, compression, idempotent);
 
         AssertSucceeded(result, "Producer");
         AssertAcknowledgedInOrder(result, Count);

@@ -111,8 +111,10 @@ public sealed class ConfluentPythonClient(string bootstrapServers)
     : PythonScriptClient(bootstrapServers, "confluent_client.py", "confluent_kafka", "python3-confluent-kafka")
 {
     /// <summary>Producer with compression.type: records 0..count-1 to one partition.</summary>
-    public Task<ProcessResult> ProduceAsync(string topic, int partition, int count, string compression) =>
-        RunAsync("produce", topic, "--partition", Number(partition), "--count", Number(count), "--compression", compression);
+    public Task<ProcessResult> ProduceAsync(string topic, int partition, int count, string compression, bool idempotent = false) =>
+        idempotent
+            ? RunAsync("produce", topic, "--partition", Number(partition), "--count", Number(count), "--compression", compression, "--idempotent")
+            : RunAsync("produce", topic, "--partition", Number(partition), "--count", Number(count), "--compression", compression);
 
     /// <summary>Consumer with assign(OFFSET_BEGINNING) and enable.auto.commit=False: prints <paramref name="count"/> records.</summary>
     public Task<ProcessResult> ConsumeAsync(string topic, int partition, int count) =>

@@ -52,4 +52,5 @@ def parser(description, commands):
     p.add_argument("--assignor", default=None, help="group-member: the one partition assignment strategy to offer")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds before the script gives up")
     p.add_argument("--debug", action="store_true", help="protocol debug logging to stderr")
+    p.add_argument("--idempotent", action="store_true", help="produce: an idempotent producer (confluent-kafka only)")
     return p

@@ -31,6 +31,8 @@ def produce(args):
     config = base_config(args)
     config.update({"compression.type": args.compression, "linger.ms": 5, "acks": "all",
                    "message.timeout.ms": int(args.timeout * 1000)})
+    if args.idempotent:
+        config["enable.idempotence"] = True
     producer = Producer(config)
     reports = {}
 
