@@ -225,7 +225,8 @@ public sealed partial class PartitionLog
             throw new LogOfflineException(TopicPartition, failure);
         }
 
-        // Snapshots of deleted segments describe batches no longer in the log.
+        // Snapshots of deleted segments describe batches no longer in the log; a roll above (the
+        // active segment went too) captured one at the new start.
         foreach (var offset in ProducerStateSnapshot.List(_fs, Directory))
         {
             if (offset < newStart)
@@ -233,6 +234,8 @@ public sealed partial class PartitionLog
                 TryDeleteSnapshot(offset);
             }
         }
+
+        WritePendingSnapshot();
 
         Log.DeletedSegments(_logger, TopicPartition.Topic, TopicPartition.Partition, deletable.Length, kind, newStart);
         ScheduleDeletion(deletable);
