@@ -22,14 +22,17 @@ public sealed class CleanerCheckpoints(IFileSystem fs)
         return _byDirectory.GetOrAdd(logDir, static (dir, fs) => new CleanerOffsetCheckpoint(fs, dir), fs);
     }
 
-    /// <summary>The partition's checkpointed first dirty offset; null when there is none or the file is damaged (cleaning then starts at the log start offset, which is safe).</summary>
+    /// <summary>
+    /// The partition's checkpointed first dirty offset; null when there is none or the file is damaged
+    /// or unreadable (cleaning then starts at the log start offset, which only costs time).
+    /// </summary>
     public long? TryRead(PartitionLog log)
     {
         try
         {
             return For(log).Read(log.TopicPartition);
         }
-        catch (InvalidDataException)
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             return null;
         }

@@ -19,6 +19,8 @@ public sealed class CleanerIoThrottle : ICleanerThrottle
     /// <summary>Kafka's check interval (300 ms): the longest period averaged over.</summary>
     public static readonly TimeSpan DefaultCheckInterval = TimeSpan.FromMilliseconds(300);
 
+    private static readonly TimeSpan s_maxWait = TimeSpan.FromHours(1);
+
     private readonly double _bytesPerSecond;
     private readonly TimeSpan _checkInterval;
     private readonly TimeProvider _time;
@@ -65,6 +67,9 @@ public sealed class CleanerIoThrottle : ICleanerThrottle
             _periodStart = now + (long)(wait.TotalSeconds * _time.TimestampFrequency);
         }
 
+        // WaitOne takes at most int.MaxValue ms; a tiny rate could ask for more. An hour at a time is
+        // plenty: the next report waits again.
+        wait = wait < s_maxWait ? wait : s_maxWait;
         Interlocked.Add(ref _waitedTicks, wait.Ticks);
         cancellationToken.WaitHandle.WaitOne(wait);
         cancellationToken.ThrowIfCancellationRequested();

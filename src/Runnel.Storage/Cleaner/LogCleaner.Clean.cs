@@ -17,9 +17,11 @@ public sealed partial class LogCleaner
             count++;
         }
 
+        // Taken once per pass, not per batch: the append lock is not the cleaner's to contend for.
+        var producerLastOffsets = log.ProducerLastOffsets();
         foreach (var group in GroupSegmentsBySize(segments.AsSpan()[..count], config.SegmentBytes, config.SegmentIndexBytes))
         {
-            CleanGroup(log, group, nowMs, config, totals);
+            CleanGroup(log, group, nowMs, config, totals, producerLastOffsets);
         }
     }
 
@@ -28,7 +30,7 @@ public sealed partial class LogCleaner
     /// segment with the group's base offset, rebuilds its indexes as it appends, fsyncs it, and hands
     /// it to the log for the swap. An I/O failure takes the log offline.
     /// </summary>
-    private void CleanGroup(PartitionLog log, LogSegment[] group, long nowMs, LogConfig config, Totals totals)
+    private void CleanGroup(PartitionLog log, LogSegment[] group, long nowMs, LogConfig config, Totals totals, Dictionary<long, long> producerLastOffsets)
     {
         var last = group[^1];
         if (last.Size == 0 && group.Length == 1)
@@ -36,6 +38,7 @@ public sealed partial class LogCleaner
             return;
         }
 
+        _cancellation.ThrowIfCancellationRequested();
         var groupEnd = last.NextOffset;
         long read = totals.BytesRead, written = 0;
         LogSegment cleaned;
@@ -76,7 +79,7 @@ public sealed partial class LogCleaner
                             // Kafka keeps a producer's last batch, emptied if need be, so the producer
                             // state rebuilt from the log still knows its last sequence.
                             var retainIfEmpty = header.LastOffset + 1 == groupEnd
-                                || (header.ProducerId >= 0 && log.IsLastBatchOfProducer(header.ProducerId, header.LastOffset));
+                                || (header.ProducerId >= 0 && producerLastOffsets.TryGetValue(header.ProducerId, out var producerLast) && producerLast == header.LastOffset);
                             FilterBatch(segment, batch, header, retainIfEmpty, nowMs, config, output, totals);
                         }
                     }
@@ -126,6 +129,10 @@ public sealed partial class LogCleaner
             Log.AbandonedGroup(_logger, log.TopicPartition.Topic, log.TopicPartition.Partition, cleaned.BaseOffset);
         }
     }
+
+    /// <summary>now + delete.retention.ms, saturating: Long.MaxValue ("keep tombstones forever") must not wrap to the past.</summary>
+    private static long DeleteHorizon(long nowMs, long deleteRetentionMs) =>
+        deleteRetentionMs > long.MaxValue - nowMs ? long.MaxValue : nowMs + deleteRetentionMs;
 
     private long Append(LogSegment cleaned, ArrayBufferWriter<byte> output, LogConfig config, long nowMs)
     {
@@ -205,7 +212,7 @@ public sealed partial class LogCleaner
             var setHorizon = containsTombstone && !header.HasDeleteHorizon;
             if (containsTombstone)
             {
-                var keptHorizon = setHorizon ? nowMs + config.DeleteRetentionMs : header.BaseTimestamp;
+                var keptHorizon = setHorizon ? DeleteHorizon(nowMs, config.DeleteRetentionMs) : header.BaseTimestamp;
                 totals.EarliestDeleteHorizonMs = totals.EarliestDeleteHorizonMs < 0 ? keptHorizon : Math.Min(totals.EarliestDeleteHorizonMs, keptHorizon);
             }
 
@@ -224,7 +231,7 @@ public sealed partial class LogCleaner
             }
             else
             {
-                var horizon = setHorizon ? nowMs + config.DeleteRetentionMs : -1;
+                var horizon = setHorizon ? DeleteHorizon(nowMs, config.DeleteRetentionMs) : -1;
                 WriteFilteredBatch(batch, header, section, ranges.AsSpan(0, kept), horizon, maxTimestamp, output);
             }
         }

@@ -376,7 +376,16 @@ public sealed partial class LogCleaner
         }
 
         totals.BytesRead += data.Length;
-        _options.Throttle?.OnBytes(data.Length, _cancellation);
+        try
+        {
+            _options.Throttle?.OnBytes(data.Length, _cancellation);
+        }
+        catch
+        {
+            data.Dispose();
+            throw;
+        }
+
         chunk = data;
         return true;
     }

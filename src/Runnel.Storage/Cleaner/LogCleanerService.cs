@@ -116,7 +116,7 @@ public sealed partial class LogCleanerService : IAsyncDisposable
 
     public void Start()
     {
-        if (Interlocked.Exchange(ref _started, 1) != 0)
+        if (Volatile.Read(ref _disposed) != 0 || Interlocked.Exchange(ref _started, 1) != 0)
         {
             return;
         }
@@ -215,9 +215,9 @@ public sealed partial class LogCleanerService : IAsyncDisposable
     private void Run(int index)
     {
         var cleaner = _cleaners[index];
-        var waitHandles = new[] { _stop.Token.WaitHandle, _wake };
         try
         {
+            var waitHandles = new[] { _stop.Token.WaitHandle, _wake };
             while (!_stop.IsCancellationRequested)
             {
                 if (!TryCleanFilthiestLog(cleaner, index))

@@ -39,6 +39,9 @@ public sealed partial class LogManager : IAsyncDisposable
     private readonly List<Task> _backgroundDeletes = [];
     private ITimer? _timer;
     private LogCleanerService? _cleaner;
+
+    /// <summary>Serialises cleaner replacement (dynamic reconfiguration) with itself and with shutdown.</summary>
+    private readonly SemaphoreSlim _cleanerSwap = new(1, 1);
     private DateTimeOffset _nextRetention;
     private DateTimeOffset _nextFlushCheck;
     private DateTimeOffset _nextRecoveryPointCheckpoint;
@@ -118,15 +121,26 @@ public sealed partial class LogManager : IAsyncDisposable
     /// </summary>
     public async Task ReconfigureCleanerAsync(CleanerOptions? options)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _shutdownStarted) != 0, this);
-        var replacement = options is null ? null : new LogCleanerService(options, () => _logs.Values.Select(static e => e.Log), _fs, _time, _loggers);
-        var previous = Interlocked.Exchange(ref _cleaner, replacement);
-        if (previous is not null)
+        await _cleanerSwap.WaitAsync().ConfigureAwait(false);
+        try
         {
-            await previous.DisposeAsync().ConfigureAwait(false);
-        }
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _shutdownStarted) != 0, this);
+            if (Interlocked.Exchange(ref _cleaner, null) is { } previous)
+            {
+                await previous.DisposeAsync().ConfigureAwait(false);
+            }
 
-        replacement?.Start();
+            if (options is not null)
+            {
+                var replacement = new LogCleanerService(options, () => _logs.Values.Select(static e => e.Log), _fs, _time, _loggers);
+                Volatile.Write(ref _cleaner, replacement);
+                replacement.Start();
+            }
+        }
+        finally
+        {
+            _cleanerSwap.Release();
+        }
     }
 
     /// <summary>The log of <paramref name="topicPartition"/>, or null.</summary>
@@ -219,7 +233,23 @@ public sealed partial class LogManager : IAsyncDisposable
 
         // Kafka's abortAndPauseCleaning: no clean may be swapping segments while the directory moves.
         await existing.Log.StopCleaningAsync().ConfigureAwait(false);
-        Cleaner?.Forget(existing.Log);
+        await _cleanerSwap.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (Cleaner is { } cleaner)
+            {
+                cleaner.Forget(existing.Log);
+            }
+            else
+            {
+                ForgetCleanerCheckpoint(existing);
+            }
+        }
+        finally
+        {
+            _cleanerSwap.Release();
+        }
+
         (PartitionLog Log, LogDir Dir) entry;
         string renamed;
         lock (_createLock)
@@ -258,6 +288,22 @@ public sealed partial class LogManager : IAsyncDisposable
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// With the cleaner off, a deleted partition still leaves the checkpoint: a partition created later
+    /// under the same name must not inherit "clean below N".
+    /// </summary>
+    private void ForgetCleanerCheckpoint((PartitionLog Log, LogDir Dir) entry)
+    {
+        try
+        {
+            new CleanerOffsetCheckpoint(_fs, entry.Dir.Path).Remove(entry.Log.TopicPartition);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.CheckpointUnreadable(_logger, Path.Combine(entry.Dir.Path, CleanerOffsetCheckpoint.FileName), ex);
+        }
     }
 
     /// <summary>Kafka's <c>logDeleteDirName</c>: the topic is shortened so the name fits 255 bytes.</summary>
@@ -314,9 +360,19 @@ public sealed partial class LogManager : IAsyncDisposable
             return;
         }
 
-        if (Interlocked.Exchange(ref _cleaner, null) is { } cleaner)
+        // After a running reconfiguration: it either finished (its cleaner is stopped here) or sees
+        // the shutdown flag and installs nothing.
+        await _cleanerSwap.WaitAsync().ConfigureAwait(false);
+        try
         {
-            await cleaner.DisposeAsync().ConfigureAwait(false);
+            if (Interlocked.Exchange(ref _cleaner, null) is { } cleaner)
+            {
+                await cleaner.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _cleanerSwap.Release();
         }
 
         if (_timer is not null)

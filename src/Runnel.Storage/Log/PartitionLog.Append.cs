@@ -87,7 +87,9 @@ public sealed partial class PartitionLog
                 var check = _producers.Check(header);
                 if (check.Result == ProducerCheckResult.Duplicate)
                 {
-                    return new LogAppendResult(check.Original.FirstOffset, check.Original.LastOffset, -1, _logStartOffset, 0, 0, check);
+                    // Kafka answers a duplicate with the original batch's append time on LogAppendTime topics.
+                    return new LogAppendResult(check.Original.FirstOffset, check.Original.LastOffset,
+                        useLogAppendTime ? check.Original.MaxTimestamp : -1, _logStartOffset, 0, 0, check);
                 }
 
                 if (check.Result != ProducerCheckResult.Append)
@@ -197,16 +199,26 @@ public sealed partial class PartitionLog
     /// <summary>Writes the snapshot a roll captured, if any (outside the append lock).</summary>
     private void WritePendingSnapshot()
     {
-        (long Offset, List<ProducerStateEntry> Entries)? pending;
+        (long Offset, List<ProducerStateEntry> Entries, long Truncations)? pending;
         lock (_lock)
         {
             pending = _pendingSnapshot;
             _pendingSnapshot = null;
         }
 
-        if (pending is { } snapshot)
+        if (pending is not { } snapshot)
         {
-            WriteProducerSnapshot(snapshot.Offset, snapshot.Entries);
+            return;
+        }
+
+        WriteProducerSnapshot(snapshot.Offset, snapshot.Entries);
+        lock (_lock)
+        {
+            // A truncation while the file was written may have removed the batches it describes.
+            if (_truncations != snapshot.Truncations || snapshot.Offset > _logEndOffset)
+            {
+                TryDeleteSnapshot(snapshot.Offset);
+            }
         }
     }
 
@@ -214,7 +226,7 @@ public sealed partial class PartitionLog
     {
         // Kafka snapshots producer state at every roll, so an open replays at most one segment.
         // Captured here, written by the caller after it lets go of the lock.
-        _pendingSnapshot = (_logEndOffset, _producers.CopyEntries());
+        _pendingSnapshot = (_logEndOffset, _producers.CopyEntries(), _truncations);
         var previous = _segments.Active;
         previous.OnBecomeInactive();
         var segment = LogSegment.Create(_fs, Directory, _logEndOffset, config, nowMs);

@@ -28,7 +28,20 @@ public sealed partial class PartitionLog
             return false;
         }
 
-        return _segmentRewriteGate.Wait(0);
+        if (!_segmentRewriteGate.Wait(0))
+        {
+            return false;
+        }
+
+        // StopCleaningAsync may have cancelled, taken and released the gate between the check above
+        // and the Wait: looked at again while holding the gate, it cannot change underneath.
+        if (_cleaningAbort.IsCancellationRequested || Volatile.Read(ref _closed) != 0 || IsOffline)
+        {
+            _segmentRewriteGate.Release();
+            return false;
+        }
+
+        return true;
     }
 
     internal void EndCleaning() => _segmentRewriteGate.Release();

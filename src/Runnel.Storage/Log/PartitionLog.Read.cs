@@ -54,8 +54,10 @@ public sealed partial class PartitionLog
                         break;
                     }
 
+                    // Until a batch with records is in hand, the first one is returned whatever its size
+                    // (KIP-74), so a response never holds emptied batches alone.
                     var remaining = maxBytes - (data?.Length ?? 0);
-                    var status = segment.ReadBatches(from, remaining, limit, minOneBatch && data is null, out var more);
+                    var status = segment.ReadBatches(from, remaining, limit, minOneBatch && (data is null || !HasRecords(data.Span)), out var more);
                     if (status == LogSegment.ReadStatus.NotInSegment)
                     {
                         continue;
@@ -72,12 +74,20 @@ public sealed partial class PartitionLog
                     // them alone carries no record, and librdkafka counts each such response as
                     // "message too large" (doubling its fetch size until it gives up), so the read
                     // goes on into the next segment. Otherwise one segment per read, as Kafka.
+                    var next = LastOffsetOf(data.Span) + 1;
                     if (HasRecords(data.Span) || data.Length >= maxBytes)
                     {
                         break;
                     }
 
-                    from = segment.NextOffset;
+                    // Record-less so far: read on from where the data ends, in this segment when its
+                    // next batch did not fit (it is returned whole, as a first batch would be), else
+                    // in the next segment.
+                    from = next;
+                    if (next < segment.NextOffset)
+                    {
+                        i--;
+                    }
                 }
 
                 var result = new LogReadResult(LogError.None, data, logStartOffset, logEndOffset, highWatermark);
@@ -94,6 +104,25 @@ public sealed partial class PartitionLog
                 data?.Dispose();
             }
         }
+    }
+
+    /// <summary>The last offset of the last whole batch in <paramref name="batches"/>.</summary>
+    private static long LastOffsetOf(ReadOnlySpan<byte> batches)
+    {
+        var last = -1L;
+        while (batches.Length >= RecordBatchHeader.Size)
+        {
+            var header = RecordBatchHeader.Read(batches);
+            if (header.TotalSize > batches.Length)
+            {
+                break;
+            }
+
+            last = header.LastOffset;
+            batches = batches[header.TotalSize..];
+        }
+
+        return last;
     }
 
     /// <summary>Whether any whole batch in <paramref name="batches"/> holds at least one record.</summary>

@@ -126,7 +126,9 @@ public sealed partial class PartitionLog
 
             if (failure is null)
             {
-                // Kafka rebuilds producer state after truncation too: the removed batches' sequences are gone.
+                // Kafka rebuilds producer state after truncation too: the removed batches' sequences are
+                // gone, and a snapshot a roll captured may describe them.
+                _pendingSnapshot = null;
                 RebuildProducerStateLocked();
             }
         }
@@ -210,7 +212,6 @@ public sealed partial class PartitionLog
 
             newStart = Math.Max(_logStartOffset, _segments.First.BaseOffset);
             Volatile.Write(ref _logStartOffset, newStart);
-            _producers.RemoveBelow(newStart);
 
             // Deleted offsets need no flushing; keep the recovery point within the log.
             if (_recoveryPoint < _segments.First.BaseOffset)
@@ -225,20 +226,27 @@ public sealed partial class PartitionLog
             throw new LogOfflineException(TopicPartition, failure);
         }
 
+        Log.DeletedSegments(_logger, TopicPartition.Topic, TopicPartition.Partition, deletable.Length, kind, newStart);
+        ScheduleDeletion(deletable);
+
         // Snapshots of deleted segments describe batches no longer in the log; a roll above (the
-        // active segment went too) captured one at the new start.
-        foreach (var offset in ProducerStateSnapshot.List(_fs, Directory))
+        // active segment went too) captured one at the new start. Best effort, as every snapshot.
+        try
         {
-            if (offset < newStart)
+            foreach (var offset in ProducerStateSnapshot.List(_fs, Directory))
             {
-                TryDeleteSnapshot(offset);
+                if (offset < newStart)
+                {
+                    TryDeleteSnapshot(offset);
+                }
             }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.SnapshotFailed(_logger, TopicPartition.Topic, TopicPartition.Partition, newStart, ex);
         }
 
         WritePendingSnapshot();
-
-        Log.DeletedSegments(_logger, TopicPartition.Topic, TopicPartition.Partition, deletable.Length, kind, newStart);
-        ScheduleDeletion(deletable);
         return deletable.Length;
     }
 

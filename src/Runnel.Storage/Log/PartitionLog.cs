@@ -32,7 +32,7 @@ public sealed partial class PartitionLog
 {
     private readonly Lock _lock = new();
     private readonly ProducerStateManager _producers = new();
-    private (long Offset, List<ProducerStateEntry> Entries)? _pendingSnapshot;
+    private (long Offset, List<ProducerStateEntry> Entries, long Truncations)? _pendingSnapshot;
     private readonly IFileSystem _fs;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -69,6 +69,7 @@ public sealed partial class PartitionLog
     /// <summary>A copy of every producer's state in this partition (DescribeProducers).</summary>
     public List<ProducerStateEntry> GetProducerStates()
     {
+        ThrowIfUnusable(forAppend: false);
         lock (_lock)
         {
             return _producers.CopyEntries();
@@ -84,12 +85,12 @@ public sealed partial class PartitionLog
         }
     }
 
-    /// <summary>Whether the batch ending at <paramref name="lastOffset"/> is the last one <paramref name="producerId"/> appended (the cleaner keeps it).</summary>
-    internal bool IsLastBatchOfProducer(long producerId, long lastOffset)
+    /// <summary>Each producer's last appended offset (Kafka's <c>lastRecordsOfActiveProducers</c>): the cleaner keeps those batches.</summary>
+    internal Dictionary<long, long> ProducerLastOffsets()
     {
         lock (_lock)
         {
-            return _producers.Get(producerId)?.LastOffset == lastOffset;
+            return _producers.LastOffsets();
         }
     }
 
@@ -137,7 +138,6 @@ public sealed partial class PartitionLog
             }
         }
 
-        _producers.RemoveBelow(_logStartOffset);
     }
 
     /// <summary>

@@ -12,8 +12,9 @@ namespace Runnel.Storage.Producers;
 /// <para>Rules (Kafka's <c>ProducerAppendInfo</c>): a batch whose epoch and sequence range equal one of
 /// the retained five is a duplicate. An older epoch is INVALID_PRODUCER_EPOCH. A newer epoch must
 /// start at sequence 0. In the same epoch the first sequence must follow the last one (wrapping
-/// after <see cref="int.MaxValue"/>). A producer the partition does not know (never seen, expired,
-/// or its records deleted) may start at any sequence.</para>
+/// after <see cref="int.MaxValue"/>). A producer the partition does not know (never seen or
+/// expired) may start at any sequence. As in Kafka since KIP-360, a producer's state outlives the
+/// deletion of its batches by retention; only <c>producer.id.expiration.ms</c> removes it.</para>
 /// <para>Not thread-safe: <see cref="Log.PartitionLog"/> calls it under its append lock, checking
 /// before the write and recording after it.</para>
 /// </remarks>
@@ -59,7 +60,8 @@ public sealed class ProducerStateManager
                     $"Invalid sequence number {firstSequence} for new epoch {header.ProducerEpoch} of producer {header.ProducerId} (must be 0)");
         }
 
-        var expected = entry.LastSequence is int last ? NextSequence(last) : firstSequence;
+        // A known producer with no batch in this epoch (Kafka's NO_SEQUENCE) must start at 0.
+        var expected = entry.LastSequence is int last ? NextSequence(last) : 0;
         return firstSequence == expected
             ? ProducerCheck.Append
             : new ProducerCheck(ProducerCheckResult.OutOfOrderSequence, default,
@@ -110,16 +112,16 @@ public sealed class ProducerStateManager
         return removed;
     }
 
-    /// <summary>Kafka's <c>truncateHead</c>: forgets producers whose every batch is below the new log start offset.</summary>
-    public void RemoveBelow(long logStartOffset)
+    /// <summary>Producer id → offset of its last batch.</summary>
+    public Dictionary<long, long> LastOffsets()
     {
+        var offsets = new Dictionary<long, long>(_producers.Count);
         foreach (var (id, entry) in _producers)
         {
-            if (entry.LastOffset < logStartOffset)
-            {
-                _producers.Remove(id);
-            }
+            offsets[id] = entry.LastOffset;
         }
+
+        return offsets;
     }
 
     /// <summary>Forgets everything (truncation rebuilds from the log).</summary>

@@ -39,6 +39,38 @@ public sealed class CleanerReadStressTests : IDisposable
         Assert.Equal(0, headers[0].BaseOffset);
     }
 
+    /// <summary>
+    /// Emptied batches followed, in the same segment, by a batch too large for the read's budget: the
+    /// read must bring that batch (whole), not jump to the next segment and skip it.
+    /// </summary>
+    [Fact]
+    public void A_small_read_over_emptied_batches_does_not_skip_the_rest_of_their_segment()
+    {
+        var big = new string('z', 5000);
+        var config = LogConfig.Default with { Compact = true, RetentionMs = -1, FileDeleteDelayMs = 0, SegmentBytes = 5400 };
+        var log = _fx.Open(config);
+        for (var producer = 1; producer <= 3; producer++)
+        {
+            // Each producer's only batch is its last: the cleaner keeps it, emptied.
+            log.Append(new RecordBatchBuilder { ProducerId = producer, ProducerEpoch = 0, BaseSequence = 0 }
+                .Append(1_000, "x"u8.ToArray(), "old"u8.ToArray()).ToArray(), 1, false);
+        }
+
+        KeyedLog.Append(log, ("z", big));
+        log.Roll();
+        KeyedLog.Append(log, ("x", "new"));
+        log.Roll();
+        KeyedLog.Append(log, ("c", "active"));
+        new LogCleaner(CleanerOptions.Default with { DedupeBufferSize = 1 << 20 }, _fx.Fs).Clean(log, _fx.Time.GetUtcNow());
+        Assert.Equal([0, 0, 0, 1, 1, 1], KeyedLog.ReadAll(log).Batches.Select(b => b.RecordCount));
+
+        using var result = log.Read(0, 1000, long.MaxValue, minOneBatch: true);
+
+        var headers = TestBatches.Headers(result.Data.Span);
+        Assert.Equal([0L, 1L, 2L, 3L], headers.Select(h => h.BaseOffset));
+        Assert.Equal(1, headers[^1].RecordCount);
+    }
+
     [Fact]
     public async Task Reads_during_cleaning_return_whole_valid_batches()
     {

@@ -87,18 +87,33 @@ public sealed class ProducerStateTests : IDisposable
     }
 
     [Fact]
-    public void Producers_whose_batches_are_all_below_the_log_start_offset_are_forgotten()
+    public void Only_expiry_forgets_a_producer_and_a_known_producer_without_batches_must_start_at_zero()
     {
         var state = new ProducerStateManager();
         state.Record(Header(Pid, 0, 0), 0, 0);
-        state.Record(Header(Pid + 1, 0, 0), 1, 1);
+        state.Record(RecordBatchHeader.Read(new RecordBatchBuilder { ProducerId = Pid + 1, ProducerEpoch = 0, BaseSequence = -1, IsControl = true }
+            .Append(2_000, [0, 0, 0, 1], [0, 0, 0, 0, 0, 0]).ToArray()), 1, 1);
 
-        state.RemoveBelow(1);
-
-        Assert.Null(state.Get(Pid));
-        Assert.NotNull(state.Get(Pid + 1));
+        Assert.Equal(ProducerCheckResult.OutOfOrderSequence, state.Check(Header(Pid + 1, 0, 7)).Result);
+        Assert.Equal(ProducerCheckResult.Append, state.Check(Header(Pid + 1, 0, 0)).Result);
         Assert.Equal(1, state.RemoveExpired(nowMs: 1_000 + 500, expirationMs: 500));
-        Assert.Equal(0, state.Count);
+        Assert.Null(state.Get(Pid));
+        Assert.Equal(1, state.Count);
+    }
+
+    [Fact]
+    public async Task Retention_keeps_the_state_of_a_producer_whose_batches_it_deleted()
+    {
+        var log = _fx.Open(LogConfig.Default with { RetentionMs = 1_000, FileDeleteDelayMs = 0 });
+        log.Append(Batch(Pid, 0, 0, timestamp: _fx.NowMs), leaderEpoch: 1, useLogAppendTime: false);
+        _fx.Time.Advance(TimeSpan.FromSeconds(5));
+        Assert.True(log.EnforceRetention(_fx.Time.GetUtcNow()) > 0);
+
+        // A retry of the deleted batch is still recognised (Kafka since KIP-360), not appended twice.
+        var retry = log.Append(Batch(Pid, 0, 0, timestamp: _fx.NowMs), leaderEpoch: 1, useLogAppendTime: false);
+        Assert.Equal(ProducerCheckResult.Duplicate, retry.Producer.Result);
+        Assert.Equal(1, log.LogEndOffset);
+        await log.CloseAsync();
     }
 
     [Fact]
