@@ -140,11 +140,14 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest>
             }
 
             var appended = partition.Log.Append(batch, partition.LeaderEpoch, config.TimestampType == TimestampType.LogAppendTime);
-            if (appended.Producer.Result is ProducerCheckResult.OutOfOrderSequence or ProducerCheckResult.InvalidProducerEpoch)
+            if (appended.Producer.Result is ProducerCheckResult.OutOfOrderSequence or ProducerCheckResult.InvalidProducerEpoch or ProducerCheckResult.InvalidTxnState)
             {
-                result.ErrorCode = (short)(appended.Producer.Result == ProducerCheckResult.OutOfOrderSequence
-                    ? ErrorCode.OutOfOrderSequenceNumber
-                    : ErrorCode.InvalidProducerEpoch);
+                result.ErrorCode = (short)(appended.Producer.Result switch
+                {
+                    ProducerCheckResult.OutOfOrderSequence => ErrorCode.OutOfOrderSequenceNumber,
+                    ProducerCheckResult.InvalidProducerEpoch => ErrorCode.InvalidProducerEpoch,
+                    _ => ErrorCode.InvalidTxnState,
+                });
                 result.ErrorMessage = appended.Producer.Message;
                 return -1;
             }

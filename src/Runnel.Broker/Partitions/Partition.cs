@@ -45,5 +45,5 @@ public sealed class Partition
     /// The last stable offset: below it every transaction is decided. With no transactions yet it
     /// equals the high watermark; the transaction coordinator will lower it while transactions are open.
     /// </summary>
-    public long LastStableOffset => Log.HighWatermark;
+    public long LastStableOffset => Log.LastStableOffset;
 }

@@ -567,7 +567,15 @@ internal sealed class LogSegment : IDisposable
                 ThrowHelper.ThrowBadBatchLength(LogPath, position, size - position, header.TotalSize - RecordBatchHeader.LogOverhead);
             }
 
-            producers.Record(header, header.BaseOffset, header.LastOffset);
+            Producers.TransactionMarker? marker = null;
+            if (header.IsControl && header.ProducerId >= 0)
+            {
+                // A marker's type and coordinator epoch are in its one record, not the header.
+                using var batch = ReadBatchAt(position, size);
+                marker = Producers.TransactionMarker.TryRead(batch.Span);
+            }
+
+            producers.Record(header, header.BaseOffset, header.LastOffset, marker);
             position += header.TotalSize;
         }
     }

@@ -74,6 +74,7 @@ public sealed partial class PartitionLog
         }
 
         var header = hasProducerBatch ? RecordBatchHeader.Read(validatedBatches) : default;
+        var marker = hasProducerBatch && header.IsControl ? TransactionMarker.TryRead(validatedBatches) : null;
 
         LogAppendResult result;
         bool flushDue;
@@ -132,7 +133,8 @@ public sealed partial class PartitionLog
             {
                 if (hasProducerBatch)
                 {
-                    _producers.Record(header, firstOffset, nextOffset - 1);
+                    // The aborted-transaction index (read_committed) will record aborts here.
+                    _producers.Record(header, firstOffset, nextOffset - 1, marker);
                 }
 
                 Volatile.Write(ref _logEndOffset, nextOffset);
@@ -140,6 +142,7 @@ public sealed partial class PartitionLog
                 // One node: the high watermark follows the log end offset. Replication replaces this
                 // line with UpdateHighWatermark calls driven by the in-sync replicas.
                 Volatile.Write(ref _highWatermark, nextOffset);
+                UpdateLastStableOffsetLocked();
             }
 
             result = new LogAppendResult(firstOffset, nextOffset - 1, appendTime, _logStartOffset, batchCount, validatedBatches.Length, ProducerCheck.Append);

@@ -54,6 +54,7 @@ public sealed partial class PartitionLog
             if (offset > _logStartOffset)
             {
                 Volatile.Write(ref _logStartOffset, offset);
+                UpdateLastStableOffsetLocked();
                 Log.LogStartOffsetMoved(_logger, TopicPartition.Topic, TopicPartition.Partition, offset, "DeleteRecords");
             }
         }
@@ -118,6 +119,7 @@ public sealed partial class PartitionLog
             _directoryDirty = true;
             Volatile.Write(ref _logEndOffset, newEnd);
             Volatile.Write(ref _highWatermark, Math.Min(_highWatermark, newEnd));
+            UpdateLastStableOffsetLocked();
             Volatile.Write(ref _recoveryPoint, Math.Min(_recoveryPoint, newEnd));
             if (_logStartOffset > newEnd)
             {
@@ -212,6 +214,7 @@ public sealed partial class PartitionLog
 
             newStart = Math.Max(_logStartOffset, _segments.First.BaseOffset);
             Volatile.Write(ref _logStartOffset, newStart);
+            UpdateLastStableOffsetLocked();
 
             // Deleted offsets need no flushing; keep the recovery point within the log.
             if (_recoveryPoint < _segments.First.BaseOffset)

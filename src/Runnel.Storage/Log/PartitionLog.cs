@@ -41,6 +41,7 @@ public sealed partial class PartitionLog
     private long _logStartOffset;
     private long _logEndOffset;
     private long _highWatermark;
+    private long _lastStableOffset;
     private long _recoveryPoint;
     private int _offline;
     private Exception? _offlineCause;
@@ -64,6 +65,18 @@ public sealed partial class PartitionLog
         _recoveryPoint = loaded.RecoveryPoint;
         _lastFlushMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         RebuildProducerStateLocked();
+    }
+
+    /// <summary>Kafka's <c>lastStableOffset</c>: min(first unstable offset, raised to the log start; high watermark).</summary>
+    private void UpdateLastStableOffsetLocked()
+    {
+        var stable = _highWatermark;
+        if (_producers.FirstUnstableOffset is long unstable)
+        {
+            stable = Math.Min(stable, Math.Max(unstable, _logStartOffset));
+        }
+
+        Volatile.Write(ref _lastStableOffset, stable);
     }
 
     /// <summary>A copy of every producer's state in this partition (DescribeProducers).</summary>
@@ -138,6 +151,8 @@ public sealed partial class PartitionLog
             }
         }
 
+
+        UpdateLastStableOffsetLocked();
     }
 
     /// <summary>
@@ -220,6 +235,12 @@ public sealed partial class PartitionLog
     /// </summary>
     public long HighWatermark => Volatile.Read(ref _highWatermark);
 
+    /// <summary>
+    /// The last stable offset (Kafka's LSO): the first offset of the oldest open transaction, or the
+    /// high watermark when none is open. read_committed consumers read up to it.
+    /// </summary>
+    public long LastStableOffset => Volatile.Read(ref _lastStableOffset);
+
     /// <summary>Every offset below this is fsynced (Kafka's recovery point; exclusive).</summary>
     public long RecoveryPoint => Volatile.Read(ref _recoveryPoint);
 
@@ -262,6 +283,7 @@ public sealed partial class PartitionLog
             if (target > _highWatermark)
             {
                 Volatile.Write(ref _highWatermark, target);
+                UpdateLastStableOffsetLocked();
             }
         }
     }

@@ -14,6 +14,9 @@ public enum ProducerCheckResult
 
     /// <summary>INVALID_PRODUCER_EPOCH: the producer has been fenced by a newer epoch.</summary>
     InvalidProducerEpoch,
+
+    /// <summary>INVALID_TXN_STATE: a non-transactional batch from a producer with an open transaction.</summary>
+    InvalidTxnState,
 }
 
 /// <summary>The verdict, the original batch of a duplicate, and a message for a refusal.</summary>

@@ -13,6 +13,12 @@ public sealed class ProducerStateEntry(long producerId)
     /// <summary>Max timestamp of its last batch (for <c>producer.id.expiration.ms</c>).</summary>
     public long LastTimestamp { get; set; } = -1;
 
+    /// <summary>First offset of its open transaction in this partition, or -1 (Kafka's <c>currentTxnFirstOffset</c>).</summary>
+    public long CurrentTxnFirstOffset { get; set; } = -1;
+
+    /// <summary>Coordinator epoch of the last marker written for it, or -1.</summary>
+    public int CoordinatorEpoch { get; set; } = -1;
+
     /// <summary>The retained batches, oldest first.</summary>
     public IReadOnlyCollection<ProducerBatch> Batches => _batches;
 

@@ -25,6 +25,9 @@ public sealed class ProducerStateManager
 
     private readonly Dictionary<long, ProducerStateEntry> _producers = [];
 
+    /// <summary>Open transactions by first offset (Kafka's <c>ongoingTxns</c>): the smallest bounds the last stable offset.</summary>
+    private readonly SortedSet<(long FirstOffset, long ProducerId)> _ongoing = [];
+
     /// <summary>Producers with state in this partition.</summary>
     public int Count => _producers.Count;
 
@@ -34,9 +37,24 @@ public sealed class ProducerStateManager
     /// <summary>What an append of the batch described by <paramref name="header"/> must do.</summary>
     public ProducerCheck Check(in RecordBatchHeader header)
     {
-        if (header.ProducerId < 0 || header.IsControl || !_producers.TryGetValue(header.ProducerId, out var entry))
+        if (header.ProducerId < 0 || !_producers.TryGetValue(header.ProducerId, out var entry))
         {
             return ProducerCheck.Append;
+        }
+
+        if (header.IsControl)
+        {
+            // Markers come from the transaction coordinator: no sequence, but a fenced epoch is refused.
+            return header.ProducerEpoch < entry.Epoch
+                ? new ProducerCheck(ProducerCheckResult.InvalidProducerEpoch, default,
+                    $"Marker epoch {header.ProducerEpoch} of producer {header.ProducerId} is older than its current epoch {entry.Epoch}")
+                : ProducerCheck.Append;
+        }
+
+        if (!header.IsTransactional && entry.CurrentTxnFirstOffset >= 0)
+        {
+            return new ProducerCheck(ProducerCheckResult.InvalidTxnState, default,
+                $"Expected a transactional write from producer {header.ProducerId}: it has a transaction open since offset {entry.CurrentTxnFirstOffset}");
         }
 
         var firstSequence = header.BaseSequence;
@@ -68,12 +86,16 @@ public sealed class ProducerStateManager
                 $"Out of order sequence number for producer {header.ProducerId} at epoch {header.ProducerEpoch}: {firstSequence} (incoming), {entry.LastSequence} (last appended)");
     }
 
-    /// <summary>Records an appended (or replayed) batch at <paramref name="firstOffset"/>..<paramref name="lastOffset"/>.</summary>
-    public void Record(in RecordBatchHeader header, long firstOffset, long lastOffset)
+    /// <summary>
+    /// Records an appended (or replayed) batch at <paramref name="firstOffset"/>..<paramref name="lastOffset"/>:
+    /// a transactional data batch opens the producer's transaction if none is open; a control batch
+    /// with a <paramref name="marker"/> closes it. Returns the transaction a marker completed, or null.
+    /// </summary>
+    public CompletedTransaction? Record(in RecordBatchHeader header, long firstOffset, long lastOffset, TransactionMarker? marker = null)
     {
         if (header.ProducerId < 0)
         {
-            return;
+            return null;
         }
 
         if (!_producers.TryGetValue(header.ProducerId, out var entry))
@@ -91,8 +113,35 @@ public sealed class ProducerStateManager
         if (!header.IsControl)
         {
             entry.Add(new ProducerBatch(header.BaseSequence, LastSequence(header), firstOffset, lastOffset, header.MaxTimestamp));
+            if (header.IsTransactional && entry.CurrentTxnFirstOffset < 0)
+            {
+                entry.CurrentTxnFirstOffset = firstOffset;
+                _ongoing.Add((firstOffset, entry.ProducerId));
+            }
+
+            return null;
         }
+
+        if (marker is not { } end)
+        {
+            // An emptied control batch (the cleaner removed its record) completes nothing.
+            return null;
+        }
+
+        entry.CoordinatorEpoch = end.CoordinatorEpoch;
+        if (entry.CurrentTxnFirstOffset < 0)
+        {
+            return null;
+        }
+
+        var completed = new CompletedTransaction(entry.ProducerId, entry.CurrentTxnFirstOffset, lastOffset, end.Type == ControlRecordType.Abort);
+        _ongoing.Remove((entry.CurrentTxnFirstOffset, entry.ProducerId));
+        entry.CurrentTxnFirstOffset = -1;
+        return completed;
     }
+
+    /// <summary>The first offset of the oldest open transaction (Kafka's <c>firstUnstableOffset</c>), or null.</summary>
+    public long? FirstUnstableOffset => _ongoing.Count == 0 ? null : _ongoing.Min.FirstOffset;
 
     /// <summary>
     /// Kafka's <c>removeExpiredProducers</c>: forgets producers whose last batch is older than
@@ -103,7 +152,8 @@ public sealed class ProducerStateManager
         var removed = 0;
         foreach (var (id, entry) in _producers)
         {
-            if (nowMs - entry.LastTimestamp >= expirationMs && _producers.Remove(id))
+            // A producer with an open transaction never expires here (its coordinator ends it).
+            if (entry.CurrentTxnFirstOffset < 0 && nowMs - entry.LastTimestamp >= expirationMs && _producers.Remove(id))
             {
                 removed++;
             }
@@ -125,7 +175,11 @@ public sealed class ProducerStateManager
     }
 
     /// <summary>Forgets everything (truncation rebuilds from the log).</summary>
-    public void Clear() => _producers.Clear();
+    public void Clear()
+    {
+        _producers.Clear();
+        _ongoing.Clear();
+    }
 
     /// <summary>A deep copy of every entry, for a snapshot written after the caller lets go of its lock.</summary>
     public List<ProducerStateEntry> CopyEntries()
@@ -133,7 +187,12 @@ public sealed class ProducerStateManager
         var copy = new List<ProducerStateEntry>(_producers.Count);
         foreach (var entry in _producers.Values)
         {
-            var clone = new ProducerStateEntry(entry.ProducerId) { LastTimestamp = entry.LastTimestamp };
+            var clone = new ProducerStateEntry(entry.ProducerId)
+            {
+                LastTimestamp = entry.LastTimestamp,
+                CurrentTxnFirstOffset = entry.CurrentTxnFirstOffset,
+                CoordinatorEpoch = entry.CoordinatorEpoch,
+            };
             clone.Reset(entry.Epoch);
             foreach (var batch in entry.Batches)
             {
@@ -149,10 +208,14 @@ public sealed class ProducerStateManager
     /// <summary>Replaces the state with <paramref name="entries"/> (loaded from a snapshot).</summary>
     public void Load(IEnumerable<ProducerStateEntry> entries)
     {
-        _producers.Clear();
+        Clear();
         foreach (var entry in entries)
         {
             _producers[entry.ProducerId] = entry;
+            if (entry.CurrentTxnFirstOffset >= 0)
+            {
+                _ongoing.Add((entry.CurrentTxnFirstOffset, entry.ProducerId));
+            }
         }
     }
 

@@ -18,9 +18,11 @@ public static class ProducerStateSnapshot
 {
     public const string Extension = ".snapshot";
     public const int Magic = 0x524E5053; // "RNPS"
-    public const short Version = 1;
+    /// <summary>2 adds each producer's coordinator epoch and open-transaction first offset; 1 is still read.</summary>
+    public const short Version = 2;
     private const int HeaderSize = 4 + 2 + 4 + 4;
-    private const int EntryFixedSize = 8 + 2 + 8 + 1;
+    private const int EntryFixedSizeV1 = 8 + 2 + 8 + 1;
+    private const int EntryFixedSize = EntryFixedSizeV1 + 4 + 8;
     private const int BatchSize = 4 + 4 + 8 + 8 + 8;
 
     /// <summary>The file of the snapshot at <paramref name="offset"/>: 20-digit zero-padded offset, as segment files.</summary>
@@ -65,6 +67,8 @@ public static class ProducerStateSnapshot
             BinaryPrimitives.WriteInt16BigEndian(span[(position + 8)..], entry.Epoch);
             BinaryPrimitives.WriteInt64BigEndian(span[(position + 10)..], entry.LastTimestamp);
             span[position + 18] = (byte)entry.Batches.Count;
+            BinaryPrimitives.WriteInt32BigEndian(span[(position + 19)..], entry.CoordinatorEpoch);
+            BinaryPrimitives.WriteInt64BigEndian(span[(position + 23)..], entry.CurrentTxnFirstOffset);
             position += EntryFixedSize;
             foreach (var batch in entry.Batches)
             {
@@ -109,18 +113,21 @@ public static class ProducerStateSnapshot
         }
 
         var span = bytes.AsSpan();
-        if (BinaryPrimitives.ReadInt32BigEndian(span) != Magic || BinaryPrimitives.ReadInt16BigEndian(span[4..]) != Version
+        var version = BinaryPrimitives.ReadInt16BigEndian(span[4..]);
+        if (BinaryPrimitives.ReadInt32BigEndian(span) != Magic || version is < 1 or > Version
             || BinaryPrimitives.ReadUInt32BigEndian(span[6..]) != Crc32C.Compute(span[10..]))
         {
             return null;
         }
+
+        var entrySize = version == 1 ? EntryFixedSizeV1 : EntryFixedSize;
 
         var count = BinaryPrimitives.ReadInt32BigEndian(span[10..]);
         var entries = new List<ProducerStateEntry>(Math.Clamp(count, 0, 1024));
         var position = HeaderSize;
         for (var i = 0; i < count; i++)
         {
-            if (position + EntryFixedSize > span.Length)
+            if (position + entrySize > span.Length)
             {
                 return null;
             }
@@ -129,7 +136,13 @@ public static class ProducerStateSnapshot
             entry.Reset(BinaryPrimitives.ReadInt16BigEndian(span[(position + 8)..]));
             entry.LastTimestamp = BinaryPrimitives.ReadInt64BigEndian(span[(position + 10)..]);
             int batches = span[position + 18];
-            position += EntryFixedSize;
+            if (version >= 2)
+            {
+                entry.CoordinatorEpoch = BinaryPrimitives.ReadInt32BigEndian(span[(position + 19)..]);
+                entry.CurrentTxnFirstOffset = BinaryPrimitives.ReadInt64BigEndian(span[(position + 23)..]);
+            }
+
+            position += entrySize;
             if (batches > ProducerStateManager.BatchesToRetain || position + (batches * BatchSize) > span.Length)
             {
                 return null;

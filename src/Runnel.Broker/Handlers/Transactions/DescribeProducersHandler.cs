@@ -10,8 +10,8 @@ namespace Runnel.Broker.Handlers.Transactions;
 /// <summary>
 /// DescribeProducers (key 61), version 0 (KIP-664, what <c>kafka-transactions.sh describe-producers</c>
 /// shows): per partition every producer the partition keeps state for, with its epoch, last
-/// sequence and last timestamp. Coordinator epoch and transaction start offset are -1 until
-/// transactions exist. An unknown partition is UNKNOWN_TOPIC_OR_PARTITION; an offline log
+/// sequence, last timestamp, the coordinator epoch of its last marker and the first offset of its
+/// open transaction (-1 for none). An unknown partition is UNKNOWN_TOPIC_OR_PARTITION; an offline log
 /// KAFKA_STORAGE_ERROR.
 /// </summary>
 public sealed class DescribeProducersHandler(PartitionRegistry partitions) : RequestHandler<DescribeProducersRequest>
@@ -58,8 +58,8 @@ public sealed class DescribeProducersHandler(PartitionRegistry partitions) : Req
                     ProducerEpoch = producer.Epoch,
                     LastSequence = producer.LastSequence ?? -1,
                     LastTimestamp = producer.LastTimestamp,
-                    CoordinatorEpoch = -1,
-                    CurrentTxnStartOffset = -1,
+                    CoordinatorEpoch = producer.CoordinatorEpoch,
+                    CurrentTxnStartOffset = producer.CurrentTxnFirstOffset,
                 });
             }
         }
