@@ -127,6 +127,16 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest>
             return -1;
         }
 
+        if (validation.Summary.IsTransactional)
+        {
+            // KIP-890 verification with no transaction coordinator yet: no transaction can have added
+            // this partition, and an unverified transactional batch would hold the last stable offset
+            // (and every read_committed consumer) until a marker that never comes.
+            result.ErrorCode = (short)ErrorCode.InvalidTxnState;
+            result.ErrorMessage = "Transactional produce needs a transaction this partition was added to; this broker has no transaction coordinator yet";
+            return -1;
+        }
+
         try
         {
             // The request buffer belongs to this connection and is not read again after the

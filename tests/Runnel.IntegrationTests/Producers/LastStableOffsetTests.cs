@@ -32,8 +32,15 @@ public sealed class LastStableOffsetTests
         await using var client = await WireClient.ConnectAsync("127.0.0.1", broker.Port, TestContext.Current.CancellationToken);
         await ProduceAsync(client, new RecordBatchBuilder().Append(Now, null, "before"u8.ToArray()).ToArray());
         const long ProducerId = 9000;
-        await ProduceAsync(client, new RecordBatchBuilder { ProducerId = ProducerId, ProducerEpoch = 0, BaseSequence = 0, IsTransactional = true }
-            .Append(Now, null, "in transaction"u8.ToArray()).ToArray());
+        var transactional = new RecordBatchBuilder { ProducerId = ProducerId, ProducerEpoch = 0, BaseSequence = 0, IsTransactional = true }
+            .Append(Now, null, "in transaction"u8.ToArray()).ToArray();
+
+        // Clients cannot open a transaction without the coordinator (KIP-890 verification fails)...
+        Assert.Equal((short)Runnel.Protocol.ErrorCode.InvalidTxnState, await ProduceAsync(client, transactional, expectError: true));
+
+        // ...so the batch goes in as the coordinator-verified produce path will append it.
+        var log = broker.Host.Logs.GetLog(new StorageTopicPartition(Topic, 0))!;
+        log.Append(transactional, 0, false);
         await ProduceAsync(client, new RecordBatchBuilder().Append(Now, null, "after"u8.ToArray()).ToArray());
 
         Assert.Equal(1, await LatestAsync(client, isolationLevel: 1));
@@ -41,7 +48,6 @@ public sealed class LastStableOffsetTests
         Assert.Equal(["before"], ReadAll(broker.BootstrapServers, IsolationLevel.ReadCommitted, expected: 1));
         Assert.Equal(["before", "in transaction", "after"], ReadAll(broker.BootstrapServers, IsolationLevel.ReadUncommitted, expected: 3));
 
-        var log = broker.Host.Logs.GetLog(new StorageTopicPartition(Topic, 0))!;
         log.Append(new RecordBatchBuilder { ProducerId = ProducerId, ProducerEpoch = 0 }.AppendEndTransactionMarker(ControlRecordType.Commit, 0, Now).ToArray(), 0, false);
 
         Assert.Equal(4, await LatestAsync(client, isolationLevel: 1));
@@ -50,7 +56,7 @@ public sealed class LastStableOffsetTests
 
     private static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    private static async Task ProduceAsync(WireClient client, byte[] batch)
+    private static async Task<short> ProduceAsync(WireClient client, byte[] batch, bool expectError = false)
     {
         var response = await client.SendAsync<ProduceResponse>(new ProduceRequest
         {
@@ -58,7 +64,9 @@ public sealed class LastStableOffsetTests
             TimeoutMs = 5000,
             TopicData = [new ProduceRequest.TopicProduceData { Name = Topic, PartitionData = [new ProduceRequest.PartitionProduceData { Index = 0, Records = batch }] }],
         }, 9, cancellationToken: TestContext.Current.CancellationToken);
-        Assert.Equal(0, response.Responses[0].PartitionResponses[0].ErrorCode);
+        var error = response.Responses[0].PartitionResponses[0].ErrorCode;
+        Assert.True(expectError || error == 0, $"produce failed with error {error}");
+        return error;
     }
 
     private static async Task<long> LatestAsync(WireClient client, sbyte isolationLevel)
