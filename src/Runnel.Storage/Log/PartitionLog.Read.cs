@@ -74,11 +74,14 @@ public sealed partial class PartitionLog
                     // them alone carries no record, and librdkafka counts each such response as
                     // "message too large" (doubling its fetch size until it gives up), so the read
                     // goes on into the next segment. Otherwise one segment per read, as Kafka.
-                    var next = LastOffsetOf(data.Span) + 1;
                     if (HasRecords(data.Span) || data.Length >= maxBytes)
                     {
                         break;
                     }
+
+                    // Only here, off the common path: walking every header of a normal read would cost
+                    // each fetch a pass over its batches.
+                    var next = LastOffsetOf(data.Span) + 1;
 
                     // Record-less so far: read on from where the data ends, in this segment when its
                     // next batch did not fit (it is returned whole, as a first batch would be), else
