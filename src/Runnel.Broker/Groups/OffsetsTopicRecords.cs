@@ -1,6 +1,5 @@
-using System.Buffers.Binary;
 using System.Collections.Immutable;
-using System.Text;
+using Runnel.Broker.Coordination;
 using Runnel.Broker.Groups.Consumer;
 
 namespace Runnel.Broker.Groups;
@@ -25,7 +24,7 @@ public static class OffsetsTopicRecords
 
     public static byte[] OffsetKey(string groupId, string topic, int partition)
     {
-        var w = new Writer();
+        var w = new BigEndianWriter();
         w.Int16(OffsetKeyType);
         w.String(groupId);
         w.String(topic);
@@ -35,7 +34,7 @@ public static class OffsetsTopicRecords
 
     public static byte[] GroupKey(string groupId)
     {
-        var w = new Writer();
+        var w = new BigEndianWriter();
         w.Int16(GroupKeyType);
         w.String(groupId);
         return w.ToArray();
@@ -44,7 +43,7 @@ public static class OffsetsTopicRecords
     /// <summary>Key of a consumer group's metadata record (type 3).</summary>
     public static byte[] ConsumerGroupKey(string groupId)
     {
-        var w = new Writer();
+        var w = new BigEndianWriter();
         w.Int16(ConsumerGroupKeyType);
         w.String(groupId);
         return w.ToArray();
@@ -53,7 +52,7 @@ public static class OffsetsTopicRecords
     /// <summary>Key of a consumer group member's subscription (4), target assignment (5) or current assignment (6).</summary>
     public static byte[] ConsumerMemberKey(short type, string groupId, string memberId)
     {
-        var w = new Writer();
+        var w = new BigEndianWriter();
         w.Int16(type);
         w.String(groupId);
         w.String(memberId);
@@ -63,7 +62,7 @@ public static class OffsetsTopicRecords
     /// <summary>Consumer group metadata: group epoch, target assignment epoch, and the subscribed topics as last seen.</summary>
     public static byte[] ConsumerGroupValue(ConsumerGroup group)
     {
-        var w = new Writer();
+        var w = new BigEndianWriter();
         w.Int16(ValueVersion);
         w.Int32(group.GroupEpoch);
         w.Int32(group.AssignmentEpoch);
@@ -81,7 +80,7 @@ public static class OffsetsTopicRecords
     /// <summary>A consumer group member's subscription, as last sent in ConsumerGroupHeartbeat.</summary>
     public static byte[] ConsumerMemberValue(ConsumerGroupMember member)
     {
-        var w = new Writer();
+        var w = new BigEndianWriter();
         w.Int16(ValueVersion);
         w.String(member.InstanceId);
         w.String(member.RackId);
@@ -102,28 +101,28 @@ public static class OffsetsTopicRecords
     /// <summary>A consumer group member's partitions in the target assignment.</summary>
     public static byte[] ConsumerTargetValue(ImmutableSortedSet<TopicIdPartition> partitions)
     {
-        var w = new Writer();
+        var w = new BigEndianWriter();
         w.Int16(ValueVersion);
-        w.Partitions(partitions);
+        WritePartitions(w, partitions);
         return w.ToArray();
     }
 
     /// <summary>A consumer group member's reconciliation state: epochs, state, assigned and pending-revocation partitions.</summary>
     public static byte[] ConsumerCurrentValue(MemberAssignment assignment)
     {
-        var w = new Writer();
+        var w = new BigEndianWriter();
         w.Int16(ValueVersion);
         w.Int32(assignment.MemberEpoch);
         w.Int32(assignment.PreviousMemberEpoch);
         w.Int8((byte)assignment.State);
-        w.Partitions(assignment.Assigned);
-        w.Partitions(assignment.PendingRevocation);
+        WritePartitions(w, assignment.Assigned);
+        WritePartitions(w, assignment.PendingRevocation);
         return w.ToArray();
     }
 
     public static byte[] OffsetValue(long offset, int leaderEpoch, string? metadata, long commitTimestampMs)
     {
-        var w = new Writer();
+        var w = new BigEndianWriter();
         w.Int16(ValueVersion);
         w.Int64(offset);
         w.Int32(leaderEpoch);
@@ -135,7 +134,7 @@ public static class OffsetsTopicRecords
     /// <summary>Group metadata as of now: generation, protocol, leader, and every member with its subscription and assignment.</summary>
     public static byte[] GroupValue(CoordinatedGroup group, long timestampMs)
     {
-        var w = new Writer();
+        var w = new BigEndianWriter();
         w.Int16(ValueVersion);
         w.String(group.ProtocolType);
         w.Int32(group.GenerationId);
@@ -161,7 +160,7 @@ public static class OffsetsTopicRecords
     /// <summary>Parsed key; false when the bytes are not a key this version knows (the record is skipped).</summary>
     public static bool TryReadKey(ReadOnlySpan<byte> key, out OffsetsTopicKey parsed)
     {
-        var r = new Reader(key);
+        var r = new BigEndianReader(key);
         var type = r.Int16();
         var groupId = r.String() ?? "";
         var topic = "";
@@ -183,7 +182,7 @@ public static class OffsetsTopicRecords
 
     public static bool TryReadConsumerGroupValue(ReadOnlySpan<byte> value, out int groupEpoch, out int assignmentEpoch, out SortedDictionary<string, SubscribedTopic> topics)
     {
-        var r = new Reader(value);
+        var r = new BigEndianReader(value);
         var version = r.Int16();
         groupEpoch = r.Int32();
         assignmentEpoch = r.Int32();
@@ -206,7 +205,7 @@ public static class OffsetsTopicRecords
     /// <summary>Restores a member's subscription into <paramref name="member"/>.</summary>
     public static bool TryReadConsumerMemberValue(ReadOnlySpan<byte> value, ConsumerGroupMember member)
     {
-        var r = new Reader(value);
+        var r = new BigEndianReader(value);
         var version = r.Int16();
         var instanceId = r.String();
         var rackId = r.String();
@@ -245,28 +244,28 @@ public static class OffsetsTopicRecords
 
     public static bool TryReadConsumerTargetValue(ReadOnlySpan<byte> value, out ImmutableSortedSet<TopicIdPartition> partitions)
     {
-        var r = new Reader(value);
+        var r = new BigEndianReader(value);
         var version = r.Int16();
-        partitions = r.Partitions(value.Length);
+        partitions = ReadPartitions(ref r, value.Length);
         return r.Ok && version >= ValueVersion;
     }
 
     public static bool TryReadConsumerCurrentValue(ReadOnlySpan<byte> value, out MemberAssignment assignment)
     {
-        var r = new Reader(value);
+        var r = new BigEndianReader(value);
         var version = r.Int16();
         var epoch = r.Int32();
         var previous = r.Int32();
         var state = r.Int8();
-        var assigned = r.Partitions(value.Length);
-        var pending = r.Partitions(value.Length);
+        var assigned = ReadPartitions(ref r, value.Length);
+        var pending = ReadPartitions(ref r, value.Length);
         assignment = new MemberAssignment(epoch, previous, (MemberState)state, assigned, pending);
         return r.Ok && version >= ValueVersion && state <= (byte)MemberState.UnreleasedPartitions;
     }
 
     public static bool TryReadOffsetValue(ReadOnlySpan<byte> value, out long offset, out int leaderEpoch, out string? metadata, out long commitTimestampMs)
     {
-        var r = new Reader(value);
+        var r = new BigEndianReader(value);
         var version = r.Int16();
         offset = r.Int64();
         leaderEpoch = r.Int32();
@@ -278,7 +277,7 @@ public static class OffsetsTopicRecords
     /// <summary>Restores generation, protocol, leader and members into <paramref name="group"/>.</summary>
     public static bool TryReadGroupValue(ReadOnlySpan<byte> value, CoordinatedGroup group, long nowMs)
     {
-        var r = new Reader(value);
+        var r = new BigEndianReader(value);
         var version = r.Int16();
         var protocolType = r.String();
         var generation = r.Int32();
@@ -340,182 +339,58 @@ public static class OffsetsTopicRecords
         return true;
     }
 
-    private sealed class Writer
+    /// <summary>Partitions grouped by topic: int32 topic count, then per topic uuid, int32 count, int32 partitions.</summary>
+    private static void WritePartitions(BigEndianWriter w, ImmutableSortedSet<TopicIdPartition> partitions)
     {
-        private readonly MemoryStream _stream = new();
-
-        public void Int16(short value)
+        var byTopic = new List<(Guid TopicId, List<int> Partitions)>();
+        foreach (var partition in partitions)
         {
-            Span<byte> b = stackalloc byte[2];
-            BinaryPrimitives.WriteInt16BigEndian(b, value);
-            _stream.Write(b);
-        }
-
-        public void Int32(int value)
-        {
-            Span<byte> b = stackalloc byte[4];
-            BinaryPrimitives.WriteInt32BigEndian(b, value);
-            _stream.Write(b);
-        }
-
-        public void Int64(long value)
-        {
-            Span<byte> b = stackalloc byte[8];
-            BinaryPrimitives.WriteInt64BigEndian(b, value);
-            _stream.Write(b);
-        }
-
-        public void Int8(byte value) => _stream.WriteByte(value);
-
-        public void Uuid(Guid value)
-        {
-            Span<byte> b = stackalloc byte[16];
-            value.TryWriteBytes(b, bigEndian: true, out _);
-            _stream.Write(b);
-        }
-
-        /// <summary>Partitions grouped by topic: int32 topic count, then per topic uuid, int32 count, int32 partitions.</summary>
-        public void Partitions(ImmutableSortedSet<TopicIdPartition> partitions)
-        {
-            var byTopic = new List<(Guid TopicId, List<int> Partitions)>();
-            foreach (var partition in partitions)
+            if (byTopic.Count == 0 || byTopic[^1].TopicId != partition.TopicId)
             {
-                if (byTopic.Count == 0 || byTopic[^1].TopicId != partition.TopicId)
-                {
-                    byTopic.Add((partition.TopicId, new List<int>()));
-                }
-
-                byTopic[^1].Partitions.Add(partition.Partition);
+                byTopic.Add((partition.TopicId, new List<int>()));
             }
 
-            Int32(byTopic.Count);
-            foreach (var (topicId, list) in byTopic)
-            {
-                Uuid(topicId);
-                Int32(list.Count);
-                foreach (var p in list)
-                {
-                    Int32(p);
-                }
-            }
+            byTopic[^1].Partitions.Add(partition.Partition);
         }
 
-        public void String(string? value)
+        w.Int32(byTopic.Count);
+        foreach (var (topicId, list) in byTopic)
         {
-            if (value is null)
+            w.Uuid(topicId);
+            w.Int32(list.Count);
+            foreach (var p in list)
             {
-                Int16(-1);
-                return;
+                w.Int32(p);
             }
-
-            var bytes = Encoding.UTF8.GetBytes(value);
-            Int16(checked((short)bytes.Length));
-            _stream.Write(bytes);
         }
-
-        public void Bytes(byte[]? value)
-        {
-            if (value is null)
-            {
-                Int32(-1);
-                return;
-            }
-
-            Int32(value.Length);
-            _stream.Write(value);
-        }
-
-        public byte[] ToArray() => _stream.ToArray();
     }
 
-    private ref struct Reader(ReadOnlySpan<byte> data)
+    private static ImmutableSortedSet<TopicIdPartition> ReadPartitions(ref BigEndianReader r, int limit)
     {
-        private readonly ReadOnlySpan<byte> _data = data;
-        private int _position;
-
-        public bool Ok { get; private set; } = true;
-
-        private ReadOnlySpan<byte> Take(int count)
+        var builder = ImmutableSortedSet.CreateBuilder<TopicIdPartition>();
+        var topics = r.Int32();
+        if (topics < 0 || topics > limit)
         {
-            if (!Ok || count < 0 || _data.Length - _position < count)
-            {
-                Ok = false;
-                return default;
-            }
-
-            var slice = _data.Slice(_position, count);
-            _position += count;
-            return slice;
+            r.Fail();
+            return [];
         }
 
-        public short Int16() => Ok && _data.Length - _position >= 2 ? BinaryPrimitives.ReadInt16BigEndian(Take(2)) : Fail<short>();
-
-        public int Int32() => Ok && _data.Length - _position >= 4 ? BinaryPrimitives.ReadInt32BigEndian(Take(4)) : Fail<int>();
-
-        public long Int64() => Ok && _data.Length - _position >= 8 ? BinaryPrimitives.ReadInt64BigEndian(Take(8)) : Fail<long>();
-
-        public byte Int8() => Ok && _data.Length - _position >= 1 ? Take(1)[0] : Fail<byte>();
-
-        public Guid Uuid() => Ok && _data.Length - _position >= 16 ? new Guid(Take(16), bigEndian: true) : Fail<Guid>();
-
-        public ImmutableSortedSet<TopicIdPartition> Partitions(int limit)
+        for (var t = 0; t < topics && r.Ok; t++)
         {
-            var builder = ImmutableSortedSet.CreateBuilder<TopicIdPartition>();
-            var topics = Int32();
-            if (topics < 0 || topics > limit)
+            var topicId = r.Uuid();
+            var count = r.Int32();
+            if (count < 0 || count > limit)
             {
-                Ok = false;
+                r.Fail();
                 return [];
             }
 
-            for (var t = 0; t < topics && Ok; t++)
+            for (var i = 0; i < count && r.Ok; i++)
             {
-                var topicId = Uuid();
-                var count = Int32();
-                if (count < 0 || count > limit)
-                {
-                    Ok = false;
-                    return [];
-                }
-
-                for (var i = 0; i < count && Ok; i++)
-                {
-                    builder.Add(new TopicIdPartition(topicId, Int32()));
-                }
+                builder.Add(new TopicIdPartition(topicId, r.Int32()));
             }
-
-            return builder.ToImmutable();
         }
 
-        public string? String()
-        {
-            var length = Int16();
-            if (length < 0)
-            {
-                return null;
-            }
-
-            var bytes = Take(length);
-            return Ok ? Encoding.UTF8.GetString(bytes) : null;
-        }
-
-        public byte[]? Bytes()
-        {
-            var length = Int32();
-            if (length < 0)
-            {
-                return null;
-            }
-
-            var bytes = Take(length);
-            return Ok ? bytes.ToArray() : null;
-        }
-
-        private T Fail<T>()
-            where T : struct
-        {
-            Ok = false;
-            return default;
-        }
+        return builder.ToImmutable();
     }
 }
