@@ -38,6 +38,7 @@ public sealed class BrokerHost : IAsyncDisposable
     private readonly List<SocketListener> _listeners = new();
     private readonly Meter _meter;
     private GroupCoordinator? _groupCoordinator;
+    private TransactionCoordinator? _transactionCoordinator;
     private MetricsServer? _metricsServer;
     private int _stopped;
 
@@ -75,6 +76,9 @@ public sealed class BrokerHost : IAsyncDisposable
     /// <summary>The group coordinator (for tests that look at it directly).</summary>
     internal GroupCoordinator GroupCoordinator => _groupCoordinator ?? throw new InvalidOperationException("The broker has no group coordinator.");
 
+    /// <summary>True once the transaction coordinator has loaded <c>__transaction_state</c>.</summary>
+    public bool IsTransactionCoordinatorLoaded => _transactionCoordinator?.IsLoaded ?? false;
+
     /// <summary>
     /// The Prometheus scrape URL (<c>http://host:port/metrics</c>, port 0 in <c>runnel.metrics.listener</c>
     /// resolved to the bound port), or null when the broker serves no metrics.
@@ -104,6 +108,7 @@ public sealed class BrokerHost : IAsyncDisposable
         }, fileSystem, time, loggers, cancellationToken);
 
         GroupCoordinator? groupCoordinator = null;
+        TransactionCoordinator? transactionCoordinator = null;
         MetricsServer? metricsServer = null;
         try
         {
@@ -131,7 +136,10 @@ public sealed class BrokerHost : IAsyncDisposable
             var coordinators = new CoordinatorDirectory();
             groupCoordinator = new GroupCoordinator(config, topics, partitions, coordinators, time, loggers);
             await groupCoordinator.StartAsync(cancellationToken);
-            RegisterHandlers(handlers, dynamicConfig, identity, metadata, topics, partitions, logs, time, coordinators, groupCoordinator);
+            var producerIds = new ProducerIdManager(metadata);
+            transactionCoordinator = new TransactionCoordinator(config, topics, partitions, coordinators, producerIds, groupCoordinator, time, loggers);
+            await transactionCoordinator.StartAsync(cancellationToken);
+            RegisterHandlers(handlers, dynamicConfig, identity, topics, partitions, logs, time, coordinators, groupCoordinator, transactionCoordinator, producerIds);
 
             var meter = new Meter(MeterName);
             var networkMetrics = new BrokerNetworkMetrics(meter);
@@ -141,7 +149,7 @@ public sealed class BrokerHost : IAsyncDisposable
                 metricsServer = MetricsServer.Start(metricsAddress, meter, loggers);
             }
 
-            var host = new BrokerHost(config, logs, metadata, topics, partitions, handlers, meter, networkMetrics, loggers) { _groupCoordinator = groupCoordinator, _metricsServer = metricsServer };
+            var host = new BrokerHost(config, logs, metadata, topics, partitions, handlers, meter, networkMetrics, loggers) { _groupCoordinator = groupCoordinator, _transactionCoordinator = transactionCoordinator, _metricsServer = metricsServer };
             var dispatcher = new RequestDispatcher(handlers, loggers);
             var limits = new ConnectionLimits
             {
@@ -175,6 +183,11 @@ public sealed class BrokerHost : IAsyncDisposable
                 await metricsServer.DisposeAsync();
             }
 
+            if (transactionCoordinator is not null)
+            {
+                await transactionCoordinator.DisposeAsync();
+            }
+
             if (groupCoordinator is not null)
             {
                 await groupCoordinator.DisposeAsync();
@@ -204,7 +217,18 @@ public sealed class BrokerHost : IAsyncDisposable
 
     private static readonly IReadOnlyDictionary<string, string> EmptyOverrides = new Dictionary<string, string>();
 
-    private static void RegisterHandlers(HandlerRegistry handlers, DynamicBrokerConfig dynamicConfig, BrokerIdentity identity, MetadataStore metadata, TopicService topics, PartitionRegistry partitions, LogManager logs, TimeProvider time, CoordinatorDirectory coordinators, GroupCoordinator groupCoordinator)
+    private static void RegisterHandlers(
+        HandlerRegistry handlers,
+        DynamicBrokerConfig dynamicConfig,
+        BrokerIdentity identity,
+        TopicService topics,
+        PartitionRegistry partitions,
+        LogManager logs,
+        TimeProvider time,
+        CoordinatorDirectory coordinators,
+        GroupCoordinator groupCoordinator,
+        TransactionCoordinator transactionCoordinator,
+        ProducerIdManager producerIds)
     {
         var config = dynamicConfig.Current;
 
@@ -214,9 +238,18 @@ public sealed class BrokerHost : IAsyncDisposable
         var autoCreate = new AutoTopicCreation(topics, config.AutoCreateTopicsEnable, config.NumPartitions);
         handlers.Add(new ApiVersionsHandler(handlers));
         handlers.Add(new MetadataHandler(identity, topics, partitions, autoCreate));
-        handlers.Add(new ProduceHandler(partitions, time, maxDecompressed));
-        handlers.Add(new InitProducerIdHandler(new ProducerIdManager(metadata)));
+        bool VerificationEnabled() => dynamicConfig.Current.TransactionPartitionVerificationEnable;
+        handlers.Add(new ProduceHandler(partitions, time, maxDecompressed, transactionCoordinator, VerificationEnabled));
         handlers.Add(new DescribeProducersHandler(partitions));
+
+        // Idempotent and transactional producers.
+        handlers.Add(new InitProducerIdHandler(producerIds, transactionCoordinator));
+        handlers.Add(new AddPartitionsToTxnHandler(transactionCoordinator, partitions));
+        handlers.Add(new AddOffsetsToTxnHandler(transactionCoordinator, groupCoordinator));
+        handlers.Add(new EndTxnHandler(transactionCoordinator));
+        handlers.Add(new TxnOffsetCommitHandler(groupCoordinator, transactionCoordinator, partitions, VerificationEnabled));
+        handlers.Add(new DescribeTransactionsHandler(transactionCoordinator));
+        handlers.Add(new ListTransactionsHandler(transactionCoordinator));
         handlers.Add(new FetchHandler(partitions, topics, new FetchSessionCache(config.MaxIncrementalFetchSessionCacheSlots, time), time, config.FetchMaxBytes));
         handlers.Add(new ListOffsetsHandler(partitions, maxDecompressed));
         handlers.Add(new OffsetForLeaderEpochHandler(partitions));
@@ -273,6 +306,11 @@ public sealed class BrokerHost : IAsyncDisposable
         foreach (var listener in _listeners)
         {
             await listener.DisposeAsync();
+        }
+
+        if (_transactionCoordinator is not null)
+        {
+            await _transactionCoordinator.DisposeAsync();
         }
 
         if (_groupCoordinator is not null)

@@ -145,6 +145,12 @@ public sealed partial class BrokerConfig
     public int TransactionalIdExpirationMs => GetInt(BrokerConfigs.TransactionalIdExpirationMs);
 
     /// <summary><c>producer.id.expiration.ms</c>.</summary>
+    public int TransactionAbortTimedOutTransactionCleanupIntervalMs => GetInt(BrokerConfigs.TransactionAbortTimedOutTransactionCleanupIntervalMs);
+
+    public int TransactionRemoveExpiredTransactionCleanupIntervalMs => GetInt(BrokerConfigs.TransactionRemoveExpiredTransactionCleanupIntervalMs);
+
+    public bool TransactionPartitionVerificationEnable => GetBoolean(BrokerConfigs.TransactionPartitionVerificationEnable);
+
     public int ProducerIdExpirationMs => GetInt(BrokerConfigs.ProducerIdExpirationMs);
 
     /// <summary><c>producer.id.expiration.check.interval.ms</c>.</summary>

@@ -91,6 +91,9 @@ public static partial class BrokerConfigs
     public const string TransactionStateLogSegmentBytes = "transaction.state.log.segment.bytes";
     public const string TransactionMaxTimeoutMs = "transaction.max.timeout.ms";
     public const string TransactionalIdExpirationMs = "transactional.id.expiration.ms";
+    public const string TransactionAbortTimedOutTransactionCleanupIntervalMs = "transaction.abort.timed.out.transaction.cleanup.interval.ms";
+    public const string TransactionRemoveExpiredTransactionCleanupIntervalMs = "transaction.remove.expired.transaction.cleanup.interval.ms";
+    public const string TransactionPartitionVerificationEnable = "transaction.partition.verification.enable";
     public const string ProducerIdExpirationMs = "producer.id.expiration.ms";
     public const string ProducerIdExpirationCheckIntervalMs = "producer.id.expiration.check.interval.ms";
     public const string GroupInitialRebalanceDelayMs = "group.initial.rebalance.delay.ms";
@@ -372,6 +375,12 @@ public static partial class BrokerConfigs
         { Validator = ConfigValidator.AtLeast(1), Importance = High };
         yield return new(TransactionalIdExpirationMs, ConfigType.Int, 604_800_000, "How long, in milliseconds, an idle transactional id is remembered.")
         { Validator = ConfigValidator.AtLeast(1), Importance = High };
+        yield return new(TransactionAbortTimedOutTransactionCleanupIntervalMs, ConfigType.Int, 10_000, "How often, in milliseconds, transactions open longer than their timeout are aborted.")
+        { Validator = ConfigValidator.AtLeast(1), Importance = Low };
+        yield return new(TransactionRemoveExpiredTransactionCleanupIntervalMs, ConfigType.Int, 3_600_000, "How often, in milliseconds, transactional ids idle longer than transactional.id.expiration.ms are removed.")
+        { Validator = ConfigValidator.AtLeast(1), Importance = Low };
+        yield return new(TransactionPartitionVerificationEnable, ConfigType.Boolean, true, "Verify with the transaction coordinator that a partition is part of the producer's transaction before appending its first transactional batch (KIP-890), so no hanging transaction can hold the last stable offset.")
+        { Importance = Low, Dynamic = ClusterWide };
         yield return new(ProducerIdExpirationMs, ConfigType.Int, 86_400_000, "How long, in milliseconds, a partition remembers an idle producer id for idempotence.")
         { Validator = ConfigValidator.AtLeast(1), Importance = Low, Dynamic = ClusterWide };
         yield return new(ProducerIdExpirationCheckIntervalMs, ConfigType.Int, 600_000, "How often, in milliseconds, partitions forget producer ids idle longer than producer.id.expiration.ms.")

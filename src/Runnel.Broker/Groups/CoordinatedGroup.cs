@@ -59,6 +59,35 @@ public sealed class CoordinatedGroup
     public Dictionary<(string Topic, int Partition), CommittedOffset> Offsets { get; } = new();
 
     /// <summary>
+    /// Offsets committed inside open transactions (TxnOffsetCommit, KIP-98/KIP-447), by producer id:
+    /// applied to <see cref="Offsets"/> by the transaction's commit marker, dropped by its abort marker.
+    /// </summary>
+    public Dictionary<long, Dictionary<(string Topic, int Partition), CommittedOffset>> PendingTransactionalOffsets { get; } = new();
+
+    /// <summary>True when an open transaction holds an offset for the partition (OffsetFetch RequireStable answers UNSTABLE_OFFSET_COMMIT).</summary>
+    public bool HasPendingTransactionalOffset(string topic, int partition)
+    {
+        foreach (var offsets in PendingTransactionalOffsets.Values)
+        {
+            if (offsets.ContainsKey((topic, partition)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Drops pending transactional offsets of a partition (its committed offset was deleted).</summary>
+    public void RemovePendingTransactionalOffset(string topic, int partition)
+    {
+        foreach (var offsets in PendingTransactionalOffsets.Values)
+        {
+            offsets.Remove((topic, partition));
+        }
+    }
+
+    /// <summary>
     /// When the group last became Empty (Kafka's currentStateTimestamp for that state): committed
     /// offsets of an empty group expire <c>offsets.retention.minutes</c> after this (KIP-211).
     /// </summary>
@@ -189,7 +218,7 @@ public sealed class CoordinatedGroup
     /// True when nothing of the group is left to keep: no members, no committed offsets, no live
     /// metadata record. Replay drops such a group when its last tombstone is read.
     /// </summary>
-    public bool IsVacant => Consumer is null && Members.Count == 0 && Offsets.Count == 0 && MetadataRecordOffset < 0;
+    public bool IsVacant => Consumer is null && Members.Count == 0 && Offsets.Count == 0 && PendingTransactionalOffsets.Count == 0 && MetadataRecordOffset < 0;
 
     /// <summary>
     /// Kafka's member check for Join/Sync/Heartbeat/OffsetCommit: with a group.instance.id the member

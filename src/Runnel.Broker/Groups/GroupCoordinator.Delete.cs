@@ -105,7 +105,10 @@ public sealed partial class GroupCoordinator
                         continue;
                     }
 
-                    if (group.Offsets.Remove((topic, partition)))
+                    // A pending transactional offset goes too; its tombstone is written even if nothing was committed yet (Kafka).
+                    var pending = group.HasPendingTransactionalOffset(topic, partition);
+                    group.RemovePendingTransactionalOffset(topic, partition);
+                    if (group.Offsets.Remove((topic, partition)) || pending)
                     {
                         removed.Add((topic, partition));
                     }
@@ -199,6 +202,7 @@ public sealed partial class GroupCoordinator
     {
         var keys = new List<(string Topic, int Partition)>(group.Offsets.Keys);
         group.Offsets.Clear();
+        group.PendingTransactionalOffsets.Clear();
         group.State = GroupState.Dead;
         _groups.Remove(group.GroupId);
         return QueueTombstones(group, keys, groupToo: true);

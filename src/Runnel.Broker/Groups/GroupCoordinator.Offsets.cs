@@ -118,7 +118,12 @@ public sealed partial class GroupCoordinator
         return errors;
     }
 
-    private static ErrorCode CheckCommit(CoordinatedGroup group, int generationId, string memberId, string? groupInstanceId, long now)
+    /// <summary>
+    /// Kafka's <c>ClassicGroup.validateOffsetCommit</c>. A <paramref name="transactional"/> commit
+    /// (TxnOffsetCommit) without member and generation is accepted in any state, and one with them is
+    /// accepted during CompletingRebalance too.
+    /// </summary>
+    private static ErrorCode CheckCommit(CoordinatedGroup group, int generationId, string memberId, string? groupInstanceId, long now, bool transactional = false)
     {
         if (group.State == GroupState.Dead)
         {
@@ -148,11 +153,12 @@ public sealed partial class GroupCoordinator
         }
         else
         {
-            // No member and no generation: only an Empty group takes such a commit (handled above).
-            return ErrorCode.UnknownMemberId;
+            // No member and no generation: only an Empty group takes such a commit (handled above),
+            // or a transactional one (KIP-447 producers without group metadata).
+            return transactional ? ErrorCode.None : ErrorCode.UnknownMemberId;
         }
 
-        if (group.State == GroupState.CompletingRebalance)
+        if (!transactional && group.State == GroupState.CompletingRebalance)
         {
             return ErrorCode.RebalanceInProgress;
         }

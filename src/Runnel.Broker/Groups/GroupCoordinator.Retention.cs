@@ -44,7 +44,8 @@ public sealed partial class GroupCoordinator
                 var expires = empty
                     ? now - Math.Max(group.EmptySinceMs, committed.CommitTimestampMs) >= _offsetsRetentionMs
                     : now - committed.CommitTimestampMs >= _offsetsRetentionMs && !group.IsSubscribedTo(key.Topic);
-                if (expires)
+                // An offset an open transaction is about to replace does not expire (Kafka's OffsetExpirationCondition).
+                if (expires && !group.HasPendingTransactionalOffset(key.Topic, key.Partition))
                 {
                     (expired ??= new()).Add(key);
                 }
@@ -61,7 +62,7 @@ public sealed partial class GroupCoordinator
                 _ = QueueTombstones(group, expired, groupToo: false);
             }
 
-            if (empty && group.Offsets.Count == 0)
+            if (empty && group.Offsets.Count == 0 && group.PendingTransactionalOffsets.Count == 0)
             {
                 (emptied ??= new()).Add(group);
             }

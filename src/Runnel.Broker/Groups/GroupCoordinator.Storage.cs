@@ -1,7 +1,9 @@
+using Runnel.Broker.Coordination;
 using Runnel.Broker.Partitions;
 using Runnel.Protocol;
 using Runnel.Protocol.Records;
 using Runnel.Storage.Log;
+using Runnel.Storage.Producers;
 
 namespace Runnel.Broker.Groups;
 
@@ -92,62 +94,26 @@ public sealed partial class GroupCoordinator
     /// <summary>Replays one partition into the in-memory state (before loading completes); returns the records applied.</summary>
     private long Replay(Partition partition)
     {
-        var log = partition.Log;
-        var offset = log.LogStartOffset;
-        var end = log.HighWatermark;
-        var applied = 0L;
         var now = NowMs;
-        while (offset < end)
-        {
-            using var read = log.Read(offset, 1 << 20, end, minOneBatch: true);
-            if (read.Error != LogError.None || read.Data.IsEmpty)
-            {
-                break;
-            }
-
-            var next = offset;
-            var data = read.Data.Span;
-            while (data.Length >= RecordBatchHeader.Size)
-            {
-                var header = RecordBatchHeader.Read(data);
-                if (header.TotalSize > data.Length || header.TotalSize < RecordBatchHeader.Size)
-                {
-                    break;
-                }
-
-                applied += ReplayBatch(data[..header.TotalSize], header, now);
-                next = header.LastOffset + 1;
-                data = data[header.TotalSize..];
-            }
-
-            if (next <= offset)
-            {
-                break;
-            }
-
-            offset = next;
-        }
-
-        return applied;
+        return InternalTopicReplay.Replay(partition.Log, partition.Log.HighWatermark, (ReadOnlySpan<byte> batch, in RecordBatchHeader header) => ReplayBatch(partition.Index, batch, header, now));
     }
 
-    private int ReplayBatch(ReadOnlySpan<byte> batch, RecordBatchHeader header, long now)
+    private int ReplayBatch(int offsetsPartition, ReadOnlySpan<byte> batch, RecordBatchHeader header, long now)
     {
-        if ((header.Attributes & RecordBatchHeader.ControlFlag) != 0)
+        if (header.IsControl)
         {
+            // The end of a transaction: its pending offsets become committed or are dropped.
+            if (TransactionMarker.TryRead(batch) is { } marker)
+            {
+                ApplyMarkerLocked(offsetsPartition, header.ProducerId, marker.Type == ControlRecordType.Commit);
+            }
+
             return 0;
         }
 
-        var section = batch[RecordBatchHeader.Size..];
-        PooledBuffer? decompressed = null;
+        var section = InternalTopicReplay.Records(batch, header, out var decompressed);
         try
         {
-            if (header.Compression != CompressionType.None)
-            {
-                decompressed = CompressionCodec.Decompress(header.Compression, section, int.MaxValue);
-                section = decompressed.Span;
-            }
-
             var count = 0;
             var reader = new RecordReader(section, header.RecordCount);
             while (reader.MoveNext())
@@ -168,11 +134,21 @@ public sealed partial class GroupCoordinator
                         if (_groups.TryGetValue(groupId, out var existing))
                         {
                             existing.Offsets.Remove((key.Topic, key.Partition));
+                            existing.RemovePendingTransactionalOffset(key.Topic, key.Partition);
                         }
                     }
                     else if (OffsetsTopicRecords.TryReadOffsetValue(record.Value, out var committed, out var epoch, out var metadata, out var timestamp))
                     {
-                        GetOrCreateGroup(groupId).Offsets[(key.Topic, key.Partition)] = new CommittedOffset(committed, epoch, metadata, timestamp, recordOffset);
+                        var offset = new CommittedOffset(committed, epoch, metadata, timestamp, recordOffset);
+                        if (header.IsTransactional)
+                        {
+                            // TxnOffsetCommit: pending until the producer's marker (which may come later in the log, or after restart).
+                            AddPendingOffset(GetOrCreateGroup(groupId), header.ProducerId, key.Topic, key.Partition, offset);
+                        }
+                        else
+                        {
+                            GetOrCreateGroup(groupId).Offsets[(key.Topic, key.Partition)] = offset;
+                        }
                     }
                 }
                 else if (key.Type != OffsetsTopicRecords.GroupKeyType)
@@ -297,7 +273,7 @@ public sealed partial class GroupCoordinator
         {
             var end = start + 1;
             var estimate = RecordBatchHeader.Size + EstimateSize(writes[start]);
-            while (end < writes.Count && estimate + EstimateSize(writes[end]) <= limit)
+            while (end < writes.Count && !writes[start].IsTransactional && !writes[end].IsTransactional && estimate + EstimateSize(writes[end]) <= limit)
             {
                 estimate += EstimateSize(writes[end]);
                 end++;
@@ -323,8 +299,24 @@ public sealed partial class GroupCoordinator
 
     private async Task AppendAsync(Partition partition, List<PendingWrite> writes, int start, int end, CancellationToken cancellationToken)
     {
+        var first = writes[start];
         var builder = new RecordBatchBuilder();
         var timestamp = NowMs;
+        if (first.IsTransactional)
+        {
+            // Kafka's coordinator writes transactional offsets with sequence 0 and the producer's
+            // epoch (the partition fences a zombie by it); the marker is a control batch.
+            builder.ProducerId = first.ProducerId;
+            builder.ProducerEpoch = first.ProducerEpoch;
+            builder.BaseSequence = first.Marker is null ? 0 : -1;
+            builder.IsTransactional = true;
+            builder.IsControl = first.Marker is not null;
+            if (first.Marker is { } marker)
+            {
+                builder.AppendEndTransactionMarker(marker, 0, timestamp);
+            }
+        }
+
         for (var i = start; i < end; i++)
         {
             foreach (var (key, value) in writes[i].Records)
@@ -344,9 +336,14 @@ public sealed partial class GroupCoordinator
             }
             else
             {
-                var appended = partition.Log.Append(bytes, partition.LeaderEpoch, useLogAppendTime: false);
+                var appended = partition.Log.Append(bytes, partition.LeaderEpoch, useLogAppendTime: false, fromCoordinator: true);
                 firstOffset = appended.FirstOffset;
-                if (partition.Config.Log.FlushOnAcks)
+                if (appended.Producer.Result != ProducerCheckResult.Append)
+                {
+                    // Only transactional writes can be refused: the producer was fenced by a newer epoch.
+                    error = ErrorCode.InvalidProducerEpoch;
+                }
+                else if (partition.Config.Log.FlushOnAcks)
                 {
                     await partition.Log.WaitForFlushAsync(appended.LastOffset, cancellationToken);
                 }

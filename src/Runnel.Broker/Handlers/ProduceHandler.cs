@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Runnel.Broker.Partitions;
 using Runnel.Broker.Pipeline;
+using Runnel.Broker.Transactions;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
 using Runnel.Protocol.Primitives;
@@ -18,19 +19,26 @@ namespace Runnel.Broker.Handlers;
 /// Each partition's batches are validated (size, magic, CRC-32C, offsets, timestamps, keys on
 /// compacted topics), then appended as the producer's bytes with offsets patched in. acks=0 gets no
 /// response; acks=-1 waits for the group-commit fsync when the topic asks for flush-on-acks.
-/// Not yet: idempotent sequence checks and transactions (their batches append as plain batches).
+/// Idempotent and transactional batches are checked against the partition's producer state; a
+/// transactional batch that would open a transaction in the partition is first verified with the
+/// transaction coordinator (KIP-890, <c>transaction.partition.verification.enable</c>), and one sent
+/// without a transactional id is TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as Kafka answers.
 /// </summary>
 public sealed class ProduceHandler : RequestHandler<ProduceRequest>
 {
     private readonly PartitionRegistry _partitions;
     private readonly TimeProvider _time;
     private readonly int _maxDecompressedBytes;
+    private readonly TransactionCoordinator _transactions;
+    private readonly Func<bool> _verificationEnabled;
 
-    public ProduceHandler(PartitionRegistry partitions, TimeProvider time, int maxDecompressedBytes)
+    public ProduceHandler(PartitionRegistry partitions, TimeProvider time, int maxDecompressedBytes, TransactionCoordinator transactions, Func<bool> verificationEnabled)
     {
         _partitions = partitions;
         _time = time;
         _maxDecompressedBytes = maxDecompressedBytes;
+        _transactions = transactions;
+        _verificationEnabled = verificationEnabled;
     }
 
     public override ApiKey ApiKey => ApiKey.Produce;
@@ -127,14 +135,20 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest>
             return -1;
         }
 
+        CoordinatorTransactionVerifier? verifier = null;
         if (validation.Summary.IsTransactional)
         {
-            // KIP-890 verification with no transaction coordinator yet: no transaction can have added
-            // this partition, and an unverified transactional batch would hold the last stable offset
-            // (and every read_committed consumer) until a marker that never comes.
-            result.ErrorCode = (short)ErrorCode.InvalidTxnState;
-            result.ErrorMessage = "Transactional produce needs a transaction this partition was added to; this broker has no transaction coordinator yet";
-            return -1;
+            if (request.TransactionalId is not { Length: > 0 } transactionalId)
+            {
+                result.ErrorCode = (short)ErrorCode.TransactionalIdAuthorizationFailed;
+                result.ErrorMessage = "Transactional batches need the request's transactional id";
+                return -1;
+            }
+
+            if (_verificationEnabled())
+            {
+                verifier = new CoordinatorTransactionVerifier(_transactions, transactionalId, partition.Log.TopicPartition);
+            }
         }
 
         try
@@ -149,13 +163,14 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest>
                 RecordBatchHeader.SetMaxTimestamp(batch, TimestampType.CreateTime, validation.Summary.MaxTimestamp);
             }
 
-            var appended = partition.Log.Append(batch, partition.LeaderEpoch, config.TimestampType == TimestampType.LogAppendTime);
-            if (appended.Producer.Result is ProducerCheckResult.OutOfOrderSequence or ProducerCheckResult.InvalidProducerEpoch or ProducerCheckResult.InvalidTxnState)
+            var appended = partition.Log.Append(batch, partition.LeaderEpoch, config.TimestampType == TimestampType.LogAppendTime, verifier: verifier);
+            if (appended.Producer.Result is not (ProducerCheckResult.Append or ProducerCheckResult.Duplicate))
             {
                 result.ErrorCode = (short)(appended.Producer.Result switch
                 {
                     ProducerCheckResult.OutOfOrderSequence => ErrorCode.OutOfOrderSequenceNumber,
                     ProducerCheckResult.InvalidProducerEpoch => ErrorCode.InvalidProducerEpoch,
+                    ProducerCheckResult.NotVerified => verifier!.ProduceError(context.ApiVersion),
                     _ => ErrorCode.InvalidTxnState,
                 });
                 result.ErrorMessage = appended.Producer.Message;

@@ -18,8 +18,12 @@ public sealed partial class PartitionLog
     /// <see cref="WaitForFlushAsync"/> with <see cref="LogAppendResult.LastOffset"/> for that.
     /// Throws <see cref="LogOfflineException"/> when the log is offline or the write fails (which takes
     /// it offline), <see cref="ArgumentException"/> when the bytes are not whole batches.
+    /// <paramref name="fromCoordinator"/> marks batches a coordinator writes for a producer (markers,
+    /// transactional offsets): their producer epoch is checked, their sequence is not. With a
+    /// <paramref name="verifier"/>, a transactional batch that would open a transaction here is
+    /// appended only if the coordinator confirms it (KIP-890), under the lock.
     /// </remarks>
-    public LogAppendResult Append(Span<byte> validatedBatches, int leaderEpoch, bool useLogAppendTime)
+    public LogAppendResult Append(Span<byte> validatedBatches, int leaderEpoch, bool useLogAppendTime, bool fromCoordinator = false, ITransactionVerifier? verifier = null)
     {
         ThrowIfUnusable(forAppend: true);
         var appendTime = useLogAppendTime ? NowMs : -1;
@@ -85,7 +89,7 @@ public sealed partial class PartitionLog
             ThrowIfUnusable(forAppend: true);
             if (hasProducerBatch)
             {
-                var check = _producers.Check(header);
+                var check = _producers.Check(header, fromCoordinator);
                 if (check.Result == ProducerCheckResult.Duplicate)
                 {
                     // Kafka answers a duplicate with the original batch's append time on LogAppendTime topics.
@@ -96,6 +100,14 @@ public sealed partial class PartitionLog
                 if (check.Result != ProducerCheckResult.Append)
                 {
                     return new LogAppendResult(-1, -1, -1, _logStartOffset, 0, 0, check);
+                }
+
+                if (verifier is not null && header.IsTransactional && !header.IsControl
+                    && _producers.Get(header.ProducerId) is not { CurrentTxnFirstOffset: >= 0 }
+                    && !verifier.Verify(header.ProducerId, header.ProducerEpoch))
+                {
+                    return new LogAppendResult(-1, -1, -1, _logStartOffset, 0, 0, new ProducerCheck(ProducerCheckResult.NotVerified, default,
+                        $"Producer {header.ProducerId} has no ongoing transaction that includes {TopicPartition}"));
                 }
             }
 

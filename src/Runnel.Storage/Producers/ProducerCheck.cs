@@ -17,6 +17,9 @@ public enum ProducerCheckResult
 
     /// <summary>INVALID_TXN_STATE: a non-transactional batch from a producer with an open transaction.</summary>
     InvalidTxnState,
+
+    /// <summary>The transaction coordinator did not confirm that the producer's transaction includes this partition (KIP-890).</summary>
+    NotVerified,
 }
 
 /// <summary>The verdict, the original batch of a duplicate, and a message for a refusal.</summary>

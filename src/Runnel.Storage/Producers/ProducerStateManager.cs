@@ -34,15 +34,19 @@ public sealed class ProducerStateManager
     /// <summary>The state of <paramref name="producerId"/>, or null.</summary>
     public ProducerStateEntry? Get(long producerId) => _producers.GetValueOrDefault(producerId);
 
-    /// <summary>What an append of the batch described by <paramref name="header"/> must do.</summary>
-    public ProducerCheck Check(in RecordBatchHeader header)
+    /// <summary>
+    /// What an append of the batch described by <paramref name="header"/> must do. Batches the broker's
+    /// own coordinators write for a producer (<paramref name="fromCoordinator"/>: transactional offsets,
+    /// markers) carry no client sequence, so only the epoch is checked (Kafka's <c>AppendOrigin.COORDINATOR</c>).
+    /// </summary>
+    public ProducerCheck Check(in RecordBatchHeader header, bool fromCoordinator = false)
     {
         if (header.ProducerId < 0 || !_producers.TryGetValue(header.ProducerId, out var entry))
         {
             return ProducerCheck.Append;
         }
 
-        if (header.IsControl)
+        if (header.IsControl || fromCoordinator)
         {
             // Markers come from the transaction coordinator: no sequence, but a fenced epoch is refused.
             return header.ProducerEpoch < entry.Epoch

@@ -120,14 +120,18 @@ public sealed class IdempotentProducerTests
     }
 
     [Fact]
-    public async Task InitProducerId_refuses_an_empty_transactional_id_and_has_no_transaction_coordinator_yet()
+    public async Task InitProducerId_refuses_an_empty_transactional_id_and_a_producer_id_without_its_epoch()
     {
         using var dir = new TempDirectory("idempotence");
         await using var broker = await StartAsync(dir.Path);
         await using var client = await WireClient.ConnectAsync("127.0.0.1", broker.Port, TestContext.Current.CancellationToken);
 
         Assert.Equal((short)Runnel.Protocol.ErrorCode.InvalidRequest, (await InitProducerIdAsync(client, "")).ErrorCode);
-        Assert.Equal((short)Runnel.Protocol.ErrorCode.CoordinatorNotAvailable, (await InitProducerIdAsync(client, "tx-1")).ErrorCode);
+        var halfGiven = await client.SendAsync<InitProducerIdResponse>(
+            new InitProducerIdRequest { TransactionTimeoutMs = 60_000, ProducerId = 5, ProducerEpoch = -1 }, 4,
+            cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal((short)Runnel.Protocol.ErrorCode.InvalidRequest, halfGiven.ErrorCode);
+        Assert.Equal(-1, halfGiven.ProducerId);
     }
 
     [Fact]

@@ -35,10 +35,10 @@ public sealed class LastStableOffsetTests
         var transactional = new RecordBatchBuilder { ProducerId = ProducerId, ProducerEpoch = 0, BaseSequence = 0, IsTransactional = true }
             .Append(Now, null, "in transaction"u8.ToArray()).ToArray();
 
-        // Clients cannot open a transaction without the coordinator (KIP-890 verification fails)...
-        Assert.Equal((short)Runnel.Protocol.ErrorCode.InvalidTxnState, await ProduceAsync(client, transactional, expectError: true));
+        // A transactional batch needs the request's transactional id (Kafka's answer without one)...
+        Assert.Equal((short)Runnel.Protocol.ErrorCode.TransactionalIdAuthorizationFailed, await ProduceAsync(client, transactional, expectError: true));
 
-        // ...so the batch goes in as the coordinator-verified produce path will append it.
+        // ...so the batch goes in as the coordinator-verified produce path appends it.
         var log = broker.Host.Logs.GetLog(new StorageTopicPartition(Topic, 0))!;
         log.Append(transactional, 0, false);
         await ProduceAsync(client, new RecordBatchBuilder().Append(Now, null, "after"u8.ToArray()).ToArray());

@@ -9,7 +9,8 @@ namespace Runnel.Broker.Handlers.Groups;
 /// <summary>
 /// OffsetFetch (key 9), versions 1–9 (Kafka 4.0 removed v0, KIP-896). v2 allows null topics (every
 /// committed partition) and a top-level error; v5 returns the leader epoch (KIP-320); v6 is
-/// flexible; v7 adds RequireStable (KIP-447: accepted; nothing is pending without transactions);
+/// flexible; v7 adds RequireStable (KIP-447: a partition with an offset pending in an open
+/// transaction answers UNSTABLE_OFFSET_COMMIT and offset -1, and the consumer retries);
 /// v8 fetches several groups at once (KIP-709); v9 adds KIP-848's member id and epoch, checked
 /// against a consumer-protocol group (STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID; ignored for classic
 /// groups). A partition without a committed offset reports offset -1.
@@ -58,15 +59,17 @@ public sealed class OffsetFetchHandler(GroupCoordinator coordinator) : RequestHa
             {
                 var topicResponse = new OffsetFetchResponse.OffsetFetchResponseTopic { Name = name };
                 response.Topics.Add(topicResponse);
-                foreach (var (partition, offset) in partitions)
+                foreach (var (partition, committed) in partitions)
                 {
+                    var unstable = Unstable(request.RequireStable, request.GroupId, name, partition);
+                    var offset = unstable ? null : committed;
                     topicResponse.Partitions.Add(new OffsetFetchResponse.OffsetFetchResponsePartition
                     {
                         PartitionIndex = partition,
                         CommittedOffset = offset?.Offset ?? -1,
                         CommittedLeaderEpoch = offset?.LeaderEpoch ?? -1,
                         Metadata = offset?.Metadata ?? "",
-                        ErrorCode = (short)(context.ApiVersion < 2 ? error : ErrorCode.None),
+                        ErrorCode = (short)(unstable ? ErrorCode.UnstableOffsetCommit : context.ApiVersion < 2 ? error : ErrorCode.None),
                     });
                 }
             }
@@ -95,14 +98,17 @@ public sealed class OffsetFetchHandler(GroupCoordinator coordinator) : RequestHa
             {
                 var topicResponse = new OffsetFetchResponse.OffsetFetchResponseTopics { Name = name };
                 groupResponse.Topics.Add(topicResponse);
-                foreach (var (partition, offset) in partitions)
+                foreach (var (partition, committed) in partitions)
                 {
+                    var unstable = Unstable(request.RequireStable, group.GroupId, name, partition);
+                    var offset = unstable ? null : committed;
                     topicResponse.Partitions.Add(new OffsetFetchResponse.OffsetFetchResponsePartitions
                     {
                         PartitionIndex = partition,
                         CommittedOffset = offset?.Offset ?? -1,
                         CommittedLeaderEpoch = offset?.LeaderEpoch ?? -1,
                         Metadata = offset?.Metadata ?? "",
+                        ErrorCode = (short)(unstable ? ErrorCode.UnstableOffsetCommit : ErrorCode.None),
                     });
                 }
             }
@@ -110,4 +116,8 @@ public sealed class OffsetFetchHandler(GroupCoordinator coordinator) : RequestHa
 
         return new ValueTask<IApiMessage?>(response);
     }
+
+    /// <summary>RequireStable (v7+): an offset an open transaction may still replace is not given out.</summary>
+    private bool Unstable(bool requireStable, string groupId, string topic, int partition) =>
+        requireStable && coordinator.HasPendingTransactionalOffset(groupId, topic, partition);
 }

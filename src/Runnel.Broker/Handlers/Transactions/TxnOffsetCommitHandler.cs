@@ -1,0 +1,93 @@
+using Runnel.Broker.Groups;
+using Runnel.Broker.Partitions;
+using Runnel.Broker.Pipeline;
+using Runnel.Broker.Transactions;
+using Runnel.Protocol;
+using Runnel.Protocol.Messages;
+using Runnel.Protocol.Primitives;
+using Runnel.Storage.Log;
+
+namespace Runnel.Broker.Handlers.Transactions;
+
+/// <summary>
+/// TxnOffsetCommit (key 28), versions 0–4: a transactional producer commits a group's offsets as
+/// part of its transaction (they become visible only with its commit marker). v2 adds the leader
+/// epoch; v3 (KIP-447) the group generation, member id and instance id, checked so a zombie from
+/// an older generation cannot commit; v3 is flexible. When verification is on (KIP-890) the group's
+/// partition must have been added by AddOffsetsToTxn: otherwise INVALID_TXN_STATE. Unknown
+/// partitions get UNKNOWN_TOPIC_OR_PARTITION.
+/// </summary>
+public sealed class TxnOffsetCommitHandler(GroupCoordinator groups, TransactionCoordinator transactions, PartitionRegistry partitions, Func<bool> verificationEnabled) : RequestHandler<TxnOffsetCommitRequest>
+{
+    public override ApiKey ApiKey => ApiKey.TxnOffsetCommit;
+
+    public override short MinVersion => 0;
+
+    public override short MaxVersion => 4;
+
+    protected override async ValueTask<IApiMessage?> HandleAsync(RequestContext context, TxnOffsetCommitRequest request)
+    {
+        var entries = new List<OffsetCommitEntry>();
+        var results = new List<(string Topic, int Partition, ErrorCode Error, int Entry)>();
+        foreach (var topic in request.Topics)
+        {
+            foreach (var partition in topic.Partitions)
+            {
+                if (!partitions.TryGet(topic.Name, partition.PartitionIndex, out _))
+                {
+                    results.Add((topic.Name, partition.PartitionIndex, ErrorCode.UnknownTopicOrPartition, -1));
+                    continue;
+                }
+
+                results.Add((topic.Name, partition.PartitionIndex, ErrorCode.None, entries.Count));
+                entries.Add(new OffsetCommitEntry(topic.Name, partition.PartitionIndex, partition.CommittedOffset, partition.CommittedLeaderEpoch, partition.CommittedMetadata));
+            }
+        }
+
+        var error = Verify(request, context.ApiVersion);
+        var errors = error == ErrorCode.None && entries.Count > 0
+            ? await groups.CommitTransactionalOffsetsAsync(request.GroupId, request.ProducerId, request.ProducerEpoch, request.GenerationId, request.MemberId, request.GroupInstanceId, entries)
+            : null;
+
+        var response = new TxnOffsetCommitResponse();
+        foreach (var (name, partition, partitionError, entry) in results)
+        {
+            var topic = response.Topics.Count > 0 && response.Topics[^1].Name == name ? response.Topics[^1] : null;
+            if (topic is null)
+            {
+                topic = new TxnOffsetCommitResponse.TxnOffsetCommitResponseTopic { Name = name };
+                response.Topics.Add(topic);
+            }
+
+            var answer = partitionError != ErrorCode.None ? partitionError : error != ErrorCode.None ? error : errors![entry];
+            topic.Partitions.Add(new TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition { PartitionIndex = partition, ErrorCode = (short)answer });
+        }
+
+        return response;
+    }
+
+    /// <summary>KIP-890 for offsets: the group's <c>__consumer_offsets</c> partition must be part of the producer's transaction.</summary>
+    private ErrorCode Verify(TxnOffsetCommitRequest request, short apiVersion)
+    {
+        if (request.TransactionalId.Length == 0 || request.GroupId.Length == 0)
+        {
+            return request.GroupId.Length == 0 ? ErrorCode.InvalidGroupId : ErrorCode.InvalidRequest;
+        }
+
+        if (!verificationEnabled() || !groups.IsLoaded)
+        {
+            return ErrorCode.None;
+        }
+
+        var partition = new TopicPartition(GroupCoordinator.OffsetsTopic, groups.OffsetsPartitionFor(request.GroupId));
+        var verified = transactions.VerifyPartition(request.TransactionalId, request.ProducerId, request.ProducerEpoch, partition);
+
+        // A partition missing from the transaction: TRANSACTION_ABORTABLE from v4 on, INVALID_TXN_STATE before (Kafka's mapping).
+        return verified switch
+        {
+            ErrorCode.TransactionAbortable when apiVersion < 4 => ErrorCode.InvalidTxnState,
+            ErrorCode.ProducerFenced => ErrorCode.InvalidProducerEpoch,
+            _ => verified,
+        };
+    }
+}
