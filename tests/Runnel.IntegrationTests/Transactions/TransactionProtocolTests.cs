@@ -1,0 +1,182 @@
+using System.Text;
+using Confluent.Kafka.Admin;
+using Runnel.Broker;
+using Runnel.Protocol;
+using Runnel.Protocol.Messages;
+using Runnel.Protocol.Records;
+using Runnel.TestKit;
+
+namespace Runnel.IntegrationTests.Transactions;
+
+/// <summary>
+/// The transaction coordinator's answers on the wire, per API version: epoch bumps and KIP-360
+/// retries, fencing errors as old and new clients expect them, Kafka's EndTxn state table, KIP-890
+/// verification of produce and TxnOffsetCommit, and the admin views.
+/// </summary>
+public sealed class TransactionProtocolTests : IAsyncLifetime
+{
+    private const string Topic = "accounts";
+    private readonly TempDirectory _dir = new("txn-wire");
+    private RunnelBroker _broker = null!;
+    private WireClient _client = null!;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _broker = await RunnelBroker.StartAsync(new RunnelBrokerOptions { DataDirectory = _dir.Path }, Cancel);
+        using (var admin = Clients.CreateAdmin(_broker.BootstrapServers))
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification { Name = Topic, NumPartitions = 2, ReplicationFactor = 1 }]);
+        }
+
+        _client = await WireClient.ConnectAsync("127.0.0.1", _broker.Port, Cancel);
+        await Eventually.TrueAsync(() => _broker.Host.IsTransactionCoordinatorLoaded, "the transaction coordinator loads");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _client.DisposeAsync();
+        await _broker.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    private async Task<InitProducerIdResponse> InitAsync(string transactionalId, short version = 4, long producerId = -1, short epoch = -1, int timeoutMs = 60_000) =>
+        await _client.SendAsync<InitProducerIdResponse>(
+            new InitProducerIdRequest { TransactionalId = transactionalId, TransactionTimeoutMs = timeoutMs, ProducerId = producerId, ProducerEpoch = epoch }, version, cancellationToken: Cancel);
+
+    private async Task<short> AddPartitionAsync(string transactionalId, long producerId, short epoch, short version = 0, int partition = 0, string topic = Topic)
+    {
+        var response = await _client.SendAsync<AddPartitionsToTxnResponse>(new AddPartitionsToTxnRequest
+        {
+            V3AndBelowTransactionalId = transactionalId,
+            V3AndBelowProducerId = producerId,
+            V3AndBelowProducerEpoch = epoch,
+            V3AndBelowTopics = [new AddPartitionsToTxnRequest.AddPartitionsToTxnTopic { Name = topic, Partitions = [partition] }],
+        }, version, cancellationToken: Cancel);
+        return response.ResultsByTopicV3AndBelow[0].ResultsByPartition[0].PartitionErrorCode;
+    }
+
+    private async Task<short> EndAsync(string transactionalId, long producerId, short epoch, bool commit, short version = 1) =>
+        (await _client.SendAsync<EndTxnResponse>(new EndTxnRequest { TransactionalId = transactionalId, ProducerId = producerId, ProducerEpoch = epoch, Committed = commit }, version, cancellationToken: Cancel)).ErrorCode;
+
+    private async Task<short> ProduceAsync(string? transactionalId, long producerId, short epoch, int sequence, short version = 9)
+    {
+        var batch = new RecordBatchBuilder { ProducerId = producerId, ProducerEpoch = epoch, BaseSequence = sequence, IsTransactional = true }
+            .Append(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null, Encoding.UTF8.GetBytes("v" + sequence)).ToArray();
+        var response = await _client.SendAsync<ProduceResponse>(new ProduceRequest
+        {
+            TransactionalId = transactionalId,
+            Acks = -1,
+            TimeoutMs = 5000,
+            TopicData = [new ProduceRequest.TopicProduceData { Name = Topic, PartitionData = [new ProduceRequest.PartitionProduceData { Index = 0, Records = batch }] }],
+        }, version, cancellationToken: Cancel);
+        return response.Responses[0].PartitionResponses[0].ErrorCode;
+    }
+
+    [Fact]
+    public async Task InitProducerId_bumps_the_epoch_fences_older_instances_and_answers_a_KIP_360_retry_with_the_same_epoch()
+    {
+        var first = await InitAsync("bumps");
+        Assert.Equal((0, (short)0), (first.ErrorCode, first.ProducerEpoch));
+        var second = await InitAsync("bumps");
+        Assert.Equal((0, first.ProducerId, (short)1), (second.ErrorCode, second.ProducerId, second.ProducerEpoch));
+
+        // KIP-360: the holder of epoch 1 bumps to 2; a retry of that same call gets 2 again; epoch 0 is fenced.
+        var bumped = await InitAsync("bumps", 4, first.ProducerId, 1);
+        Assert.Equal((0, (short)2), (bumped.ErrorCode, bumped.ProducerEpoch));
+        var retried = await InitAsync("bumps", 4, first.ProducerId, 1);
+        Assert.Equal((0, (short)2), (retried.ErrorCode, retried.ProducerEpoch));
+        Assert.Equal((short)ErrorCode.ProducerFenced, (await InitAsync("bumps", 4, first.ProducerId, 0)).ErrorCode);
+        Assert.Equal((short)ErrorCode.InvalidProducerEpoch, (await InitAsync("bumps", 3, first.ProducerId, 0)).ErrorCode);
+        Assert.Equal((short)ErrorCode.ProducerFenced, (await InitAsync("bumps", 4, first.ProducerId + 1000, 2)).ErrorCode);
+
+        Assert.Equal((short)ErrorCode.InvalidTransactionTimeout, (await InitAsync("bumps", timeoutMs: 900_001)).ErrorCode);
+        Assert.Equal((short)ErrorCode.InvalidTransactionTimeout, (await InitAsync("bumps", timeoutMs: 0)).ErrorCode);
+    }
+
+    [Fact]
+    public async Task Fencing_errors_follow_the_request_version_and_EndTxn_follows_Kafkas_state_table()
+    {
+        var init = await InitAsync("table");
+        var (pid, epoch) = (init.ProducerId, init.ProducerEpoch);
+
+        Assert.Equal((short)ErrorCode.InvalidTxnState, await EndAsync("table", pid, epoch, commit: true));
+        Assert.Equal((short)ErrorCode.InvalidProducerIdMapping, await EndAsync("unknown-id", pid, epoch, commit: true));
+        Assert.Equal((short)ErrorCode.InvalidProducerIdMapping, await EndAsync("table", pid + 1, epoch, commit: true));
+        Assert.Equal((short)ErrorCode.InvalidProducerEpoch, await AddPartitionAsync("table", pid, (short)(epoch + 1), version: 0));
+        Assert.Equal((short)ErrorCode.ProducerFenced, await AddPartitionAsync("table", pid, (short)(epoch + 1), version: 3));
+        Assert.Equal((short)ErrorCode.UnknownTopicOrPartition, await AddPartitionAsync("table", pid, epoch, partition: 7));
+
+        Assert.Equal(0, await AddPartitionAsync("table", pid, epoch));
+        Assert.Equal(0, await ProduceAsync("table", pid, epoch, 0));
+        Assert.Equal(0, await EndAsync("table", pid, epoch, commit: true));
+        Assert.Equal(0, await EndAsync("table", pid, epoch, commit: true));
+        Assert.Equal((short)ErrorCode.InvalidTxnState, await EndAsync("table", pid, epoch, commit: false));
+
+        // The commit answered after its marker: the last stable offset is past it.
+        var partition = _broker.Host.Logs.GetLog(new Runnel.Storage.Log.TopicPartition(Topic, 0))!;
+        Assert.Equal(partition.HighWatermark, partition.LastStableOffset);
+        Assert.Equal(2, partition.HighWatermark);
+    }
+
+    [Fact]
+    public async Task A_transactional_produce_to_a_partition_not_in_the_transaction_is_refused_by_verification()
+    {
+        var init = await InitAsync("verify");
+        var (pid, epoch) = (init.ProducerId, init.ProducerEpoch);
+
+        Assert.Equal((short)ErrorCode.InvalidTxnState, await ProduceAsync("verify", pid, epoch, 0, version: 9));
+        Assert.Equal((short)ErrorCode.TransactionAbortable, await ProduceAsync("verify", pid, epoch, 0, version: 11));
+        Assert.Equal((short)ErrorCode.TransactionalIdAuthorizationFailed, await ProduceAsync(null, pid, epoch, 0));
+
+        Assert.Equal(0, await AddPartitionAsync("verify", pid, epoch));
+        Assert.Equal(0, await ProduceAsync("verify", pid, epoch, 0));
+        Assert.Equal(0, await EndAsync("verify", pid, epoch, commit: false));
+
+        // After the abort marker the partition is no longer part of a transaction: no hanging transaction can start.
+        Assert.Equal((short)ErrorCode.InvalidTxnState, await ProduceAsync("verify", pid, epoch, 1));
+        Assert.Equal((short)ErrorCode.InvalidProducerEpoch, await ProduceAsync("verify", pid, (short)(epoch + 1), 0));
+
+        var offsets = await _client.SendAsync<TxnOffsetCommitResponse>(new TxnOffsetCommitRequest
+        {
+            TransactionalId = "verify",
+            GroupId = "verified-group",
+            ProducerId = pid,
+            ProducerEpoch = epoch,
+            Topics = [new TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic { Name = Topic, Partitions = [new TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition { PartitionIndex = 0, CommittedOffset = 1 }] }],
+        }, 3, cancellationToken: Cancel);
+        Assert.Equal((short)ErrorCode.InvalidTxnState, offsets.Topics[0].Partitions[0].ErrorCode);
+    }
+
+    [Fact]
+    public async Task A_new_instance_aborts_the_open_transaction_of_the_old_one_and_the_admin_APIs_show_each_state()
+    {
+        var old = await InitAsync("admin");
+        Assert.Equal(0, await AddPartitionAsync("admin", old.ProducerId, old.ProducerEpoch, partition: 1));
+        Assert.Equal(0, await AddPartitionAsync("admin", old.ProducerId, old.ProducerEpoch, partition: 0));
+
+        var described = await _client.SendAsync<DescribeTransactionsResponse>(new DescribeTransactionsRequest { TransactionalIds = ["admin", "nobody"] }, 0, cancellationToken: Cancel);
+        var state = described.TransactionStates[0];
+        Assert.Equal((0, "Ongoing", old.ProducerId, 60_000), (state.ErrorCode, state.TransactionState, state.ProducerId, state.TransactionTimeoutMs));
+        Assert.Equal([0, 1], Assert.Single(state.Topics).Partitions.Order());
+        Assert.True(state.TransactionStartTimeMs > 0);
+        Assert.Equal((short)ErrorCode.TransactionalIdNotFound, described.TransactionStates[1].ErrorCode);
+
+        var listed = await _client.SendAsync<ListTransactionsResponse>(new ListTransactionsRequest { StateFilters = ["Ongoing", "Sleeping"] }, 1, cancellationToken: Cancel);
+        Assert.Equal(["admin"], listed.TransactionStates.Select(t => t.TransactionalId));
+        Assert.Equal(["Sleeping"], listed.UnknownStateFilters);
+
+        // The new instance's first call aborts the open transaction and asks it to retry.
+        Assert.Equal((short)ErrorCode.ConcurrentTransactions, (await InitAsync("admin")).ErrorCode);
+        var successor = await InitAsync("admin");
+        Assert.Equal((0, old.ProducerId, (short)(old.ProducerEpoch + 2)), (successor.ErrorCode, successor.ProducerId, successor.ProducerEpoch));
+        Assert.Equal((short)ErrorCode.InvalidProducerEpoch, await EndAsync("admin", old.ProducerId, old.ProducerEpoch, commit: true, version: 1));
+        Assert.Equal((short)ErrorCode.ProducerFenced, await EndAsync("admin", old.ProducerId, old.ProducerEpoch, commit: true, version: 2));
+
+        described = await _client.SendAsync<DescribeTransactionsResponse>(new DescribeTransactionsRequest { TransactionalIds = ["admin"] }, 0, cancellationToken: Cancel);
+        Assert.Equal("Empty", described.TransactionStates[0].TransactionState);
+        listed = await _client.SendAsync<ListTransactionsResponse>(new ListTransactionsRequest { StateFilters = ["CompleteAbort", "Ongoing"] }, 1, cancellationToken: Cancel);
+        Assert.Empty(listed.TransactionStates);
+    }
+}
