@@ -76,6 +76,8 @@ public sealed class BrokerHost : IAsyncDisposable
     /// <summary>The group coordinator (for tests that look at it directly).</summary>
     internal GroupCoordinator GroupCoordinator => _groupCoordinator ?? throw new InvalidOperationException("The broker has no group coordinator.");
 
+    internal TransactionCoordinator TransactionCoordinator => _transactionCoordinator ?? throw new InvalidOperationException("The broker has no transaction coordinator.");
+
     /// <summary>True once the transaction coordinator has loaded <c>__transaction_state</c>.</summary>
     public bool IsTransactionCoordinatorLoaded => _transactionCoordinator?.IsLoaded ?? false;
 

@@ -37,9 +37,12 @@ public sealed class TransactionTests
         new() { Key = Encoding.UTF8.GetBytes(value), Value = Encoding.UTF8.GetBytes(value) };
 
     /// <summary>Every data record of the topic, as a consumer with <paramref name="isolation"/> reads it until it reaches the end of each partition.</summary>
-    internal static List<string> ReadAll(RunnelBroker broker, string topic, IsolationLevel isolation)
+    internal static List<string> ReadAll(RunnelBroker broker, string topic, IsolationLevel isolation) => ReadAll(broker.BootstrapServers, topic, isolation);
+
+    /// <summary>The same, against any broker.</summary>
+    internal static List<string> ReadAll(string bootstrap, string topic, IsolationLevel isolation)
     {
-        using var consumer = Clients.CreateConsumer(broker.BootstrapServers, c =>
+        using var consumer = Clients.CreateConsumer(bootstrap, c =>
         {
             c.IsolationLevel = isolation;
             c.EnablePartitionEof = true;
