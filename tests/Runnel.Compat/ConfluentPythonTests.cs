@@ -34,6 +34,33 @@ public sealed class ConfluentPythonTests(BrokerProcess broker) : CompatTest(brok
         await AssertReadBackAsync(result, topic, Count, "confluent-kafka-python", compression);
     }
 
+    /// <summary>
+    /// Transactions from librdkafka 2.0.2 (AddPartitionsToTxn/AddOffsetsToTxn v0, EndTxn v1,
+    /// TxnOffsetCommit v3): committed records are read back by Confluent.Kafka (read_committed) in
+    /// order with the aborted transaction absent, and the offsets sent to the last transaction are the
+    /// group's committed offset.
+    /// </summary>
+    [Fact]
+    public async Task Transactions_commit_abort_and_send_offsets_as_ConfluentKafka_reads_them()
+    {
+        var topic = await DotNet.CreateTopicAsync("confluent-python-txn");
+        var group = "txn-" + topic;
+
+        var result = await _client.TransactionsAsync(topic, 0, Count, group);
+
+        AssertSucceeded(result, "Transactional Producer");
+        var expected = Enumerable.Range(0, Count).Select(i => $"txn0-{i}").Concat(Enumerable.Range(0, Count).Select(i => $"txn2-{i}")).Append("offsets-sent").ToList();
+        var read = DotNet.ConsumeFromBeginning(topic, 0, expected.Count, () => Context(result)).Select(r => System.Text.Encoding.UTF8.GetString(r.Message.Value!));
+        AssertSequence(expected, read, "records read_committed (Confluent.Kafka)", () => Context(result));
+
+        // The position after the last committed record (where the aborted records and markers fall depends on
+        // how much librdkafka had sent before the abort purged its queue) is what the group now holds.
+        var reads = result.JsonLines.Events("read").Select(e => e.GetProperty("offset").GetInt64()).ToList();
+        var sent = result.JsonLines.Events("offsets_committed").Single().GetProperty("offset").GetInt64();
+        Assert.Equal(reads[^1] + 1, sent);
+        AssertSequence([sent], DotNet.Committed(group, topic, 1), "offset the transaction committed", () => Context(result));
+    }
+
     [Fact]
     public async Task Consumer_with_assign_reads_records_produced_by_ConfluentKafka_from_the_beginning()
     {

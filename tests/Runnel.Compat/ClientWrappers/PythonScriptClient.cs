@@ -120,6 +120,14 @@ public sealed class ConfluentPythonClient(string bootstrapServers)
     public Task<ProcessResult> ConsumeAsync(string topic, int partition, int count) =>
         RunAsync("consume", topic, "--partition", Number(partition), "--count", Number(count));
 
+    /// <summary>
+    /// A transactional Producer: three transactions of <paramref name="count"/> records (commit, abort,
+    /// commit), then a read_committed Consumer of <paramref name="group"/> reads them and one more
+    /// transaction commits its position with send_offsets_to_transaction.
+    /// </summary>
+    public Task<ProcessResult> TransactionsAsync(string topic, int partition, int count, string group) =>
+        RunAsync("transactions", topic, "--partition", Number(partition), "--count", Number(count), "--group", group);
+
     /// <summary>AdminClient.create_topics.</summary>
     public Task<ProcessResult> CreateTopicAsync(string topic, int partitions) =>
         RunAsync("create-topic", topic, "--partitions", Number(partitions));

@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """confluent-kafka-python (Debian python3-confluent-kafka 1.7.0, librdkafka 2.0.2) scenarios for Runnel.Compat.
 
-Usage: confluent_client.py produce|consume|group-member|create-topic|list-topics --bootstrap HOST:PORT --topic T [...]
+Usage: confluent_client.py produce|consume|group-member|transactions|create-topic|list-topics --bootstrap HOST:PORT --topic T [...]
 Prints JSON lines on stdout; exits non-zero when the scenario did not complete.
 The consume scenario uses assign() with an explicit OFFSET_BEGINNING and no offset commits, so it
-needs no group coordinator; group-member subscribes in a classic consumer group.
+needs no group coordinator; group-member subscribes in a classic consumer group. transactions runs
+three transactions of --count records (commit, abort, commit), then reads the committed ones with a
+read_committed consumer of --group and commits one more transaction with send_offsets_to_transaction.
 """
 import os
 import sys
@@ -171,6 +173,48 @@ def group_member(args):
     return 0 if state["done"] else 1
 
 
+def transactions(args):
+    config = base_config(args)
+    config.update({"transactional.id": "compat-" + args.topic, "linger.ms": 5,
+                   "message.timeout.ms": int(args.timeout * 1000)})
+    producer = Producer(config)
+    producer.init_transactions(args.timeout)
+    for number, outcome in enumerate(["commit", "abort", "commit"]):
+        producer.begin_transaction()
+        for i in range(args.count):
+            producer.produce(args.topic, key=key(i), value=("txn%d-%d" % (number, i)).encode(), partition=args.partition)
+        if outcome == "commit":
+            producer.commit_transaction(args.timeout)
+        else:
+            producer.abort_transaction(args.timeout)
+        emit(event=outcome, transaction=number)
+
+    consumer = Consumer({"bootstrap.servers": args.bootstrap, "client.id": CLIENT_ID, "group.id": args.group,
+                         "enable.auto.commit": False, "isolation.level": "read_committed"})
+    consumer.assign([TopicPartition(args.topic, args.partition, OFFSET_BEGINNING)])
+    read = []
+    deadline = time.time() + args.timeout
+    while len(read) < 2 * args.count and time.time() < deadline:
+        msg = consumer.poll(1.0)
+        if msg is not None and not msg.error():
+            read.append(msg)
+            emit(event="read", offset=msg.offset(), value=text(msg.value()))
+    if len(read) < 2 * args.count:
+        emit(event="error", error="read %d of %d committed records" % (len(read), 2 * args.count))
+        return 1
+
+    producer.begin_transaction()
+    producer.produce(args.topic, value=b"offsets-sent", partition=args.partition)
+    position = read[-1].offset() + 1
+    producer.send_offsets_to_transaction([TopicPartition(args.topic, args.partition, position)],
+                                         consumer.consumer_group_metadata(), args.timeout)
+    producer.commit_transaction(args.timeout)
+    consumer.close()
+    emit(event="offsets_committed", offset=position)
+    emit(event="done")
+    return 0
+
+
 def create_topic(args):
     admin = AdminClient(base_config(args))
     futures = admin.create_topics([NewTopic(args.topic, num_partitions=args.partitions, replication_factor=1)],
@@ -212,10 +256,10 @@ def list_topics(args):
 
 
 def main():
-    args = parser(__doc__, ["produce", "consume", "group-member", "create-topic", "list-topics"]).parse_args()
+    args = parser(__doc__, ["produce", "consume", "group-member", "transactions", "create-topic", "list-topics"]).parse_args()
     emit(event="client", name="confluent-kafka-python", version=confluent_kafka.version()[0],
          librdkafka=confluent_kafka.libversion()[0])
-    command = {"produce": produce, "consume": consume, "group-member": group_member,
+    command = {"produce": produce, "consume": consume, "group-member": group_member, "transactions": transactions,
                "create-topic": create_topic, "list-topics": list_topics}[args.command]
     try:
         return command(args)
