@@ -111,32 +111,10 @@ public static class AbortedTransactionsScenario
         }
     }
 
-    /// <summary>
-    /// The offsets at which a consumer starts its fetches when every fetch returns whole batches of at
-    /// most <paramref name="maxBytes"/> bytes, and at least one (KIP-74), as the broker serves them.
-    /// </summary>
-    public static List<long> FetchStarts(int maxBytes)
-    {
-        var sizes = Batches(0).ConvertAll(b => b.Length);
-        var starts = new List<long>();
-        var offset = 0;
-        while (offset < sizes.Count)
-        {
-            starts.Add(offset);
-            var bytes = sizes[offset++];
-            while (offset < sizes.Count && bytes + sizes[offset] <= maxBytes)
-            {
-                bytes += sizes[offset++];
-            }
-        }
-
-        return starts;
-    }
-
     private static byte[] Record(RecordBatchBuilder builder, string value, bool padded, long timestamp)
     {
         var bytes = Encoding.UTF8.GetBytes(value);
-        var headers = padded ? new[] { new RecordHeaderEntry("padding", new byte[PaddingBytes]) } : null;
+        var headers = padded ? new[] { new RecordHeaderEntry("padding", Encoding.ASCII.GetBytes(new string('.', PaddingBytes))) } : null;
         return builder.Append(timestamp, bytes, bytes, headers).ToArray();
     }
 }
