@@ -19,8 +19,11 @@ namespace Runnel.Broker.Handlers;
 /// <c>MaxWaitMs</c> for appends to any of its partitions (woken by the log, not by polling).
 /// Data is served as the stored batch bytes; the first partition with data may exceed the size
 /// limits by one batch so consumers always progress (KIP-74).
-/// Not yet: follower fetches (replication), aborted-transaction lists (transactions; read_committed
-/// today reads up to the last stable offset, which equals the high watermark).
+/// read_committed (isolation level 1, KIP-98): data stops at the last stable offset, and each
+/// partition with data carries the transactions aborted in the range it returns, sorted by first
+/// offset (KafkaJS only checks the head of the list); an empty list without data; null for
+/// read_uncommitted.
+/// Not yet: follower fetches (replication).
 /// </summary>
 public sealed class FetchHandler : RequestHandler<FetchRequest>
 {
@@ -289,7 +292,16 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
                 return new PartitionRead(ErrorCode.OffsetOutOfRange, null, read.HighWatermark, lastStable, read.LogStartOffset);
             }
 
-            return new PartitionRead(ErrorCode.None, read.Records, read.HighWatermark, lastStable, read.LogStartOffset);
+            // Kafka's LocalLog.addAbortedTransactions, bounded by the offset after the last batch
+            // returned. Most logs have no abort at or after the fetch offset: then no bound is
+            // computed and nothing is allocated.
+            List<AbortedTransaction>? aborted = null;
+            if (readCommitted && read.Records is not null && log.HasAbortedTransactionsFrom(target.FetchOffset))
+            {
+                log.CollectAbortedTransactions(target.FetchOffset, read.NextOffset(), ref aborted);
+            }
+
+            return new PartitionRead(ErrorCode.None, read.Records, read.HighWatermark, lastStable, read.LogStartOffset, aborted);
         }
         catch (LogOfflineException)
         {
@@ -327,16 +339,34 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
                 response.Responses.Add(current);
             }
 
-            current!.Partitions.Add(new FetchResponse.PartitionData
+            var partition = new FetchResponse.PartitionData
             {
                 PartitionIndex = target.Partition,
                 ErrorCode = (short)result.Error,
                 HighWatermark = result.HighWatermark,
                 LastStableOffset = result.LastStableOffset,
                 LogStartOffset = result.LogStartOffset,
-                AbortedTransactions = readCommitted ? new() : null,
                 Records = result.Buffer is null ? ReadOnlyMemory<byte>.Empty : result.Buffer.Memory,
-            });
+            };
+
+            if (!readCommitted)
+            {
+                partition.AbortedTransactions = null;
+            }
+            else
+            {
+                // The generated message already holds an empty list; read_committed fills or keeps it.
+                var list = partition.AbortedTransactions ??= [];
+                if (result.Aborted is { } aborted)
+                {
+                    foreach (var transaction in aborted)
+                    {
+                        list.Add(new FetchResponse.AbortedTransaction { ProducerId = transaction.ProducerId, FirstOffset = transaction.FirstOffset });
+                    }
+                }
+            }
+
+            current!.Partitions.Add(partition);
         }
 
         return response;
@@ -359,7 +389,9 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         public FetchSessionPartition? SessionEntry { get; set; }
     }
 
-    private readonly record struct PartitionRead(ErrorCode Error, PooledBuffer? Buffer, long HighWatermark, long LastStableOffset, long LogStartOffset)
+    /// <summary>One partition's read; <see cref="Aborted"/> (read_committed only) is sorted by first offset, null when none.</summary>
+    private readonly record struct PartitionRead(
+        ErrorCode Error, PooledBuffer? Buffer, long HighWatermark, long LastStableOffset, long LogStartOffset, List<AbortedTransaction>? Aborted = null)
     {
         public static PartitionRead Failed(ErrorCode error) => new(error, null, -1, -1, -1);
     }

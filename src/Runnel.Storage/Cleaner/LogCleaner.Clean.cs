@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Runnel.Protocol.Records;
 using Runnel.Storage.Log;
 
@@ -92,6 +93,7 @@ public sealed partial class LogCleaner
             }
 
             written += Append(cleaned, output, config, nowMs);
+            CopyAbortedTransactions(group, cleaned);
             cleaned.OnBecomeInactive();
             cleaned.LastModifiedMs = lastModified;
             cleaned.FlushLog();
@@ -127,6 +129,29 @@ public sealed partial class LogCleaner
         {
             totals.Abandoned++;
             Log.AbandonedGroup(_logger, log.TopicPartition.Topic, log.TopicPartition.Partition, cleaned.BaseOffset);
+        }
+    }
+
+    /// <summary>
+    /// Writes the aborted transactions of the replaced segments into the cleaned segment's
+    /// <c>.txnindex.cleaned</c>, which the swap renames with the other files. Cleaning keeps every
+    /// transactional batch and marker for now, so every entry stays true; dropping aborted data, and
+    /// the entries with it, is transactional compaction's job (docs/design/transactions.md §4.5).
+    /// </summary>
+    private static void CopyAbortedTransactions(LogSegment[] group, LogSegment cleaned)
+    {
+        List<AbortedTransaction>? entries = null;
+        foreach (var segment in group)
+        {
+            if (segment.TransactionIndex.Count > 0)
+            {
+                segment.TransactionIndex.ReadAll(entries ??= []);
+            }
+        }
+
+        if (entries is not null)
+        {
+            cleaned.TransactionIndex.AppendRange(CollectionsMarshal.AsSpan(entries));
         }
     }
 

@@ -21,5 +21,12 @@ public readonly record struct LogReadResult(
     /// <summary>The batch bytes; empty when there are none.</summary>
     public ReadOnlyMemory<byte> Data => Records is null ? ReadOnlyMemory<byte>.Empty : Records.Memory;
 
+    /// <summary>
+    /// The offset after the last batch returned (the upper bound of a read_committed fetch's aborted
+    /// transactions, <see cref="PartitionLog.CollectAbortedTransactions"/>), or -1 when there is no
+    /// batch. Walks the batch headers, so callers ask only when they need it.
+    /// </summary>
+    public long NextOffset() => PartitionLog.LastOffsetOf(Data.Span) is var last and >= 0 ? last + 1 : -1;
+
     public void Dispose() => Records?.Dispose();
 }

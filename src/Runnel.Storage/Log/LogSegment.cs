@@ -9,7 +9,8 @@ namespace Runnel.Storage.Log;
 /// <summary>
 /// One segment of a partition log: <c>&lt;baseOffset:D20&gt;.log</c> (RecordBatch v2 bytes exactly as
 /// stored, no file header: see docs/formats/segment.md), its sparse <see cref="OffsetIndex"/>
-/// (<c>.index</c>) and <see cref="TimeIndex"/> (<c>.timeindex</c>).
+/// (<c>.index</c>) and <see cref="TimeIndex"/> (<c>.timeindex</c>), and, once a transaction is aborted
+/// in it, its <see cref="TransactionIndex"/> (<c>.txnindex</c>).
 /// </summary>
 /// <remarks>
 /// Lifecycle: created empty by a roll (<see cref="Create"/>) or opened at startup (<see cref="Open"/>,
@@ -26,6 +27,7 @@ internal sealed class LogSegment : IDisposable
     public const string LogExtension = ".log";
     public const string IndexExtension = ".index";
     public const string TimeIndexExtension = ".timeindex";
+    public const string TxnIndexExtension = ".txnindex";
     public const string DeletedSuffix = ".deleted";
 
     /// <summary>Suffix of a segment the cleaner is still writing (docs/formats/segment.md, "Compaction files").</summary>
@@ -34,10 +36,13 @@ internal sealed class LogSegment : IDisposable
     /// <summary>Suffix of a finished cleaned segment waiting to replace the segments it covers.</summary>
     public const string SwapSuffix = ".swap";
 
-    /// <summary>The three files of a segment, the log last: renames follow this order so a <c>.log</c> name marks a complete set.</summary>
+    /// <summary>
+    /// Every file a segment may have, the log last: renames follow this order so a <c>.log</c> name
+    /// marks a complete set. All but the <c>.txnindex</c> always exist.
+    /// </summary>
     public static ReadOnlySpan<string> Extensions => s_extensions;
 
-    private static readonly string[] s_extensions = [IndexExtension, TimeIndexExtension, LogExtension];
+    private static readonly string[] s_extensions = [IndexExtension, TimeIndexExtension, TxnIndexExtension, LogExtension];
 
     /// <summary>Bytes of a batch header needed to walk batches: through lastOffsetDelta.</summary>
     private const int ScanHeaderSize = RecordBatchHeader.LastOffsetDeltaOffset + 4;
@@ -46,6 +51,7 @@ internal sealed class LogSegment : IDisposable
     private readonly IStorageFile _log;
     private OffsetIndex _offsetIndex;
     private TimeIndex? _timeIndex;
+    private readonly TransactionIndex _txnIndex;
     private long _size;
     private long _flushedSize;
     private bool _needsSync;
@@ -58,7 +64,9 @@ internal sealed class LogSegment : IDisposable
     private int _deleted;
     private int _renamedForDeletion;
 
-    private LogSegment(IFileSystem fs, string directory, long baseOffset, IStorageFile log, OffsetIndex offsetIndex, TimeIndex? timeIndex, long nowMs, long rollJitterMs)
+    private LogSegment(
+        IFileSystem fs, string directory, long baseOffset, IStorageFile log, OffsetIndex offsetIndex, TimeIndex? timeIndex, TransactionIndex txnIndex,
+        long nowMs, long rollJitterMs)
     {
         _fs = fs;
         Directory = directory;
@@ -66,6 +74,7 @@ internal sealed class LogSegment : IDisposable
         _log = log;
         _offsetIndex = offsetIndex;
         _timeIndex = timeIndex;
+        _txnIndex = txnIndex;
         _nextOffset = baseOffset;
         CreatedMs = nowMs;
         _lastModifiedMs = nowMs;
@@ -114,6 +123,9 @@ internal sealed class LogSegment : IDisposable
     /// <summary>Loaded by <see cref="LoadTail"/> or <see cref="Recover"/> (it is checked against the segment's next offset).</summary>
     internal TimeIndex TimeIndex => _timeIndex ?? throw new InvalidOperationException($"Segment {this} is not loaded.");
 
+    /// <summary>The aborted transactions whose markers this segment holds (the file; the partition keeps the entries in memory).</summary>
+    internal TransactionIndex TransactionIndex => _txnIndex;
+
     /// <summary>True when bytes were written (or truncated) since the last <see cref="FlushLog"/>.</summary>
     public bool HasUnflushedData => Size > Volatile.Read(ref _flushedSize) || _needsSync;
 
@@ -137,23 +149,27 @@ internal sealed class LogSegment : IDisposable
     }
 
     /// <summary>
-    /// Creates the three files of a new, empty segment (replacing leftovers with the same name). With
-    /// <paramref name="fileSuffix"/> (the cleaner's <see cref="CleanedSuffix"/>) every file name gets
-    /// that suffix; <see cref="RenameFiles"/> later gives them their final names.
+    /// Creates the three files of a new, empty segment (replacing leftovers with the same name; the
+    /// <c>.txnindex</c> comes with the first abort). With <paramref name="fileSuffix"/> (the cleaner's
+    /// <see cref="CleanedSuffix"/>) every file name gets that suffix; <see cref="RenameFiles"/> later
+    /// gives them their final names.
     /// </summary>
     public static LogSegment Create(IFileSystem fs, string directory, long baseOffset, LogConfig config, long nowMs, string fileSuffix = "")
     {
         var jitter = config.SegmentJitterMs > 0 ? Random.Shared.NextInt64(config.SegmentJitterMs) : 0;
         var log = fs.OpenFile(FilePath(directory, baseOffset, LogExtension) + fileSuffix, FileMode.Create);
         OffsetIndex? offsetIndex = null;
+        TimeIndex? timeIndex = null;
         try
         {
             offsetIndex = OffsetIndex.Create(fs, FilePath(directory, baseOffset, IndexExtension) + fileSuffix, baseOffset, OffsetIndex.MaxEntriesFor(config.SegmentIndexBytes));
-            var timeIndex = TimeIndex.Create(fs, FilePath(directory, baseOffset, TimeIndexExtension) + fileSuffix, baseOffset, TimeIndex.MaxEntriesFor(config.SegmentIndexBytes));
-            return new LogSegment(fs, directory, baseOffset, log, offsetIndex, timeIndex, nowMs, jitter);
+            timeIndex = TimeIndex.Create(fs, FilePath(directory, baseOffset, TimeIndexExtension) + fileSuffix, baseOffset, TimeIndex.MaxEntriesFor(config.SegmentIndexBytes));
+            var txnIndex = TransactionIndex.CreateEmpty(fs, FilePath(directory, baseOffset, TxnIndexExtension) + fileSuffix, baseOffset);
+            return new LogSegment(fs, directory, baseOffset, log, offsetIndex, timeIndex, txnIndex, nowMs, jitter);
         }
         catch
         {
+            timeIndex?.Dispose();
             offsetIndex?.Dispose();
             log.Dispose();
             throw;
@@ -162,22 +178,26 @@ internal sealed class LogSegment : IDisposable
 
     /// <summary>
     /// Opens an existing segment's log and tries to load its offset index. The time index is loaded
-    /// by <see cref="LoadTail"/> (it is checked against the segment's next offset). On return the
-    /// segment's in-memory state is not yet valid: call <see cref="LoadTail"/> or <see cref="Recover"/>.
+    /// by <see cref="LoadTail"/> (it is checked against the segment's next offset); the
+    /// <c>.txnindex</c>, if any, is opened but read later (<see cref="TransactionIndex.Load"/>). On
+    /// return the segment's in-memory state is not yet valid: call <see cref="LoadTail"/> or <see cref="Recover"/>.
     /// </summary>
     public static LogSegment Open(IFileSystem fs, string directory, long baseOffset, LogConfig config, long nowMs, out string? indexProblem)
     {
         var log = fs.OpenFile(FilePath(directory, baseOffset, LogExtension), FileMode.Open);
+        OffsetIndex? offsetIndex = null;
         try
         {
             var maxEntries = OffsetIndex.MaxEntriesFor(config.SegmentIndexBytes);
             var indexPath = FilePath(directory, baseOffset, IndexExtension);
-            var offsetIndex = OffsetIndex.TryLoad(fs, indexPath, baseOffset, maxEntries, log.Length, out indexProblem)
+            offsetIndex = OffsetIndex.TryLoad(fs, indexPath, baseOffset, maxEntries, log.Length, out indexProblem)
                 ?? OffsetIndex.Create(fs, indexPath, baseOffset, maxEntries);
-            return new LogSegment(fs, directory, baseOffset, log, offsetIndex, null, nowMs, 0);
+            var txnIndex = TransactionIndex.Open(fs, FilePath(directory, baseOffset, TxnIndexExtension), baseOffset);
+            return new LogSegment(fs, directory, baseOffset, log, offsetIndex, null, txnIndex, nowMs, 0);
         }
         catch
         {
+            offsetIndex?.Dispose();
             log.Dispose();
             throw;
         }
@@ -480,6 +500,7 @@ internal sealed class LogSegment : IDisposable
     {
         _offsetIndex.Flush();
         _timeIndex?.Flush();
+        _txnIndex.Flush();
     }
 
     /// <summary>
@@ -545,10 +566,11 @@ internal sealed class LogSegment : IDisposable
 
     /// <summary>
     /// Replays the batch headers of the segment from the batch holding <paramref name="fromOffset"/> into
-    /// <paramref name="producers"/> (the producer-state rebuild when a log is opened): one header-sized
-    /// read per batch, no record data.
+    /// <paramref name="producers"/> (the producer-state rebuild when a log is opened or truncated): one
+    /// header-sized read per batch, plus the one record of each marker. Every transaction a marker
+    /// aborts goes to <paramref name="aborted"/>, with the last stable offset the append computed for it.
     /// </summary>
-    internal void ReplayProducerState(Producers.ProducerStateManager producers, long fromOffset)
+    internal void ReplayProducerState(Producers.ProducerStateManager producers, long fromOffset, List<AbortedTransaction> aborted)
     {
         Span<byte> buffer = stackalloc byte[RecordBatchHeader.Size];
         var size = Size;
@@ -575,7 +597,11 @@ internal sealed class LogSegment : IDisposable
                 marker = Producers.TransactionMarker.TryRead(batch.Span);
             }
 
-            producers.Record(header, header.BaseOffset, header.LastOffset, marker);
+            if (producers.Record(header, header.BaseOffset, header.LastOffset, marker) is { IsAborted: true } abort)
+            {
+                aborted.Add(AbortedTransaction.After(abort, producers));
+            }
+
             position += header.TotalSize;
         }
     }
@@ -726,6 +752,7 @@ internal sealed class LogSegment : IDisposable
 
         _offsetIndex.TruncateTo(batchBase);
         TimeIndex.TruncateTo(batchBase);
+        _txnIndex.TruncateTo(batchBase);
         _log.SetLength(position);
         Volatile.Write(ref _size, position);
         Volatile.Write(ref _nextOffset, batchBase);
@@ -766,15 +793,21 @@ internal sealed class LogSegment : IDisposable
     }
 
     /// <summary>
-    /// Renames the three files from <c>name + fromSuffix</c> to <c>name + toSuffix</c>, index files
-    /// first and the log last (Kafka's <c>changeFileSuffixes</c>). Open handles follow the files.
-    /// Used by the cleaner's <c>.cleaned</c> → <c>.swap</c> → final protocol.
+    /// Renames the files from <c>name + fromSuffix</c> to <c>name + toSuffix</c>, index files first
+    /// (the <c>.txnindex</c> only if there is one) and the log last (Kafka's <c>changeFileSuffixes</c>).
+    /// Open handles follow the files. Used by the cleaner's <c>.cleaned</c> → <c>.swap</c> → final protocol.
     /// </summary>
     public void RenameFiles(string fromSuffix, string toSuffix)
     {
         foreach (var extension in Extensions)
         {
             var path = FilePath(Directory, BaseOffset, extension);
+            if (extension == TxnIndexExtension)
+            {
+                _txnIndex.MoveTo(path + toSuffix);
+                continue;
+            }
+
             _fs.MoveFile(path + fromSuffix, path + toSuffix, overwrite: true);
         }
     }
@@ -805,6 +838,8 @@ internal sealed class LogSegment : IDisposable
                 _fs.MoveFile(path, path + DeletedSuffix, overwrite: true);
             }
         }
+
+        _txnIndex.MoveTo(FilePath(Directory, BaseOffset, TxnIndexExtension) + DeletedSuffix);
     }
 
     /// <summary>Closes the handles and deletes the files (renamed or not).</summary>
@@ -823,6 +858,8 @@ internal sealed class LogSegment : IDisposable
 
             _fs.DeleteFile(path + DeletedSuffix);
         }
+
+        _txnIndex.Delete();
     }
 
     public void Dispose()
@@ -830,6 +867,7 @@ internal sealed class LogSegment : IDisposable
         _log.Dispose();
         _offsetIndex.Dispose();
         _timeIndex?.Dispose();
+        _txnIndex.Dispose();
     }
 
     public override string ToString() => FileName(BaseOffset, LogExtension);

@@ -141,14 +141,24 @@ public sealed partial class PartitionLog
                 failure = ex;
             }
 
+            if (failure is null && hasProducerBatch
+                && _producers.Record(header, firstOffset, nextOffset - 1, marker) is { IsAborted: true } aborted)
+            {
+                // Kafka's UnifiedLog.append: after the write, the abort goes into the marker segment's
+                // .txnindex. Failing to write it is failing to write the log.
+                try
+                {
+                    var entry = AbortedTransaction.After(aborted, _producers);
+                    IndexAbortsLocked(active, new ReadOnlySpan<AbortedTransaction>(in entry));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    failure = ex;
+                }
+            }
+
             if (failure is null)
             {
-                if (hasProducerBatch)
-                {
-                    // The aborted-transaction index (read_committed) will record aborts here.
-                    _producers.Record(header, firstOffset, nextOffset - 1, marker);
-                }
-
                 Volatile.Write(ref _logEndOffset, nextOffset);
 
                 // One node: the high watermark follows the log end offset. Replication replaces this

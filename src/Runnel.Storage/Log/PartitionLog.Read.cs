@@ -109,8 +109,8 @@ public sealed partial class PartitionLog
         }
     }
 
-    /// <summary>The last offset of the last whole batch in <paramref name="batches"/>.</summary>
-    private static long LastOffsetOf(ReadOnlySpan<byte> batches)
+    /// <summary>The last offset of the last whole batch in <paramref name="batches"/>, or -1 when there is none.</summary>
+    internal static long LastOffsetOf(ReadOnlySpan<byte> batches)
     {
         var last = -1L;
         while (batches.Length >= RecordBatchHeader.Size)

@@ -54,6 +54,7 @@ public sealed partial class PartitionLog
             if (offset > _logStartOffset)
             {
                 Volatile.Write(ref _logStartOffset, offset);
+                _aborted.RemoveBelow(offset);
                 UpdateLastStableOffsetLocked();
                 Log.LogStartOffsetMoved(_logger, TopicPartition.Topic, TopicPartition.Partition, offset, "DeleteRecords");
             }
@@ -129,12 +130,24 @@ public sealed partial class PartitionLog
             if (failure is null)
             {
                 // Kafka rebuilds producer state after truncation too: the removed batches' sequences are
-                // gone, and a snapshot a roll captured may describe them.
+                // gone, and a snapshot a roll captured may describe them. The replay also rewrites the
+                // aborted-transaction entries from the snapshot on, so they are flushed again: the
+                // recovery point goes back to where the rewrite started.
                 _pendingSnapshot = null;
-                RebuildProducerStateLocked();
+                try
+                {
+                    var replayedFrom = RebuildProducerStateLocked(newEnd);
+                    Volatile.Write(ref _recoveryPoint, Math.Min(_recoveryPoint, replayedFrom));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    failure = ex;
+                }
             }
         }
 
+        // The removed segments are renamed and out of the list even when the rebuild after them failed.
+        ScheduleDeletion(removed);
         if (failure is not null)
         {
             MarkOffline(failure);
@@ -142,7 +155,6 @@ public sealed partial class PartitionLog
         }
 
         FailFlushWaiters(new InvalidOperationException($"{TopicPartition} was truncated to offset {newEnd}."), newEnd);
-        ScheduleDeletion(removed);
         return true;
     }
 
@@ -214,6 +226,7 @@ public sealed partial class PartitionLog
 
             newStart = Math.Max(_logStartOffset, _segments.First.BaseOffset);
             Volatile.Write(ref _logStartOffset, newStart);
+            _aborted.RemoveBelow(newStart);
             UpdateLastStableOffsetLocked();
 
             // Deleted offsets need no flushing; keep the recovery point within the log.

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Runnel.Storage.IO;
 using Runnel.Storage.Producers;
@@ -23,10 +24,12 @@ namespace Runnel.Storage.Log;
 /// log end offset they read first. Lock order: <c>_lock</c> before <c>_flushStateLock</c>; the
 /// flush mutex is never taken while holding either.</para>
 /// <para>Seams: compaction swaps cleaned segments in by publishing a new <see cref="SegmentList"/>
-/// (<see cref="ReplaceWithCleanedSegment"/>);
-/// producer-state snapshots and aborted-transaction indexes will be files beside the segments,
-/// loaded by <see cref="LogLoader"/>; replication will move the high watermark through
+/// (<see cref="ReplaceWithCleanedSegment"/>); replication will move the high watermark through
 /// <see cref="UpdateHighWatermark"/> and truncate divergent tails with <see cref="TruncateTo"/>.</para>
+/// <para>Transactions: the producer state (<c>&lt;offset&gt;.snapshot</c> files, replayed at open and
+/// after truncation) gives the last stable offset; every ABORT marker adds an entry to its segment's
+/// <c>.txnindex</c> and to the in-memory list read_committed fetches use
+/// (<c>PartitionLog.AbortedTransactions.cs</c>).</para>
 /// </remarks>
 public sealed partial class PartitionLog
 {
@@ -64,7 +67,22 @@ public sealed partial class PartitionLog
         _highWatermark = loaded.LogEndOffset;
         _recoveryPoint = loaded.RecoveryPoint;
         _lastFlushMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-        RebuildProducerStateLocked();
+        _aborted = new AbortedTransactionList(loaded.AbortedTransactions);
+        _aborted.RemoveBelow(_logStartOffset);
+        RebuildProducerStateLocked(loaded.TransactionIndexValidBelow);
+
+        // The replay may have rewritten .txnindex files below the recovery point (the log end offset
+        // now): make them durable before the log is used, as recovery does for the segments.
+        foreach (var segment in _segments.AsSpan())
+        {
+            segment.TransactionIndex.Flush();
+        }
+
+        if (_directoryDirty)
+        {
+            fs.SyncDirectory(directory);
+            _directoryDirty = false;
+        }
     }
 
     /// <summary>Kafka's <c>lastStableOffset</c>: min(first unstable offset, raised to the log start; high watermark).</summary>
@@ -117,11 +135,23 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>
-    /// Rebuilds the producer state: loads the newest readable snapshot at or below the log end offset
-    /// (snapshots above it describe batches recovery or truncation removed, and are deleted), then
-    /// replays the batch headers from there; without one, from the first segment.
+    /// Rebuilds the producer state and the aborted-transaction entries that follow from it: loads the
+    /// newest readable snapshot at or below both the log end offset (snapshots above it describe
+    /// batches recovery or truncation removed, and are deleted) and
+    /// <paramref name="transactionIndexValidBelow"/>; drops every aborted-transaction entry whose
+    /// marker is at or after the snapshot, from memory and from the <c>.txnindex</c> files; then
+    /// replays the batch headers from there, which writes those entries again with the same last
+    /// stable offsets the appends computed. Without a usable snapshot it replays from the first
+    /// segment. Returns the offset the replay started at.
     /// </summary>
-    private void RebuildProducerStateLocked()
+    /// <remarks>
+    /// Entries below the replay start are trusted as the files hold them, so
+    /// <paramref name="transactionIndexValidBelow"/> must be an offset below which every
+    /// <c>.txnindex</c> entry is durable and undamaged (docs/formats/txn-index.md, "Crash
+    /// consistency"): the log end offset at runtime, the first recovered or damaged segment at open.
+    /// Throws <see cref="IOException"/> when a file cannot be read or written.
+    /// </remarks>
+    private long RebuildProducerStateLocked(long transactionIndexValidBelow)
     {
         _producers.Clear();
         var from = _segments.First.BaseOffset;
@@ -135,7 +165,9 @@ public sealed partial class PartitionLog
                 continue;
             }
 
-            if (offset >= from && ProducerStateSnapshot.TryRead(_fs, ProducerStateSnapshot.FilePath(Directory, offset)) is { } entries)
+            // A newer snapshot stays on disk, but the replay must start where the entries can be trusted.
+            if (offset >= from && offset <= transactionIndexValidBelow
+                && ProducerStateSnapshot.TryRead(_fs, ProducerStateSnapshot.FilePath(Directory, offset)) is { } entries)
             {
                 _producers.Load(entries);
                 from = offset;
@@ -143,16 +175,26 @@ public sealed partial class PartitionLog
             }
         }
 
+        _aborted.RemoveFrom(from);
+        var rebuilt = new List<AbortedTransaction>();
         foreach (var segment in _segments.AsSpan())
         {
+            if (segment.NextOffset <= from && segment.BaseOffset < from)
+            {
+                continue;
+            }
+
+            segment.TransactionIndex.TruncateTo(from);
             if (segment.NextOffset > from)
             {
-                segment.ReplayProducerState(_producers, from);
+                segment.ReplayProducerState(_producers, from, rebuilt);
+                IndexAbortsLocked(segment, CollectionsMarshal.AsSpan(rebuilt));
+                rebuilt.Clear();
             }
         }
 
-
         UpdateLastStableOffsetLocked();
+        return from;
     }
 
     /// <summary>
@@ -213,7 +255,20 @@ public sealed partial class PartitionLog
         var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         var loaded = LogLoader.Load(tp, directory, config, fs, nowMs, loggers.CreateLogger(typeof(LogLoader).FullName!),
             recoveryPoint, logStartOffset, hadCleanShutdown);
-        return new PartitionLog(tp, directory, config, fs, time, loggers.CreateLogger<PartitionLog>(), loaded);
+        try
+        {
+            return new PartitionLog(tp, directory, config, fs, time, loggers.CreateLogger<PartitionLog>(), loaded);
+        }
+        catch
+        {
+            // The replay of the producer state failed (I/O, corrupt batch): nobody else holds the files.
+            foreach (var segment in loaded.Segments.AsSpan())
+            {
+                segment.Dispose();
+            }
+
+            throw;
+        }
     }
 
     public TopicPartition TopicPartition { get; }

@@ -4,8 +4,15 @@ using Runnel.Storage.Log;
 
 namespace Runnel.Storage.Recovery;
 
-/// <summary>What <see cref="LogLoader.Load"/> found.</summary>
-internal sealed record LoadedLog(SegmentList Segments, long LogStartOffset, long LogEndOffset, long RecoveryPoint);
+/// <summary>
+/// What <see cref="LogLoader.Load"/> found. <paramref name="AbortedTransactions"/> holds the
+/// <c>.txnindex</c> entries of the segments below <paramref name="TransactionIndexValidBelow"/>, the
+/// base offset of the first segment that was recovered or whose <c>.txnindex</c> is damaged (else
+/// the log end offset): from there on the producer-state replay must rebuild them.
+/// </summary>
+internal sealed record LoadedLog(
+    SegmentList Segments, long LogStartOffset, long LogEndOffset, long RecoveryPoint,
+    List<AbortedTransaction> AbortedTransactions, long TransactionIndexValidBelow);
 
 /// <summary>
 /// Opens a partition directory at startup (Kafka's <c>LogLoader</c>): removes leftovers, opens every
@@ -20,9 +27,9 @@ internal sealed record LoadedLog(SegmentList Segments, long LogStartOffset, long
 /// unless the bytes there fail their CRC (media corruption), which is logged at Error. After
 /// recovery the recovered segments are fsynced and the recovery point becomes the log end offset.
 /// Compaction's <c>.cleaned</c>/<c>.swap</c> files are resolved first (<see cref="CompleteInterruptedSwaps"/>).
-/// Files from features not yet built are seams: producer-state
-/// snapshots (<c>.snapshot</c>) and aborted-transaction indexes (<c>.txnindex</c>) will live beside
-/// the segments and be rebuilt from them here.
+/// Each trusted segment's <c>.txnindex</c> is read and checked; the entries of recovered segments,
+/// and from a damaged <c>.txnindex</c> on, are left to the producer-state replay, which
+/// <see cref="PartitionLog"/> runs next and which writes them again (docs/formats/txn-index.md).
 /// </remarks>
 internal static partial class LogLoader
 {
@@ -55,7 +62,8 @@ internal static partial class LogLoader
         {
             var name = Path.GetFileName(path);
             if ((LogSegment.TryParseBaseOffset(name, LogSegment.IndexExtension, out var indexBase)
-                    || LogSegment.TryParseBaseOffset(name, LogSegment.TimeIndexExtension, out indexBase))
+                    || LogSegment.TryParseBaseOffset(name, LogSegment.TimeIndexExtension, out indexBase)
+                    || LogSegment.TryParseBaseOffset(name, LogSegment.TxnIndexExtension, out indexBase))
                 && baseOffsets.BinarySearch(indexBase) < 0)
             {
                 Log.DeletedLeftoverFile(logger, topicPartition.Topic, topicPartition.Partition, name);
@@ -65,6 +73,8 @@ internal static partial class LogLoader
 
         var segments = new List<LogSegment>(baseOffsets.Count);
         var recovered = new List<LogSegment>();
+        var aborted = new List<AbortedTransaction>();
+        var txnIndexValidBelow = long.MaxValue;
         try
         {
             // Recovery starts at the segment containing the recovery point (Kafka recovers whole segments).
@@ -106,9 +116,17 @@ internal static partial class LogLoader
 
                 if (!mustRecover)
                 {
+                    // Once one segment's entries are rebuilt, every later segment's are too.
+                    if (txnIndexValidBelow == long.MaxValue && segment.TransactionIndex.Load(segment.NextOffset, aborted) is { } txnProblem)
+                    {
+                        Log.RebuildingTransactionIndex(logger, topicPartition.Topic, topicPartition.Partition, segment.BaseOffset, txnProblem);
+                        txnIndexValidBelow = segment.BaseOffset;
+                    }
+
                     continue;
                 }
 
+                txnIndexValidBelow = Math.Min(txnIndexValidBelow, segment.BaseOffset);
                 var result = segment.Recover(config, nowMs);
                 recovered.Add(segment);
                 if (result.Problem is null)
@@ -133,7 +151,7 @@ internal static partial class LogLoader
                 {
                     Log.DeletedSegmentAfterTruncation(logger, topicPartition.Topic, topicPartition.Partition,
                         baseOffsets[j], segment.NextOffset);
-                    foreach (var extension in (ReadOnlySpan<string>)[LogSegment.LogExtension, LogSegment.IndexExtension, LogSegment.TimeIndexExtension])
+                    foreach (var extension in LogSegment.Extensions)
                     {
                         fs.DeleteFile(LogSegment.FilePath(directory, baseOffsets[j], extension));
                     }
@@ -162,6 +180,7 @@ internal static partial class LogLoader
 
                 segments.Clear();
                 recovered.Clear();
+                aborted.Clear();
                 segments.Add(LogSegment.Create(fs, directory, start, config, nowMs));
                 recovered.Add(segments[0]);
                 logEndOffset = start;
@@ -182,7 +201,7 @@ internal static partial class LogLoader
             }
 
             Log.Loaded(logger, topicPartition.Topic, topicPartition.Partition, segments.Count, start, logEndOffset, hadCleanShutdown, recovered.Count);
-            return new LoadedLog(new SegmentList([.. segments]), start, logEndOffset, logEndOffset);
+            return new LoadedLog(new SegmentList([.. segments]), start, logEndOffset, logEndOffset, aborted, Math.Min(txnIndexValidBelow, logEndOffset));
         }
         catch
         {
@@ -206,6 +225,12 @@ internal static partial class LogLoader
     /// deleted, then the swap files get their final names. <c>.swap</c> index files without a
     /// <c>.log.swap</c> are deleted (the segment rebuilds them). The directory is fsynced after.
     /// </summary>
+    /// <remarks>
+    /// A crash between the final renames of the cleaned segment's index files and of its log leaves
+    /// final-named indexes that this deletes as if they were the replaced ones. The offset index is
+    /// renamed first, so the cleaned segment then lacks it and is recovered, and a recovered
+    /// segment's <c>.txnindex</c> entries are rebuilt by the producer-state replay.
+    /// </remarks>
     private static void CompleteInterruptedSwaps(TopicPartition topicPartition, string directory, IFileSystem fs, ILogger logger)
     {
         var minCleaned = long.MaxValue;
@@ -304,7 +329,7 @@ internal static partial class LogLoader
         }
     }
 
-    /// <summary>Parses a segment file name (<c>.log</c>, <c>.index</c> or <c>.timeindex</c>) with no further suffix.</summary>
+    /// <summary>Parses a segment file name (<c>.log</c>, <c>.index</c>, <c>.timeindex</c> or <c>.txnindex</c>) with no further suffix.</summary>
     private static bool TryParseSegmentFile(string name, out long baseOffset, out string extension)
     {
         foreach (var candidate in LogSegment.Extensions)
@@ -323,6 +348,10 @@ internal static partial class LogLoader
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 1110, Level = LogLevel.Warning,
+            Message = "Rebuilding the aborted-transaction index of {Topic}-{Partition} from segment {Segment} on: {Reason}")]
+        public static partial void RebuildingTransactionIndex(ILogger logger, string topic, int partition, long segment, string reason);
+
         [LoggerMessage(EventId = 1108, Level = LogLevel.Warning,
             Message = "Completed an interrupted cleaner swap of {Topic}-{Partition}: the cleaned segment at offset {Segment} replaces the segments it covers")]
         public static partial void CompletedSwap(ILogger logger, string topic, int partition, long segment);

@@ -16,9 +16,27 @@ public sealed class KafkaJsClient(string bootstrapServers)
             ? RunAsync("produce", topic, "--partition", Number(partition), "--count", Number(count), "--compression", compression, "--idempotent")
             : RunAsync("produce", topic, "--partition", Number(partition), "--count", Number(count), "--compression", compression);
 
-    /// <summary>A consumer in group <paramref name="group"/>: subscribe, read <paramref name="count"/> records, commit, leave.</summary>
-    public Task<ProcessResult> GroupConsumeAsync(string topic, string group, int count) =>
-        RunAsync("group-consume", topic, "--group", group, "--count", Number(count));
+    /// <summary>
+    /// A consumer in group <paramref name="group"/>: subscribe, read <paramref name="count"/> records,
+    /// commit, leave. It is read_committed (KafkaJS's default) unless <paramref name="readUncommitted"/>;
+    /// <paramref name="maxBytes"/> caps each fetch and each partition in it. Every batch it processes
+    /// is reported as a "batch" line (partition, firstOffset, lastOffset).
+    /// </summary>
+    public Task<ProcessResult> GroupConsumeAsync(string topic, string group, int count, int? maxBytes = null, bool readUncommitted = false)
+    {
+        List<string> arguments = ["--group", group, "--count", Number(count)];
+        if (maxBytes is { } bytes)
+        {
+            arguments.AddRange(["--max-bytes", Number(bytes)]);
+        }
+
+        if (readUncommitted)
+        {
+            arguments.Add("--read-uncommitted");
+        }
+
+        return RunAsync("group-consume", topic, [.. arguments]);
+    }
 
     /// <summary>
     /// Starts a consumer.run member of <paramref name="group"/> (protocol "RoundRobinAssigner") that

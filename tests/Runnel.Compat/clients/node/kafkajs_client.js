@@ -50,9 +50,26 @@ async function produce () {
 }
 
 // Joins group --group, consumes --count records of --topic (from the beginning when the group has
-// no committed offset), commits the position after the last one and leaves the group.
+// no committed offset), commits the position after the last one and leaves the group. KafkaJS
+// consumers are read_committed unless --read-uncommitted; --max-bytes N caps each fetch (and each
+// partition in it) at N bytes. Each fetched batch KafkaJS processes is reported as a "batch" line
+// with the offsets it spans (aborted and control records included), so tests see the fetch boundaries.
 async function groupConsume () {
-  const consumer = kafka.consumer({ groupId: args.group, sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 200 })
+  const maxBytes = args['max-bytes'] === undefined ? {} : { maxBytes: Number(args['max-bytes']), maxBytesPerPartition: Number(args['max-bytes']) }
+  const consumer = kafka.consumer({
+    groupId: args.group,
+    sessionTimeout: 10000,
+    heartbeatInterval: 1000,
+    maxWaitTimeInMs: 200,
+    readUncommitted: args['read-uncommitted'] === true,
+    ...maxBytes,
+  })
+  consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => emit({
+    event: 'batch',
+    partition: payload.partition,
+    firstOffset: Number(payload.firstOffset),
+    lastOffset: Number(payload.lastOffset),
+  }))
   await consumer.connect()
   const received = []
   let finished
