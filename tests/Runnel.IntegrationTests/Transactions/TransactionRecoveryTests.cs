@@ -175,8 +175,12 @@ public sealed class TransactionRecoveryTests
             // A transaction open at the last kill is aborted by its timeout; then nothing is unstable.
             var values = await ReadCommittedWhenStableAsync(broker.BootstrapServers);
             var byTransaction = values.GroupBy(v => int.Parse(v.Split('-')[0], System.Globalization.CultureInfo.InvariantCulture)).ToDictionary(g => g.Key, g => g.Count());
+            // Whole transactions only; every acknowledged commit is there; beyond those, at most the one
+            // transaction per kill whose commit was stored but not acknowledged before the broker died.
             Assert.All(byTransaction, t => Assert.Equal(4, t.Value));
-            Assert.Subset(byTransaction.Keys.ToHashSet(), committed);
+            var visible = byTransaction.Keys.ToHashSet();
+            Assert.Subset(visible, committed);
+            Assert.True(visible.Count - committed.Count <= 4, $"{visible.Count - committed.Count} unacknowledged transactions visible");
             Assert.True(committed.Count >= 4, $"only {committed.Count} transactions committed");
         }
     }

@@ -186,6 +186,8 @@ def transactions(args):
         if outcome == "commit":
             producer.commit_transaction(args.timeout)
         else:
+            # Delivered first, so the aborted records reach the log (an abort purges what is still queued).
+            producer.flush(args.timeout)
             producer.abort_transaction(args.timeout)
         emit(event=outcome, transaction=number)
 
