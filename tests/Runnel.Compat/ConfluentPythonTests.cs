@@ -61,6 +61,64 @@ public sealed class ConfluentPythonTests(BrokerProcess broker) : CompatTest(brok
         AssertSequence([sent], DotNet.Committed(group, topic, 1), "offset the transaction committed", () => Context(result));
     }
 
+    /// <summary>
+    /// Exactly-once processing through client crashes: a consume-transform-produce loop is killed
+    /// with SIGKILL several times mid-stream and restarted with the same transactional id (which
+    /// fences and aborts the dead instance's transaction); read_committed, the output holds each
+    /// input record's result exactly once and in order, and the group stands at the end of the input.
+    /// </summary>
+    [Fact]
+    public async Task A_transform_loop_killed_repeatedly_writes_each_result_exactly_once()
+    {
+        const int PerPartition = 600;
+        var input = await DotNet.CreateTopicAsync("eos-in", partitions: 2);
+        var output = await DotNet.CreateTopicAsync("eos-out", partitions: 2);
+        var firstTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        for (var partition = 0; partition < 2; partition++)
+        {
+            await DotNet.ProduceAsync(input, partition, ObservedRecord.Messages(PerPartition, "dotnet", firstTimestamp));
+        }
+
+        var group = "eos-" + input;
+        var random = new Random(7);
+        var transcripts = new List<ProcessResult>();
+        var kills = 0;
+        while (kills < 5)
+        {
+            await using var process = await _client.StartTransformAsync(input, 2, output, group, "eos-" + input);
+            if (await process.WaitForEventAsync("committed") is null)
+            {
+                // It finished everything before a kill could land (or failed: checked below).
+                transcripts.Add(await process.WaitForExitAsync());
+                break;
+            }
+
+            await Task.Delay(random.Next(0, 150), TestContext.Current.CancellationToken);
+            await process.DisposeAsync();
+            transcripts.Add(await process.WaitForExitAsync());
+            kills++;
+        }
+
+        await using (var last = await _client.StartTransformAsync(input, 2, output, group, "eos-" + input))
+        {
+            var finished = await last.WaitForExitAsync();
+            transcripts.Add(finished);
+            AssertSucceeded(finished, "transform loop");
+        }
+
+        Assert.True(kills >= 3, $"only {kills} kills landed mid-stream\n{Context([.. transcripts])}");
+        string Transcripts() => Context([.. transcripts]);
+        for (var partition = 0; partition < 2; partition++)
+        {
+            var expected = DotNet.ConsumeFromBeginning(input, partition, PerPartition, Transcripts).Select(r => "out-" + System.Text.Encoding.UTF8.GetString(r.Message.Value!));
+            var written = DotNet.ConsumeFromBeginning(output, partition, PerPartition, Transcripts).Select(r => System.Text.Encoding.UTF8.GetString(r.Message.Value!));
+            AssertSequence(expected, written, $"results in {output}[{partition}] (read_committed)", Transcripts);
+            Assert.Equal(PerPartition, DotNet.CountCommitted(output, partition));
+        }
+
+        AssertSequence([(long)PerPartition, PerPartition], DotNet.Committed(group, input, 2), "the group's committed offsets", Transcripts);
+    }
+
     [Fact]
     public async Task Consumer_with_assign_reads_records_produced_by_ConfluentKafka_from_the_beginning()
     {

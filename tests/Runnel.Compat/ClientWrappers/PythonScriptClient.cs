@@ -38,6 +38,15 @@ public abstract class PythonScriptClient(string bootstrapServers, string script,
         return process;
     }
 
+    /// <summary>Starts a script scenario and returns while it runs (the test may kill it by disposing it).</summary>
+    protected async Task<RunningProcess> StartAsync(string command, string topic, params string[] arguments)
+    {
+        await EnsureImportableAsync();
+        var process = ExternalProcess.Start(ClientTools.DebianPython, Arguments(command, topic, arguments), ClientTools.ProcessTimeout, environment: PythonEnvironment);
+        process.CloseStandardInput();
+        return process;
+    }
+
     protected async Task<ProcessResult> RunAsync(string command, string topic, params string[] arguments)
     {
         await EnsureImportableAsync();
@@ -127,6 +136,14 @@ public sealed class ConfluentPythonClient(string bootstrapServers)
     /// </summary>
     public Task<ProcessResult> TransactionsAsync(string topic, int partition, int count, string group) =>
         RunAsync("transactions", topic, "--partition", Number(partition), "--count", Number(count), "--group", group);
+
+    /// <summary>
+    /// Starts the exactly-once consume-transform-produce loop: <paramref name="input"/> (read_committed,
+    /// group <paramref name="group"/>) to <paramref name="output"/>, one transaction per polled batch with
+    /// its offsets, until every input partition is consumed to its end ("done").
+    /// </summary>
+    public Task<RunningProcess> StartTransformAsync(string input, int partitions, string output, string group, string transactionalId) =>
+        StartAsync("transform", input, "--partitions", Number(partitions), "--output", output, "--group", group, "--transactional-id", transactionalId, "--timeout", "50");
 
     /// <summary>AdminClient.create_topics.</summary>
     public Task<ProcessResult> CreateTopicAsync(string topic, int partitions) =>

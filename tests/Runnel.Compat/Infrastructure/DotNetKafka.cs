@@ -66,6 +66,41 @@ public sealed class DotNetKafka(string bootstrapServers)
         return [.. committed.OrderBy(c => c.Partition.Value).Select(c => c.Offset.Value)];
     }
 
+    /// <summary>How many data records one partition holds for a read_committed consumer (markers and aborted records do not count): read to the end.</summary>
+    public int CountCommitted(string topic, int partition)
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = "runnel-compat-" + Guid.NewGuid().ToString("N"),
+            EnableAutoCommit = false,
+            EnablePartitionEof = true,
+            IsolationLevel = IsolationLevel.ReadCommitted,
+            SocketTimeoutMs = 10_000,
+            FetchWaitMaxMs = 100,
+        };
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
+        consumer.Assign(new TopicPartitionOffset(topic, partition, Offset.Beginning));
+        var count = 0;
+        var deadline = DateTime.UtcNow + Deadline;
+        while (DateTime.UtcNow < deadline)
+        {
+            var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (result is { IsPartitionEOF: true })
+            {
+                return count;
+            }
+
+            if (result is not null)
+            {
+                count++;
+            }
+        }
+
+        Assert.Fail($"Confluent.Kafka did not reach the end of {topic}[{partition}] within {Deadline.TotalSeconds} s ({count} records).");
+        return count;
+    }
+
     /// <summary>
     /// Reads exactly <paramref name="count"/> records of one partition from the beginning, by
     /// assignment (no group coordination), or fails at the deadline with what it got.

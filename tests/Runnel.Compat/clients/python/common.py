@@ -53,4 +53,6 @@ def parser(description, commands):
     p.add_argument("--timeout", type=float, default=30.0, help="seconds before the script gives up")
     p.add_argument("--debug", action="store_true", help="protocol debug logging to stderr")
     p.add_argument("--idempotent", action="store_true", help="produce: an idempotent producer (confluent-kafka only)")
+    p.add_argument("--output", default=None, help="transform: the topic results are written to")
+    p.add_argument("--transactional-id", default=None, help="transform: the producer's transactional.id")
     return p

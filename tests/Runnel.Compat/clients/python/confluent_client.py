@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """confluent-kafka-python (Debian python3-confluent-kafka 1.7.0, librdkafka 2.0.2) scenarios for Runnel.Compat.
 
-Usage: confluent_client.py produce|consume|group-member|transactions|create-topic|list-topics --bootstrap HOST:PORT --topic T [...]
+Usage: confluent_client.py produce|consume|group-member|transactions|transform|create-topic|list-topics --bootstrap HOST:PORT --topic T [...]
 Prints JSON lines on stdout; exits non-zero when the scenario did not complete.
 The consume scenario uses assign() with an explicit OFFSET_BEGINNING and no offset commits, so it
 needs no group coordinator; group-member subscribes in a classic consumer group. transactions runs
 three transactions of --count records (commit, abort, commit), then reads the committed ones with a
 read_committed consumer of --group and commits one more transaction with send_offsets_to_transaction.
+transform is an exactly-once consume-transform-produce loop (--topic to --output, one transaction per
+polled batch with its offsets) that exits once it has consumed every input partition to its end.
 """
 import os
 import sys
@@ -217,6 +219,42 @@ def transactions(args):
     return 0
 
 
+def transform(args):
+    producer_config = base_config(args)
+    producer_config.update({"transactional.id": args.transactional_id, "linger.ms": 5, "transaction.timeout.ms": 10000,
+                            "message.timeout.ms": 10000})
+    producer = Producer(producer_config)
+    producer.init_transactions(args.timeout)
+    consumer = Consumer({"bootstrap.servers": args.bootstrap, "client.id": CLIENT_ID, "group.id": args.group,
+                         "enable.auto.commit": False, "auto.offset.reset": "earliest", "isolation.level": "read_committed",
+                         **({"debug": "consumer,fetch,protocol"} if args.debug else {})})
+    partitions = [TopicPartition(args.topic, p) for p in range(args.partitions)]
+    # No offset given: each partition starts at the group's committed offset (stable, KIP-447).
+    consumer.assign(partitions)
+    # Where each partition starts: position() knows only what this instance consumed.
+    started = [max(c.offset, 0) for c in consumer.committed(partitions, timeout=args.timeout)]
+    emit(event="ready")
+    deadline = time.time() + args.timeout
+    while time.time() < deadline:
+        batch = [m for m in consumer.consume(num_messages=10, timeout=1.0) if m.error() is None]
+        if not batch:
+            positions = [max(p.offset, s) for p, s in zip(consumer.position(partitions), started)]
+            ends = [consumer.get_watermark_offsets(tp, timeout=10, cached=False)[1] for tp in partitions]
+            if all(p >= end for p, end in zip(positions, ends)):
+                emit(event="done")
+                consumer.close()
+                return 0
+            continue
+        producer.begin_transaction()
+        for m in batch:
+            producer.produce(args.output, value=b"out-" + m.value(), partition=m.partition())
+        producer.send_offsets_to_transaction(consumer.position(partitions), consumer.consumer_group_metadata(), args.timeout)
+        producer.commit_transaction(args.timeout)
+        emit(event="committed", count=len(batch))
+    emit(event="error", error="input not consumed to its end before the deadline")
+    return 1
+
+
 def create_topic(args):
     admin = AdminClient(base_config(args))
     futures = admin.create_topics([NewTopic(args.topic, num_partitions=args.partitions, replication_factor=1)],
@@ -258,10 +296,10 @@ def list_topics(args):
 
 
 def main():
-    args = parser(__doc__, ["produce", "consume", "group-member", "transactions", "create-topic", "list-topics"]).parse_args()
+    args = parser(__doc__, ["produce", "consume", "group-member", "transactions", "transform", "create-topic", "list-topics"]).parse_args()
     emit(event="client", name="confluent-kafka-python", version=confluent_kafka.version()[0],
          librdkafka=confluent_kafka.libversion()[0])
-    command = {"produce": produce, "consume": consume, "group-member": group_member, "transactions": transactions,
+    command = {"produce": produce, "consume": consume, "group-member": group_member, "transactions": transactions, "transform": transform,
                "create-topic": create_topic, "list-topics": list_topics}[args.command]
     try:
         return command(args)
