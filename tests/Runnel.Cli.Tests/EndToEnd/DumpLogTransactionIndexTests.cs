@@ -1,8 +1,5 @@
 using System.Buffers.Binary;
-using Microsoft.Extensions.Logging.Abstractions;
 using Runnel.Cli.Commands;
-using Runnel.Storage.IO;
-using Runnel.Storage.Log;
 using Runnel.TestKit;
 
 namespace Runnel.Cli.Tests.EndToEnd;
@@ -16,10 +13,7 @@ public sealed class DumpLogTransactionIndexTests
     private static async Task<string> WriteScenarioAsync(TempDirectory directory)
     {
         string partition = directory.Combine("t-0");
-        PartitionLog log = PartitionLog.Open(new TopicPartition("t", 0), partition, LogConfig.Default, PhysicalFileSystem.Instance,
-            TimeProvider.System, NullLoggerFactory.Instance, recoveryPoint: 0, logStartOffset: 0, hadCleanShutdown: true);
-        AbortedTransactionsScenario.AppendTo(log, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        await log.CloseAsync();
+        await AbortedTransactionsScenario.WriteAsync(partition, "t");
         return Path.Combine(partition, FirstSegment + ".txnindex");
     }
 
