@@ -1,5 +1,7 @@
 using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
 using Runnel.Protocol.Records;
+using Runnel.Storage.IO;
 using Runnel.Storage.Log;
 
 namespace Runnel.TestKit;
@@ -109,6 +111,19 @@ public static class AbortedTransactionsScenario
                 throw new InvalidOperationException($"Batch {offset} of the scenario was appended at {result.FirstOffset} ({result.Producer.Result}).");
             }
         }
+    }
+
+    /// <summary>
+    /// Writes the scenario as partition 0 of <paramref name="topic"/> into
+    /// <paramref name="partitionDirectory"/> through a log opened and cleanly closed here, for a
+    /// broker (or a tool) that reads the directory afterwards.
+    /// </summary>
+    public static async Task WriteAsync(string partitionDirectory, string topic)
+    {
+        var log = PartitionLog.Open(new TopicPartition(topic, 0), partitionDirectory, LogConfig.Default, PhysicalFileSystem.Instance,
+            TimeProvider.System, NullLoggerFactory.Instance, recoveryPoint: 0, logStartOffset: 0, hadCleanShutdown: true);
+        AppendTo(log, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        await log.CloseAsync();
     }
 
     private static byte[] Record(RecordBatchBuilder builder, string value, bool padded, long timestamp)

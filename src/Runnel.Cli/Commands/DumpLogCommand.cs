@@ -7,8 +7,9 @@ namespace Runnel.Cli.Commands;
 /// <summary>
 /// <c>runnel dump-log</c>: prints Runnel's on-disk files, read directly (no broker), in the format of
 /// Kafka's <c>kafka-dump-log.sh</c> (<c>DumpLogSegments</c>): segments (<c>.log</c>) batch by batch and,
-/// with <c>--deep-iteration</c>/<c>--print-data-log</c>, record by record; offset and time indexes,
-/// checked against their segment; and Runnel's checkpoint files and clean-shutdown marker.
+/// with <c>--deep-iteration</c>/<c>--print-data-log</c>, record by record; offset, time and
+/// aborted-transaction indexes, checked against their segment; and Runnel's checkpoint files and
+/// clean-shutdown marker.
 /// </summary>
 /// <remarks>
 /// Damage is reported, never thrown: a bad CRC prints <c>isvalid: false</c>, a torn or garbled tail
@@ -51,7 +52,7 @@ internal sealed class DumpLogCommand : ToolCommand
 
     public Option<string[]> Files { get; } = new("--files")
     {
-        Description = "The files to dump, comma separated: .log, .index, .timeindex, checkpoint files; a directory means the files in it.",
+        Description = "The files to dump, comma separated: .log, .index, .timeindex, .txnindex, checkpoint files; a directory means the files in it.",
         HelpName = "file1,file2",
         Required = true,
         AllowMultipleArgumentsPerToken = true,
@@ -142,6 +143,9 @@ internal sealed class DumpLogCommand : ToolCommand
                         case DumpFileKind.TimeIndex:
                             IndexDumper.DumpTimeIndex(file, settings, writer, findings);
                             break;
+                        case DumpFileKind.TransactionIndex:
+                            TransactionIndexDumper.Dump(file, settings, writer, findings);
+                            break;
                         case DumpFileKind.OffsetCheckpoint:
                             CheckpointDumper.DumpOffsetCheckpoint(file, writer, findings);
                             break;
@@ -173,7 +177,7 @@ internal sealed class DumpLogCommand : ToolCommand
 
     /// <summary>
     /// The files as given, with each directory replaced by the files in it that dump-log knows, each
-    /// segment's <c>.log</c> before its <c>.index</c> and <c>.timeindex</c>.
+    /// segment's <c>.log</c> before its <c>.index</c>, <c>.timeindex</c> and <c>.txnindex</c>.
     /// </summary>
     private static IEnumerable<string> Expand(IReadOnlyList<string> files)
     {

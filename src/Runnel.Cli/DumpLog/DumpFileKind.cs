@@ -14,6 +14,9 @@ internal enum DumpFileKind
     /// <summary><c>.timeindex</c>: time index (docs/formats/index.md).</summary>
     TimeIndex,
 
+    /// <summary><c>.txnindex</c>: aborted transactions (docs/formats/txn-index.md).</summary>
+    TransactionIndex,
+
     /// <summary><c>recovery-point-offset-checkpoint</c> or <c>log-start-offset-checkpoint</c> (docs/formats/checkpoints.md).</summary>
     OffsetCheckpoint,
 

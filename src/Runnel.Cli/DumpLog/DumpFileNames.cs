@@ -28,6 +28,7 @@ internal static class DumpFileNames
             ".log" => DumpFileKind.Log,
             ".index" => DumpFileKind.OffsetIndex,
             ".timeindex" => DumpFileKind.TimeIndex,
+            ".txnindex" => DumpFileKind.TransactionIndex,
             _ => DumpFileKind.Unknown,
         };
     }

@@ -48,6 +48,10 @@ internal sealed class DumpFindings
     public void IndexedOffsetNotFound(string path, long indexOffset, long logOffset) =>
         Add($"The following indexed offsets are not found in the log of {path}", string.Create(CultureInfo.InvariantCulture, $"  Indexed offset: {indexOffset}, found log offset: {logOffset}"), problem: true);
 
+    /// <summary>An aborted-transaction entry whose last offset is not an ABORT marker of its producer in the segment.</summary>
+    public void AbortMarkerNotFound(string path, long producerId, long lastOffset) =>
+        Add($"The following aborted transactions have no ABORT marker in the log of {path}", string.Create(CultureInfo.InvariantCulture, $"  producerId: {producerId}, lastOffset: {lastOffset}"), problem: true);
+
     public void WriteTo(TextWriter error)
     {
         foreach (Group group in _groups)

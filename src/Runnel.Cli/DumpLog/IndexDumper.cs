@@ -255,7 +255,8 @@ internal static class IndexDumper
         return overhead.IsEmpty ? -1 : BinaryPrimitives.ReadInt64BigEndian(overhead);
     }
 
-    private static BufferedFileReader? OpenSiblingLog(string indexPath, DumpWriter output)
+    /// <summary>The segment's <c>.log</c> beside an index file, or null (after saying so) when there is none.</summary>
+    internal static BufferedFileReader? OpenSiblingLog(string indexPath, DumpWriter output)
     {
         string logPath = DumpFileNames.SiblingLog(indexPath);
         if (File.Exists(logPath))

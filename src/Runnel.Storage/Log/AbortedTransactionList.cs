@@ -13,7 +13,8 @@ namespace Runnel.Storage.Log;
 /// current window (no earlier window reaches it), dropping a prefix only narrows the window, and
 /// dropping a suffix copies the survivors to a new array, because the slots it frees would otherwise
 /// be reused under a reader that still sees them.</para>
-/// <para>Memory: 32 bytes per entry; entries below the log start offset are dropped when it moves.</para>
+/// <para>Memory: 32 bytes per entry; entries below the log start offset are dropped when it moves,
+/// and the array shrinks when most of it went.</para>
 /// </remarks>
 internal sealed class AbortedTransactionList
 {
@@ -62,10 +63,22 @@ internal sealed class AbortedTransactionList
     {
         var view = _view;
         var keepFrom = view.FirstAtOrAfter(offset);
-        if (keepFrom > 0)
+        if (keepFrom == 0)
         {
-            Volatile.Write(ref _view, new View(view.Entries, view.Start + keepFrom, view.Count - keepFrom));
+            return;
         }
+
+        var kept = view.Count - keepFrom;
+        if (kept < view.Entries.Length / 4)
+        {
+            // Mostly dropped: a right-sized copy lets the old array go (nothing else may grow it soon).
+            var entries = new AbortedTransaction[Math.Max(4, kept * 2)];
+            view.Span[keepFrom..].CopyTo(entries);
+            Volatile.Write(ref _view, new View(entries, 0, kept));
+            return;
+        }
+
+        Volatile.Write(ref _view, new View(view.Entries, view.Start + keepFrom, kept));
     }
 
     /// <summary>Drops the entries whose marker lies at or after <paramref name="offset"/> (truncation, rebuild). Writer only.</summary>

@@ -68,8 +68,8 @@ public sealed partial class PartitionLog
         _recoveryPoint = loaded.RecoveryPoint;
         _lastFlushMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         _aborted = new AbortedTransactionList(loaded.AbortedTransactions);
-        _aborted.RemoveBelow(_logStartOffset);
         RebuildProducerStateLocked(loaded.TransactionIndexValidBelow);
+        _aborted.RemoveBelow(_logStartOffset);
 
         // The replay may have rewritten .txnindex files below the recovery point (the log end offset
         // now): make them durable before the log is used, as recovery does for the segments.

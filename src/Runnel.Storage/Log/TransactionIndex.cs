@@ -50,9 +50,6 @@ internal sealed class TransactionIndex : IDisposable
     /// <summary>Entries in the file.</summary>
     public int Count => _count;
 
-    /// <summary>Whether the file exists (it may be empty after a truncation).</summary>
-    public bool HasFile => Volatile.Read(ref _file) is not null;
-
     /// <summary>The index of a new segment: no file until the first entry; a leftover file with the same name is removed.</summary>
     public static TransactionIndex CreateEmpty(IFileSystem fs, string path, long baseOffset)
     {
@@ -136,13 +133,10 @@ internal sealed class TransactionIndex : IDisposable
     }
 
     /// <summary>
-    /// Appends an entry (creating the file with the first one); its last offset must be above the
-    /// previous entry's. Returns true when the file was created, so the caller makes the directory
-    /// entry durable. Throws <see cref="IOException"/> on a write failure.
+    /// Appends entries in one write (creating the file with the first); each last offset must be
+    /// above the previous entry's. Returns true when the file was created, so the caller makes the
+    /// directory entry durable. Throws <see cref="IOException"/> on a write failure.
     /// </summary>
-    public bool Append(in AbortedTransaction entry) => AppendRange(new ReadOnlySpan<AbortedTransaction>(in entry));
-
-    /// <summary>Appends entries in one write; see <see cref="Append"/>.</summary>
     public bool AppendRange(ReadOnlySpan<AbortedTransaction> entries)
     {
         if (entries.IsEmpty)

@@ -1,8 +1,5 @@
 using Confluent.Kafka.Admin;
-using Microsoft.Extensions.Logging.Abstractions;
 using Runnel.Broker;
-using Runnel.Storage.IO;
-using Runnel.Storage.Log;
 using Runnel.TestKit;
 
 namespace Runnel.Compat.Infrastructure;
@@ -27,9 +24,6 @@ public sealed class AbortedTransactionsBrokerProcess : BrokerProcess
         }
 
         // log.dirs is the data directory; a partition lives in <topic>-<partition> (docs/formats/segment.md).
-        var log = PartitionLog.Open(new TopicPartition(Topic, 0), Path.Combine(dataDirectory, Topic + "-0"), LogConfig.Default,
-            PhysicalFileSystem.Instance, TimeProvider.System, NullLoggerFactory.Instance, recoveryPoint: 0, logStartOffset: 0, hadCleanShutdown: true);
-        AbortedTransactionsScenario.AppendTo(log, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        await log.CloseAsync();
+        await AbortedTransactionsScenario.WriteAsync(Path.Combine(dataDirectory, Topic + "-0"), Topic);
     }
 }

@@ -40,11 +40,7 @@ public sealed class CleanerCrashTests
         using (var fx = new LogFixture())
         {
             var (log, appended) = await BuildAsync(fx);
-            var count = 0;
-            fx.Fs.BeforeOperation = (_, _) => count++;
-            var stats = new LogCleaner(Options, fx.Fs).Clean(log, (long?)null, fx.Time.GetUtcNow());
-            fx.Fs.BeforeOperation = null;
-            operations = count;
+            (operations, var stats) = InterruptedClean.CountOperations(fx, log, Options);
             Assert.Equal(1, stats.SegmentsCleaned);
             KeyedLog.AssertCompacted(KeyedLog.ReadAll(log).Records, appended, stats.NewFirstDirtyOffset);
         }
@@ -54,26 +50,7 @@ public sealed class CleanerCrashTests
         {
             using var fx = new LogFixture();
             var (log, appended) = await BuildAsync(fx);
-            var count = 0;
-            var target = failAt;
-            fx.Fs.BeforeOperation = (operation, path) =>
-            {
-                if (count++ == target)
-                {
-                    throw new IOException($"Injected failure of {operation} {path} (operation {target}).");
-                }
-            };
-
-            try
-            {
-                new LogCleaner(Options, fx.Fs).Clean(log, (long?)null, fx.Time.GetUtcNow());
-            }
-            catch (LogOfflineException)
-            {
-                // The failure took the log offline, as any storage failure does.
-            }
-
-            fx.Fs.BeforeOperation = null;
+            InterruptedClean.Run(fx, log, Options, failAt);
             fx.Fs.Crash();
             var recovered = fx.Open(Config, recoveryPoint: 0, hadCleanShutdown: false);
             var records = KeyedLog.ReadAll(recovered).Records;

@@ -52,11 +52,7 @@ public sealed class CleanerTransactionIndexTests
         int operations;
         using (var fx = new LogFixture())
         {
-            var log = await BuildAsync(fx);
-            var count = 0;
-            fx.Fs.BeforeOperation = (_, _) => count++;
-            new LogCleaner(Options, fx.Fs).Clean(log, (long?)null, fx.Time.GetUtcNow());
-            operations = count;
+            operations = InterruptedClean.CountOperations(fx, await BuildAsync(fx), Options).Operations;
         }
 
         for (var failAt = 0; failAt < operations; failAt++)
@@ -64,27 +60,7 @@ public sealed class CleanerTransactionIndexTests
             foreach (var crash in (bool[])[false, true])
             {
                 using var fx = new LogFixture();
-                var log = await BuildAsync(fx);
-                var count = 0;
-                var target = failAt;
-                fx.Fs.BeforeOperation = (operation, path) =>
-                {
-                    if (count++ == target)
-                    {
-                        throw new IOException($"Injected failure of {operation} {path} (operation {target}).");
-                    }
-                };
-
-                try
-                {
-                    new LogCleaner(Options, fx.Fs).Clean(log, (long?)null, fx.Time.GetUtcNow());
-                }
-                catch (LogOfflineException)
-                {
-                    // The failure took the log offline, as any storage failure does.
-                }
-
-                fx.Fs.BeforeOperation = null;
+                InterruptedClean.Run(fx, await BuildAsync(fx), Options, failAt);
                 PartitionLog reopened;
                 if (crash)
                 {

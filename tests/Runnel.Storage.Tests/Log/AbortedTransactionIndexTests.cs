@@ -94,6 +94,23 @@ public sealed class AbortedTransactionIndexTests : IDisposable
     }
 
     [Fact]
+    public void Collecting_for_a_fetch_that_no_abort_overlaps_allocates_nothing()
+    {
+        var log = _fx.Open(Config);
+        Scenario.AppendTo(log, _fx.NowMs);
+        List<AbortedTransaction>? into = null;
+        log.CollectAbortedTransactions(0, 1, ref into);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        log.CollectAbortedTransactions(fetchOffset: 0, upperBound: 1, ref into); // T1 ends after, but starts at 1
+        log.CollectAbortedTransactions(fetchOffset: 16, upperBound: 17, ref into); // every abort ended before
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Null(into);
+    }
+
+    [Fact]
     public async Task A_clean_restart_loads_the_entries_from_the_files()
     {
         var log = OpenWithScenarioInThreeSegments();
