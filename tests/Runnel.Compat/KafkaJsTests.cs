@@ -41,6 +41,36 @@ public sealed class KafkaJsTests(BrokerProcess broker) : CompatTest(broker)
         await AssertReadBackAsync(result, topic, Count, "kafkajs", compression);
     }
 
+    /// <summary>
+    /// KafkaJS transactions (InitProducerId v1, AddPartitionsToTxn/AddOffsetsToTxn/EndTxn v1,
+    /// TxnOffsetCommit v1): Confluent.Kafka (read_committed) reads the committed records in order, the
+    /// aborted ones only read_uncommitted; a KafkaJS consumer (read_committed by default) reads the
+    /// same committed records; the offsets sent to the last transaction are the group's.
+    /// </summary>
+    [Fact]
+    public async Task Transactions_commit_abort_and_sendOffsets_are_read_back_by_ConfluentKafka_and_KafkaJS()
+    {
+        var topic = await DotNet.CreateTopicAsync("kafkajs-txn");
+        var group = "txn-" + topic;
+
+        var result = await _client.TransactionsAsync(topic, 0, Count, group);
+
+        AssertSucceeded(result, "producer.transaction()");
+        var committed = Enumerable.Range(0, Count).Select(i => $"txn0-{i}").Concat(Enumerable.Range(0, Count).Select(i => $"txn2-{i}")).Append("offsets-sent").ToList();
+        var read = DotNet.ConsumeFromBeginning(topic, 0, committed.Count, () => Context(result)).Select(r => System.Text.Encoding.UTF8.GetString(r.Message.Value!));
+        AssertSequence(committed, read, "records read_committed (Confluent.Kafka)", () => Context(result));
+        Assert.Equal(committed.Count, DotNet.CountCommitted(topic, 0));
+        AssertSequence([(long)Count], DotNet.Committed(group, topic, 1), "offset the transaction committed", () => Context(result));
+
+        var consumer = await _client.GroupConsumeAsync(topic, "reader-" + topic, committed.Count);
+        AssertSucceeded(consumer, "consumer.run (read_committed)");
+        AssertSequence(committed, consumer.JsonLines.Events("record").Select(e => e.GetProperty("value").GetString()!), "records KafkaJS read (read_committed)", () => Context(result, consumer));
+
+        var everything = await _client.GroupConsumeAsync(topic, "everything-" + topic, 3 * Count + 1, readUncommitted: true);
+        AssertSucceeded(everything, "consumer.run (read_uncommitted)");
+        Assert.Equal(Count, everything.JsonLines.Events("record").Count(e => e.GetProperty("value").GetString()!.StartsWith("txn1-", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public async Task Group_consumer_reads_records_produced_by_ConfluentKafka_and_resumes_from_its_commit()
     {

@@ -17,6 +17,14 @@ public sealed class KafkaJsClient(string bootstrapServers)
             : RunAsync("produce", topic, "--partition", Number(partition), "--count", Number(count), "--compression", compression);
 
     /// <summary>
+    /// A transactional producer: three transactions of <paramref name="count"/> records (commit,
+    /// abort, commit), then one that sends offset <paramref name="count"/> for <paramref name="group"/>
+    /// (sendOffsets) and commits.
+    /// </summary>
+    public Task<ProcessResult> TransactionsAsync(string topic, int partition, int count, string group) =>
+        RunAsync("transactions", topic, "--partition", Number(partition), "--count", Number(count), "--group", group);
+
+    /// <summary>
     /// A consumer in group <paramref name="group"/>: subscribe, read <paramref name="count"/> records,
     /// commit, leave. It is read_committed (KafkaJS's default) unless <paramref name="readUncommitted"/>;
     /// <paramref name="maxBytes"/> caps each fetch and each partition in it. Every batch it processes

@@ -1,6 +1,6 @@
 'use strict'
 // KafkaJS 2.2.4 scenarios for Runnel.Compat.
-// Usage: node kafkajs_client.js produce|group-consume|group-member|create-topic|list-topics|topic-metadata|topic-offsets --bootstrap HOST:PORT --topic T [...]
+// Usage: node kafkajs_client.js produce|transactions|group-consume|group-member|create-topic|list-topics|topic-metadata|topic-offsets --bootstrap HOST:PORT --topic T [...]
 // Prints JSON lines on stdout (KafkaJS's own logs go to stderr); exits non-zero when the scenario
 // did not complete. KafkaJS consumes only through a consumer group, so group-consume also
 // exercises the broker's group coordinator (FindCoordinator, JoinGroup, SyncGroup, Heartbeat,
@@ -44,6 +44,35 @@ async function produce () {
     const metadata = await producer.send({ topic: args.topic, compression, acks: -1, messages })
     for (const m of metadata) emit({ event: 'sent', ...m })
     emit({ event: 'done', sent: args.count })
+  } finally {
+    await producer.disconnect()
+  }
+}
+
+// A transactional producer: three transactions of --count records to --partition (commit, abort,
+// commit), then one transaction that also sends offset --count of that partition for --group
+// (sendOffsets: AddOffsetsToTxn + TxnOffsetCommit) and commits. KafkaJS sends each batch at once,
+// so the aborted records reach the log.
+async function transactions () {
+  const producer = kafka.producer({ transactionalId: `compat-${args.topic}`, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
+  await producer.connect()
+  try {
+    for (const [number, outcome] of ['commit', 'abort', 'commit'].entries()) {
+      const transaction = await producer.transaction()
+      const messages = []
+      for (let i = 0; i < args.count; i++) messages.push({ key: key(i), value: `txn${number}-${i}`, partition: args.partition })
+      await transaction.send({ topic: args.topic, acks: -1, messages })
+      if (outcome === 'commit') await transaction.commit()
+      else await transaction.abort()
+      emit({ event: outcome, transaction: number })
+    }
+    const transaction = await producer.transaction()
+    await transaction.send({ topic: args.topic, acks: -1, messages: [{ value: 'offsets-sent', partition: args.partition }] })
+    const offsets = [{ topic: args.topic, partitions: [{ partition: args.partition, offset: String(args.count) }] }]
+    await transaction.sendOffsets({ consumerGroupId: args.group, topics: offsets })
+    await transaction.commit()
+    emit({ event: 'offsets_committed', offset: args.count })
+    emit({ event: 'done' })
   } finally {
     await producer.disconnect()
   }
@@ -202,6 +231,7 @@ const topicOffsets = () => withAdmin(async admin => {
 
 const commands = {
   produce,
+  transactions,
   'group-consume': groupConsume,
   'group-member': groupMember,
   'create-topic': createTopic,
