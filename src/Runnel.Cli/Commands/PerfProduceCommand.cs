@@ -7,7 +7,7 @@ namespace Runnel.Cli.Commands;
 /// <summary>
 /// <c>runnel perf produce</c>, with kafka-producer-perf-test's flags (<c>--topic --num-records
 /// --record-size --payload-file --payload-delimiter --throughput --producer-props --producer.config
-/// --print-metrics</c>) and output; see <see cref="ProducerPerformance"/>.
+/// --print-metrics --transactional-id --transaction-duration-ms</c>) and output; see <see cref="ProducerPerformance"/>.
 /// </summary>
 internal sealed class PerfProduceCommand : ToolCommand
 {
@@ -28,6 +28,15 @@ internal sealed class PerfProduceCommand : ToolCommand
         Options.Add(Csv);
         Options.Add(BrokerPid);
         Options.Add(KeyCount);
+        Options.Add(TransactionalId);
+        Options.Add(TransactionDurationMs);
+        TransactionDurationMs.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long?>() is <= 0)
+            {
+                r.AddError("--transaction-duration-ms must be positive.");
+            }
+        });
         NumRecords.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<long>() < 1)
@@ -89,6 +98,26 @@ internal sealed class PerfProduceCommand : ToolCommand
         Validators = { result => { if (result.GetValueOrDefault<int>() is < 0 or > 100_000_000) { result.AddError("--key-count must be between 0 and 100000000."); } } },
     };
 
+    public Option<string> TransactionalId { get; } = new("--transactional-id")
+    {
+        Description = "Send in transactions with this transactional.id (default performance-producer-default-transactional-id when only --transaction-duration-ms is given).",
+    };
+
+    public Option<long?> TransactionDurationMs { get; } = new("--transaction-duration-ms")
+    {
+        Description = "Commit each transaction once it is this many milliseconds old (default 3000 when only --transactional-id is given). Either option turns transactions on.",
+    };
+
+    /// <summary>Kafka's tool: either option enables transactions, and the other takes its default.</summary>
+    private (string? TransactionalId, long DurationMs) BindTransactions(ParseResult parseResult)
+    {
+        var id = parseResult.GetValue(TransactionalId);
+        var duration = parseResult.GetValue(TransactionDurationMs);
+        return id is null && duration is null
+            ? (null, 0)
+            : (id ?? "performance-producer-default-transactional-id", duration ?? 3000);
+    }
+
     internal ProducerPerfSettings Bind(ParseResult parseResult) => new(
         parseResult.GetRequiredValue(Topic),
         parseResult.GetValue(NumRecords),
@@ -101,7 +130,9 @@ internal sealed class PerfProduceCommand : ToolCommand
         TimeSpan.FromMilliseconds(parseResult.GetValue(ReportingInterval)),
         parseResult.GetValue(Csv),
         parseResult.GetValue(BrokerPid),
-        parseResult.GetValue(KeyCount));
+        parseResult.GetValue(KeyCount),
+        BindTransactions(parseResult).TransactionalId,
+        BindTransactions(parseResult).DurationMs);
 
     protected override Task<int> ExecuteAsync(ParseResult parseResult, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {

@@ -13,6 +13,8 @@ namespace Runnel.Cli.Perf;
 /// <param name="CsvPath">Append a summary row to this CSV file; null for none.</param>
 /// <param name="BrokerPid">Report this broker process's CPU and memory; null for none.</param>
 /// <param name="KeyCount">Runnel extension: key the records with this many distinct keys in turn (0: no key, as Kafka's tool).</param>
+/// <param name="TransactionalId">With transactions: the producer's transactional.id; null without transactions.</param>
+/// <param name="TransactionDurationMs">With transactions: commit once a transaction is this old (Kafka's tool commits after the send that passes it).</param>
 internal sealed record ProducerPerfSettings(
     string Topic,
     long NumRecords,
@@ -25,4 +27,10 @@ internal sealed record ProducerPerfSettings(
     TimeSpan ReportingInterval,
     string? CsvPath,
     int? BrokerPid,
-    int KeyCount = 0);
+    int KeyCount = 0,
+    string? TransactionalId = null,
+    long TransactionDurationMs = 0)
+{
+    /// <summary>True when records are sent in transactions.</summary>
+    public bool TransactionsEnabled => TransactionalId is not null;
+}

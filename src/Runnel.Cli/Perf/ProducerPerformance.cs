@@ -19,6 +19,10 @@ namespace Runnel.Cli.Perf;
 /// <para>No per-record allocation of ours: the payload and the <see cref="Message{TKey,TValue}"/> are
 /// reused (Confluent.Kafka copies the bytes during Produce), and each in-flight record's send time
 /// lives in a pooled <see cref="InFlightRecord"/> whose delivery delegate is created once.</para>
+/// <para>With transactions (Kafka's <c>--transactional-id</c>/<c>--transaction-duration-ms</c>) the
+/// producer initialises them once, begins a transaction before the first record of each, and
+/// commits after the send that finds the transaction older than the duration (and at the end), as
+/// Kafka's tool does; a commit waits for every record of the transaction, so it is part of their latency.</para>
 /// <para>Threads: this one sends. Delivery reports run on Confluent.Kafka's poll thread and, during
 /// <c>Flush</c>, on this thread too (librdkafka's flush polls), so stats are updated under a lock.</para>
 /// </remarks>
@@ -59,9 +63,19 @@ internal sealed class ProducerPerformance
             config.TryAdd("statistics.interval.ms", "1000");
         }
 
+        if (_settings.TransactionalId is { } transactionalId)
+        {
+            config["transactional.id"] = transactionalId;
+        }
+
         BrokerProcessMonitor? monitor = _settings.BrokerPid is int pid ? BrokerProcessMonitor.Start(pid) : null;
         using IProducer<byte[]?, byte[]> producer = KafkaClients.CreateProducer<byte[]?, byte[]>(
             config, _error, _settings.PrintMetrics ? (_, json) => Volatile.Write(ref _lastStatistics, json) : null);
+
+        if (_settings.TransactionsEnabled)
+        {
+            producer.InitTransactions(TimeSpan.FromSeconds(60));
+        }
 
         long start = Stopwatch.GetTimestamp();
         _stats = new ProducerPerfStats(_output, _settings.ReportingInterval, start);
@@ -119,9 +133,19 @@ internal sealed class ProducerPerformance
         Message<byte[]?, byte[]> message = new() { Value = payloads[0] };
         byte[][] keys = CreateKeys(_settings.KeyCount);
 
+        bool transactional = _settings.TransactionsEnabled;
+        long transactionTicks = _settings.TransactionDurationMs * Stopwatch.Frequency / 1000;
+        long transactionStart = 0;
+        long inTransaction = 0;
         long sent = 0;
         for (long i = 0; i < _settings.NumRecords && !cancellationToken.IsCancellationRequested; i++)
         {
+            if (transactional && inTransaction == 0)
+            {
+                producer.BeginTransaction();
+                transactionStart = Stopwatch.GetTimestamp();
+            }
+
             byte[] payload = payloads.Length == 1 ? payloads[0] : payloads[Random.Shared.Next(payloads.Length)];
             message.Value = payload;
             message.Key = keys.Length == 0 ? null : keys[i % keys.Length];
@@ -162,6 +186,16 @@ internal sealed class ProducerPerformance
             }
 
             sent++;
+            if (transactional && ++inTransaction > 0 && Stopwatch.GetTimestamp() - transactionStart >= transactionTicks)
+            {
+                producer.CommitTransaction(TimeSpan.FromSeconds(60));
+                inTransaction = 0;
+            }
+        }
+
+        if (transactional && inTransaction > 0)
+        {
+            producer.CommitTransaction(TimeSpan.FromSeconds(60));
         }
 
         return sent;
