@@ -28,6 +28,22 @@ public class PerfCommandLineTests
         Assert.Equal(TimeSpan.FromSeconds(5), settings.ReportingInterval);
     }
 
+    [Theory]
+    [InlineData(new string[0], null, 0L)]
+    [InlineData(new[] { "--transactional-id", "tx" }, "tx", 3000L)]
+    [InlineData(new[] { "--transaction-duration-ms", "250" }, "performance-producer-default-transactional-id", 250L)]
+    [InlineData(new[] { "--transactional-id", "tx", "--transaction-duration-ms", "20" }, "tx", 20L)]
+    public void Perf_produce_turns_transactions_on_with_either_flag_and_defaults_the_other_as_Kafka(string[] flags, string? transactionalId, long durationMs)
+    {
+        (PerfProduceCommand command, ParseResult result) = CommandLine.ParseValid<PerfProduceCommand>(
+            ["perf", "produce", "--topic", "t", "--num-records", "10", "--record-size", "1", .. flags]);
+
+        ProducerPerfSettings settings = command.Bind(result);
+        Assert.Equal(transactionalId, settings.TransactionalId);
+        Assert.Equal(durationMs, settings.TransactionDurationMs);
+        Assert.Equal(transactionalId is not null, settings.TransactionsEnabled);
+    }
+
     [Fact]
     public void Perf_produce_is_unthrottled_by_default()
     {

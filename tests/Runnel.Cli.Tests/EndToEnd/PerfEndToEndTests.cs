@@ -35,6 +35,28 @@ public sealed class PerfEndToEndTests(CliBrokerFixture broker)
     }
 
     [Fact]
+    public async Task Perf_produce_with_a_transactional_id_commits_its_records_in_transactions()
+    {
+        string topic = await broker.CreateTopicAsync("perf-produce-transactional", partitions: 1);
+
+        CliResult produce = await broker.RunAsync(
+            "perf", "produce", "--topic", topic, "--num-records", Records.ToString(System.Globalization.CultureInfo.InvariantCulture), "--record-size", "10",
+            "--throughput", "1000", "--transactional-id", "perf-txn", "--transaction-duration-ms", "50");
+        produce.AssertSuccess();
+        Assert.StartsWith($"{Records} records sent", produce.Lines[^1], StringComparison.Ordinal);
+
+        // Every record committed (read_committed sees them all), and the log holds the commit markers
+        // of several transactions (about 300 ms of sending in 50 ms transactions) after them.
+        CliResult consume = await broker.RunAsync("consume", "--topic", topic, "--from-beginning", "--max-messages", Records.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--consumer-property", "isolation.level=read_committed", "--timeout-ms", "30000");
+        consume.AssertSuccess();
+        Assert.Equal(Records, consume.Lines.Length);
+        using var consumer = new Confluent.Kafka.ConsumerBuilder<byte[], byte[]>(new Confluent.Kafka.ConsumerConfig { BootstrapServers = broker.Broker.BootstrapServers, GroupId = "perf-txn-check" }).Build();
+        long end = consumer.QueryWatermarkOffsets(new Confluent.Kafka.TopicPartition(topic, 0), TimeSpan.FromSeconds(10)).High.Value;
+        Assert.InRange(end - Records, 3, Records);
+    }
+
+    [Fact]
     public async Task Perf_group_join_times_every_run_and_summarises_them()
     {
         string topic = await broker.CreateTopicAsync("perf-group-join", partitions: 2);
