@@ -45,7 +45,8 @@ public sealed class KafkaJsTests(BrokerProcess broker) : CompatTest(broker)
     /// KafkaJS transactions (InitProducerId v1, AddPartitionsToTxn/AddOffsetsToTxn/EndTxn v1,
     /// TxnOffsetCommit v1): Confluent.Kafka (read_committed) reads the committed records in order, the
     /// aborted ones only read_uncommitted; a KafkaJS consumer (read_committed by default) reads the
-    /// same committed records; the offsets sent to the last transaction are the group's.
+    /// same committed records; the offsets sent to the last transaction are the group's; a second
+    /// instance with the same transactional id aborts the first one's open transaction and fences it.
     /// </summary>
     [Fact]
     public async Task Transactions_commit_abort_and_sendOffsets_are_read_back_by_ConfluentKafka_and_KafkaJS()
@@ -56,7 +57,9 @@ public sealed class KafkaJsTests(BrokerProcess broker) : CompatTest(broker)
         var result = await _client.TransactionsAsync(topic, 0, Count, group);
 
         AssertSucceeded(result, "producer.transaction()");
-        var committed = Enumerable.Range(0, Count).Select(i => $"txn0-{i}").Concat(Enumerable.Range(0, Count).Select(i => $"txn2-{i}")).Append("offsets-sent").ToList();
+        var committed = Enumerable.Range(0, Count).Select(i => $"txn0-{i}").Concat(Enumerable.Range(0, Count).Select(i => $"txn2-{i}"))
+            .Append("offsets-sent").Append("from-the-successor").ToList();
+        Assert.Single(result.JsonLines.Events("zombie_fenced"));
         var read = DotNet.ConsumeFromBeginning(topic, 0, committed.Count, () => Context(result)).Select(r => System.Text.Encoding.UTF8.GetString(r.Message.Value!));
         AssertSequence(committed, read, "records read_committed (Confluent.Kafka)", () => Context(result));
         Assert.Equal(committed.Count, DotNet.CountCommitted(topic, 0));
@@ -66,9 +69,11 @@ public sealed class KafkaJsTests(BrokerProcess broker) : CompatTest(broker)
         AssertSucceeded(consumer, "consumer.run (read_committed)");
         AssertSequence(committed, consumer.JsonLines.Events("record").Select(e => e.GetProperty("value").GetString()!), "records KafkaJS read (read_committed)", () => Context(result, consumer));
 
-        var everything = await _client.GroupConsumeAsync(topic, "everything-" + topic, 3 * Count + 1, readUncommitted: true);
+        var everything = await _client.GroupConsumeAsync(topic, "everything-" + topic, 3 * Count + 3, readUncommitted: true);
         AssertSucceeded(everything, "consumer.run (read_uncommitted)");
-        Assert.Equal(Count, everything.JsonLines.Events("record").Count(e => e.GetProperty("value").GetString()!.StartsWith("txn1-", StringComparison.Ordinal)));
+        var values = everything.JsonLines.Events("record").Select(e => e.GetProperty("value").GetString()!).ToList();
+        Assert.Equal(Count, values.Count(v => v.StartsWith("txn1-", StringComparison.Ordinal)));
+        Assert.Contains("from-the-zombie", values);
     }
 
     [Fact]

@@ -153,8 +153,9 @@ public sealed partial class TransactionCoordinator
 
                 return;
             }
-            catch (LogOfflineException ex)
+            catch (Exception ex) when (ex is LogOfflineException or ObjectDisposedException)
             {
+                // Offline, or the log closed under us (its topic being deleted: the next round skips it).
                 Log.MarkerWriteFailed(_logger, commit ? "commit" : "abort", transactionalId, producerId, producerEpoch, topicPartition.Topic, topicPartition.Partition, (long)backoff.TotalMilliseconds, ex);
             }
 

@@ -51,8 +51,8 @@ async function produce () {
 
 // A transactional producer: three transactions of --count records to --partition (commit, abort,
 // commit), then one transaction that also sends offset --count of that partition for --group
-// (sendOffsets: AddOffsetsToTxn + TxnOffsetCommit) and commits. KafkaJS sends each batch at once,
-// so the aborted records reach the log.
+// (sendOffsets: AddOffsetsToTxn + TxnOffsetCommit) and commits; then a second instance fences this
+// one mid-transaction. KafkaJS sends each batch at once, so the aborted records reach the log.
 async function transactions () {
   const producer = kafka.producer({ transactionalId: `compat-${args.topic}`, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
   await producer.connect()
@@ -72,6 +72,30 @@ async function transactions () {
     await transaction.sendOffsets({ consumerGroupId: args.group, topics: offsets })
     await transaction.commit()
     emit({ event: 'offsets_committed', offset: args.count })
+
+    // A second instance with the same transactional id while this one has a transaction open: its
+    // InitProducerId aborts that transaction (CONCURRENT_TRANSACTIONS, which KafkaJS retries) and
+    // fences this instance, whose commit must then fail.
+    const zombie = await producer.transaction()
+    await zombie.send({ topic: args.topic, acks: -1, messages: [{ value: 'from-the-zombie', partition: args.partition }] })
+    const successor = kafka.producer({ transactionalId: `compat-${args.topic}`, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
+    await successor.connect()
+    try {
+      const next = await successor.transaction()
+      await next.send({ topic: args.topic, acks: -1, messages: [{ value: 'from-the-successor', partition: args.partition }] })
+      await next.commit()
+      emit({ event: 'successor_committed' })
+    } finally {
+      await successor.disconnect()
+    }
+    let fenced = null
+    try {
+      await zombie.commit()
+    } catch (e) {
+      fenced = e
+    }
+    if (fenced === null) throw new Error('the fenced instance committed its transaction')
+    emit({ event: 'zombie_fenced', name: fenced.name, type: fenced.type })
     emit({ event: 'done' })
   } finally {
     await producer.disconnect()
