@@ -86,6 +86,7 @@ public sealed partial class GroupCoordinator
         }
 
         _directory.HostsGroupCoordinator = true;
+        _loadedSignal.TrySetResult();
         Log.Loaded(_logger, _offsetsPartitions.Length, records, groupCount, (long)_time.GetElapsedTime(started).TotalMilliseconds);
         _tick = _time.CreateTimer(static state => ((GroupCoordinator)state!).Tick(), this, s_tickInterval, s_tickInterval);
         await WriteLoopAsync(cancellationToken);

@@ -54,6 +54,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     private ITimer? _tick;
     private Task _background = Task.CompletedTask;
     private volatile bool _loaded;
+    private readonly TaskCompletionSource _loadedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public GroupCoordinator(BrokerConfig config, TopicService topics, PartitionRegistry partitions, CoordinatorDirectory directory, TimeProvider time, ILoggerFactory loggers)
     {
@@ -79,6 +80,9 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
 
     /// <summary>True once every <c>__consumer_offsets</c> partition has been replayed.</summary>
     public bool IsLoaded => _loaded;
+
+    /// <summary>Completes when every <c>__consumer_offsets</c> partition has been replayed (never, if loading fails).</summary>
+    public Task Loaded => _loadedSignal.Task;
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 

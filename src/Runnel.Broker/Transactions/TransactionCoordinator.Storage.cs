@@ -43,10 +43,7 @@ public sealed partial class TransactionCoordinator
 
         // Markers for __consumer_offsets go through the group coordinator, which must know the
         // pending transactional offsets first.
-        while (!_groups.IsLoaded)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(10), _time, cancellationToken);
-        }
+        await _groups.Loaded.WaitAsync(cancellationToken);
 
         // The partition count on disk decides where ids live, whatever the config says now.
         _statePartitions = await EnsureStateTopicAsync(cancellationToken);

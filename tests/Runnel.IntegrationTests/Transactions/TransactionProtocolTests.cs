@@ -150,6 +150,39 @@ public sealed class TransactionProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AddPartitionsToTxn_v4_adds_for_several_transactions_at_once_and_verify_only_checks_without_adding()
+    {
+        var first = await InitAsync("batched-1");
+        var second = await InitAsync("batched-2");
+        AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction Transaction(string id, InitProducerIdResponse init, bool verifyOnly, params int[] partitions) => new()
+        {
+            TransactionalId = id,
+            ProducerId = init.ProducerId,
+            ProducerEpoch = init.ProducerEpoch,
+            VerifyOnly = verifyOnly,
+            Topics = [new AddPartitionsToTxnRequest.AddPartitionsToTxnTopic { Name = Topic, Partitions = [.. partitions] }],
+        };
+
+        var added = await _client.SendAsync<AddPartitionsToTxnResponse>(new AddPartitionsToTxnRequest
+        {
+            Transactions = [Transaction("batched-1", first, false, 0), Transaction("batched-2", second, true, 0, 1)],
+        }, 4, cancellationToken: Cancel);
+        Assert.Equal(["batched-1", "batched-2"], added.ResultsByTransaction.Select(r => r.TransactionalId));
+        Assert.Equal([(short)0], added.ResultsByTransaction[0].TopicResults[0].ResultsByPartition.Select(p => p.PartitionErrorCode));
+        Assert.Equal([(short)ErrorCode.TransactionAbortable, (short)ErrorCode.TransactionAbortable], added.ResultsByTransaction[1].TopicResults[0].ResultsByPartition.Select(p => p.PartitionErrorCode));
+
+        // Verification reports what was added (partition 0 of batched-1) and adds nothing itself.
+        var verified = await _client.SendAsync<AddPartitionsToTxnResponse>(new AddPartitionsToTxnRequest
+        {
+            Transactions = [Transaction("batched-1", first, true, 0, 1)],
+        }, 5, cancellationToken: Cancel);
+        Assert.Equal([(short)0, (short)ErrorCode.TransactionAbortable], verified.ResultsByTransaction[0].TopicResults[0].ResultsByPartition.Select(p => p.PartitionErrorCode));
+        var described = await _client.SendAsync<DescribeTransactionsResponse>(new DescribeTransactionsRequest { TransactionalIds = ["batched-1", "batched-2"] }, 0, cancellationToken: Cancel);
+        Assert.Equal(("Ongoing", "Empty"), (described.TransactionStates[0].TransactionState, described.TransactionStates[1].TransactionState));
+        Assert.Equal([0], Assert.Single(described.TransactionStates[0].Topics).Partitions);
+    }
+
+    [Fact]
     public async Task A_new_instance_aborts_the_open_transaction_of_the_old_one_and_the_admin_APIs_show_each_state()
     {
         var old = await InitAsync("admin");

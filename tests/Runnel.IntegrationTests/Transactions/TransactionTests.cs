@@ -37,21 +37,21 @@ public sealed class TransactionTests
         new() { Key = Encoding.UTF8.GetBytes(value), Value = Encoding.UTF8.GetBytes(value) };
 
     /// <summary>Every data record of the topic, as a consumer with <paramref name="isolation"/> reads it until it reaches the end of each partition.</summary>
-    internal static List<string> ReadAll(RunnelBroker broker, string topic, IsolationLevel isolation) => ReadAll(broker.BootstrapServers, topic, isolation);
+    internal static List<string> ReadAll(RunnelBroker broker, string topic, IsolationLevel isolation, int partitions = 2) => ReadAll(broker.BootstrapServers, topic, isolation, partitions);
 
     /// <summary>The same, against any broker.</summary>
-    internal static List<string> ReadAll(string bootstrap, string topic, IsolationLevel isolation)
+    internal static List<string> ReadAll(string bootstrap, string topic, IsolationLevel isolation, int partitions = 2)
     {
         using var consumer = Clients.CreateConsumer(bootstrap, c =>
         {
             c.IsolationLevel = isolation;
             c.EnablePartitionEof = true;
         });
-        consumer.Assign([new TopicPartitionOffset(topic, 0, Offset.Beginning), new TopicPartitionOffset(topic, 1, Offset.Beginning)]);
+        consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
         var values = new List<string>();
         var ended = new HashSet<int>();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (ended.Count < 2 && DateTime.UtcNow < deadline)
+        while (ended.Count < partitions && DateTime.UtcNow < deadline)
         {
             var result = consumer.Consume(TimeSpan.FromMilliseconds(500));
             if (result is null)
@@ -68,7 +68,7 @@ public sealed class TransactionTests
             values.Add(Encoding.UTF8.GetString(result.Message.Value!));
         }
 
-        Assert.Equal(2, ended.Count);
+        Assert.Equal(partitions, ended.Count);
         values.Sort(StringComparer.Ordinal);
         return values;
     }
