@@ -10,7 +10,16 @@ public sealed partial class GroupCoordinator
     /// its epoch (KIP-848, OffsetCommit v9), appends one record per partition, and completes once
     /// they are appended (and flushed when the topic asks for it). Returns one error per entry.
     /// </summary>
-    public async Task<ErrorCode[]> CommitOffsetsAsync(string groupId, int generationId, string memberId, string? groupInstanceId, IReadOnlyList<OffsetCommitEntry> entries, short apiVersion = 9)
+    public Task<ErrorCode[]> CommitOffsetsAsync(string groupId, int generationId, string memberId, string? groupInstanceId, IReadOnlyList<OffsetCommitEntry> entries, short apiVersion = 9) =>
+        CommitAsync(groupId, generationId, memberId, groupInstanceId, entries, apiVersion, transaction: null);
+
+    /// <summary>
+    /// The commit path of OffsetCommit and (with <paramref name="transaction"/>) TxnOffsetCommit: the
+    /// group checks, one record per accepted entry, appended by the writer; a plain commit updates the
+    /// committed offsets once written, a transactional one makes them pending for the producer.
+    /// </summary>
+    private async Task<ErrorCode[]> CommitAsync(
+        string groupId, int generationId, string memberId, string? groupInstanceId, IReadOnlyList<OffsetCommitEntry> entries, short apiVersion, TransactionalCommit? transaction)
     {
         var errors = new ErrorCode[entries.Count];
         var groupError = ErrorCode.None;
@@ -42,48 +51,20 @@ public sealed partial class GroupCoordinator
 
                 if (group?.Consumer is { } consumer)
                 {
-                    groupError = CheckConsumerCommit(consumer, generationId, memberId, apiVersion);
+                    groupError = transaction is null
+                        ? CheckConsumerCommit(consumer, generationId, memberId, apiVersion)
+                        : CheckConsumerCommit(consumer, generationId, memberId, apiVersion: 9) is var error && error == ErrorCode.StaleMemberEpoch
+                            ? ErrorCode.IllegalGeneration // Kafka's mapping for TxnOffsetCommit, which carries the member epoch as its generation.
+                            : error;
                 }
                 else if (group is not null)
                 {
-                    groupError = CheckCommit(group, generationId, memberId, groupInstanceId, now);
+                    groupError = CheckCommit(group, generationId, memberId, groupInstanceId, now, transactional: transaction is not null);
                 }
 
                 if (groupError == ErrorCode.None)
                 {
-                    var records = new List<(byte[] Key, byte[]? Value)>(entries.Count);
-                    var accepted = new List<int>(entries.Count);
-                    for (var i = 0; i < entries.Count; i++)
-                    {
-                        var entry = entries[i];
-                        if (entry.Metadata is not null && entry.Metadata.Length > OffsetMetadataMaxBytes)
-                        {
-                            errors[i] = ErrorCode.OffsetMetadataTooLarge;
-                            continue;
-                        }
-
-                        accepted.Add(i);
-                        records.Add((OffsetsTopicRecords.OffsetKey(groupId, entry.Topic, entry.Partition), OffsetsTopicRecords.OffsetValue(entry.Offset, entry.LeaderEpoch, entry.Metadata, now)));
-                    }
-
-                    if (records.Count > 0)
-                    {
-                        var target = group!;
-                        write = new PendingWrite(target.OffsetsPartition, records, firstOffset =>
-                        {
-                            for (var j = 0; j < accepted.Count; j++)
-                            {
-                                var entry = entries[accepted[j]];
-                                var recordOffset = firstOffset + j;
-                                var key = (entry.Topic, entry.Partition);
-                                if (!target.Offsets.TryGetValue(key, out var current) || current.RecordOffset < recordOffset)
-                                {
-                                    target.Offsets[key] = new CommittedOffset(entry.Offset, entry.LeaderEpoch, entry.Metadata, now, recordOffset);
-                                }
-                            }
-                        });
-                        _writes.Writer.TryWrite(write);
-                    }
+                    write = QueueOffsets(group!, entries, errors, now, transaction);
                 }
             }
         }
@@ -116,6 +97,54 @@ public sealed partial class GroupCoordinator
         }
 
         return errors;
+    }
+
+    /// <summary>Queues one record per entry whose metadata fits (the rest get OFFSET_METADATA_TOO_LARGE); caller holds the lock.</summary>
+    private PendingWrite? QueueOffsets(CoordinatedGroup group, IReadOnlyList<OffsetCommitEntry> entries, ErrorCode[] errors, long now, TransactionalCommit? transaction)
+    {
+        var records = new List<(byte[] Key, byte[]? Value)>(entries.Count);
+        var accepted = new List<int>(entries.Count);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            if (entry.Metadata is not null && entry.Metadata.Length > OffsetMetadataMaxBytes)
+            {
+                errors[i] = ErrorCode.OffsetMetadataTooLarge;
+                continue;
+            }
+
+            accepted.Add(i);
+            records.Add((OffsetsTopicRecords.OffsetKey(group.GroupId, entry.Topic, entry.Partition), OffsetsTopicRecords.OffsetValue(entry.Offset, entry.LeaderEpoch, entry.Metadata, now)));
+        }
+
+        if (records.Count == 0)
+        {
+            return null;
+        }
+
+        var write = new PendingWrite(group.OffsetsPartition, records, firstOffset =>
+        {
+            for (var j = 0; j < accepted.Count; j++)
+            {
+                var entry = entries[accepted[j]];
+                var offset = new CommittedOffset(entry.Offset, entry.LeaderEpoch, entry.Metadata, now, firstOffset + j);
+                var key = (entry.Topic, entry.Partition);
+                if (transaction is { } pending)
+                {
+                    AddPendingOffset(group, pending.ProducerId, entry.Topic, entry.Partition, offset);
+                }
+                else if (!group.Offsets.TryGetValue(key, out var current) || current.RecordOffset < offset.RecordOffset)
+                {
+                    group.Offsets[key] = offset;
+                }
+            }
+        })
+        {
+            ProducerId = transaction?.ProducerId ?? -1,
+            ProducerEpoch = transaction?.ProducerEpoch ?? -1,
+        };
+        _writes.Writer.TryWrite(write);
+        return write;
     }
 
     /// <summary>

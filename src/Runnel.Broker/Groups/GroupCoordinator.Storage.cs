@@ -38,28 +38,12 @@ public sealed partial class GroupCoordinator
         }
     }
 
-    private async Task<Partition[]> EnsureOffsetsTopicAsync(CancellationToken cancellationToken)
-    {
-        if (_partitions.TryGetTopic(OffsetsTopic, out var partitions))
-        {
-            return partitions;
-        }
-
-        var configs = new Dictionary<string, string>
+    private Task<Partition[]> EnsureOffsetsTopicAsync(CancellationToken cancellationToken) =>
+        InternalTopic.EnsureAsync(_topics, _partitions, OffsetsTopic, _configuredPartitionCount, new Dictionary<string, string>
         {
             ["cleanup.policy"] = "compact",
             ["segment.bytes"] = _offsetsSegmentBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        var created = await _topics.CreateTopicAsync(OffsetsTopic, _configuredPartitionCount, configs, validateOnly: false, cancellationToken);
-        if (created.Error != ErrorCode.None && created.Error != ErrorCode.TopicAlreadyExists)
-        {
-            throw new InvalidOperationException($"Cannot create {OffsetsTopic}: {created.Error} {created.Message}");
-        }
-
-        return _partitions.TryGetTopic(OffsetsTopic, out partitions)
-            ? partitions
-            : throw new InvalidOperationException($"{OffsetsTopic} has no partitions after creation.");
-    }
+        }, cancellationToken);
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {

@@ -80,29 +80,13 @@ public sealed partial class TransactionCoordinator
         _expiryTimer = _time.CreateTimer(static state => ((TransactionCoordinator)state!).ExpireIds(), this, _expiryInterval, _expiryInterval);
     }
 
-    private async Task<Partition[]> EnsureStateTopicAsync(CancellationToken cancellationToken)
-    {
-        if (_partitions.TryGetTopic(StateTopic, out var partitions))
-        {
-            return partitions;
-        }
-
-        var configs = new Dictionary<string, string>
+    private Task<Partition[]> EnsureStateTopicAsync(CancellationToken cancellationToken) =>
+        InternalTopic.EnsureAsync(_topics, _partitions, StateTopic, _configuredPartitionCount, new Dictionary<string, string>
         {
             ["cleanup.policy"] = "compact",
             ["compression.type"] = "uncompressed",
             ["segment.bytes"] = _segmentBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        var created = await _topics.CreateTopicAsync(StateTopic, _configuredPartitionCount, configs, validateOnly: false, cancellationToken);
-        if (created.Error != ErrorCode.None && created.Error != ErrorCode.TopicAlreadyExists)
-        {
-            throw new InvalidOperationException($"Cannot create {StateTopic}: {created.Error} {created.Message}");
-        }
-
-        return _partitions.TryGetTopic(StateTopic, out partitions)
-            ? partitions
-            : throw new InvalidOperationException($"{StateTopic} has no partitions after creation.");
-    }
+        }, cancellationToken);
 
     /// <summary>Applies one batch of <c>__transaction_state</c>: the latest record of an id wins, a tombstone removes it.</summary>
     private int Replay(ReadOnlySpan<byte> batch, in RecordBatchHeader header)
