@@ -18,24 +18,8 @@ public sealed partial class GroupCoordinator
     /// </summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _background = Task.Run(() => RunGuardedAsync(_stopping.Token), CancellationToken.None);
+        _background = BackgroundLoad.Start(RunAsync, ex => Log.LoadFailed(_logger, ex), _stopping.Token);
         return Task.CompletedTask;
-    }
-
-    private async Task RunGuardedAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await RunAsync(cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Broker stopping.
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or LogOfflineException)
-        {
-            Log.LoadFailed(_logger, ex);
-        }
     }
 
     private Task<Partition[]> EnsureOffsetsTopicAsync(CancellationToken cancellationToken) =>

@@ -17,24 +17,8 @@ public sealed partial class TransactionCoordinator
     /// </summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _background = Task.Run(() => RunGuardedAsync(_stopping.Token), CancellationToken.None);
+        _background = BackgroundLoad.Start(LoadAsync, ex => Log.LoadFailed(_logger, ex), _stopping.Token);
         return Task.CompletedTask;
-    }
-
-    private async Task RunGuardedAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await LoadAsync(cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Broker stopping.
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or LogOfflineException)
-        {
-            Log.LoadFailed(_logger, ex);
-        }
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken)
