@@ -1,11 +1,9 @@
-using Runnel.Storage.Log;
-
 namespace Runnel.Broker.Coordination;
 
 /// <summary>
 /// Runs a coordinator's load (and what follows it) off the startup path, so the broker serves in
-/// milliseconds while the coordinator answers COORDINATOR_LOAD_IN_PROGRESS. A load that fails on
-/// its topic or storage is reported and leaves the coordinator unloaded; stopping ends it quietly.
+/// milliseconds while the coordinator answers COORDINATOR_LOAD_IN_PROGRESS. A load that fails is
+/// reported and leaves the coordinator unloaded; stopping ends it quietly.
 /// </summary>
 internal static class BackgroundLoad
 {
@@ -20,8 +18,10 @@ internal static class BackgroundLoad
             {
                 // Broker stopping.
             }
-            catch (Exception ex) when (ex is InvalidOperationException or IOException or LogOfflineException)
+            catch (Exception ex)
             {
+                // Whatever it was, the coordinator stays unloaded (its requests keep getting
+                // COORDINATOR_LOAD_IN_PROGRESS) and stopping the broker is not disturbed by it.
                 failed(ex);
             }
         }, CancellationToken.None);

@@ -78,13 +78,34 @@ public sealed class CoordinatedGroup
         return false;
     }
 
-    /// <summary>Drops pending transactional offsets of a partition (its committed offset was deleted).</summary>
+    /// <summary>Drops pending transactional offsets of a partition (its committed offset was deleted); a producer left with none is forgotten.</summary>
     public void RemovePendingTransactionalOffset(string topic, int partition)
     {
+        List<long>? emptied = null;
+        foreach (var (producerId, offsets) in PendingTransactionalOffsets)
+        {
+            if (offsets.Remove((topic, partition)) && offsets.Count == 0)
+            {
+                (emptied ??= []).Add(producerId);
+            }
+        }
+
+        foreach (var producerId in emptied ?? [])
+        {
+            PendingTransactionalOffsets.Remove(producerId);
+        }
+    }
+
+    /// <summary>Every partition with a committed or a pending transactional offset (what deleting all of the group's offsets must tombstone).</summary>
+    public List<(string Topic, int Partition)> AllOffsetKeys()
+    {
+        var keys = new HashSet<(string Topic, int Partition)>(Offsets.Keys);
         foreach (var offsets in PendingTransactionalOffsets.Values)
         {
-            offsets.Remove((topic, partition));
+            keys.UnionWith(offsets.Keys);
         }
+
+        return [.. keys];
     }
 
     /// <summary>

@@ -578,7 +578,7 @@ public sealed partial class GroupCoordinator
 
         group.Consumer = null;
         var write = new PendingWrite(group.OffsetsPartition, [(OffsetsTopicRecords.ConsumerGroupKey(group.GroupId), null)], null);
-        _writes.Writer.TryWrite(write);
+        Enqueue(write);
         return true;
     }
 
@@ -638,7 +638,7 @@ public sealed partial class GroupCoordinator
         }
 
         var write = new PendingWrite(group.OffsetsPartition, records, null);
-        _writes.Writer.TryWrite(write);
+        Enqueue(write);
         return write.Done.Task;
     }
 

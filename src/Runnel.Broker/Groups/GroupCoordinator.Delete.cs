@@ -168,7 +168,9 @@ public sealed partial class GroupCoordinator
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var group in _groups.Values)
         {
-            foreach (var (key, _) in group.Offsets)
+            // Pending transactional offsets of the topic go too (Kafka's onTopicsDeleted), or a later
+            // commit marker would bring them back.
+            foreach (var key in group.AllOffsetKeys())
             {
                 if (gone(key.Topic))
                 {
@@ -184,6 +186,7 @@ public sealed partial class GroupCoordinator
             foreach (var key in removed)
             {
                 group.Offsets.Remove(key);
+                group.RemovePendingTransactionalOffset(key.Topic, key.Partition);
                 counts[key.Topic] = counts.GetValueOrDefault(key.Topic) + 1;
             }
 
@@ -200,7 +203,7 @@ public sealed partial class GroupCoordinator
     /// <summary>Forgets an empty group and queues tombstones for its offsets and metadata (caller holds the lock).</summary>
     private Task<ErrorCode> RemoveGroup(CoordinatedGroup group)
     {
-        var keys = new List<(string Topic, int Partition)>(group.Offsets.Keys);
+        var keys = group.AllOffsetKeys();
         group.Offsets.Clear();
         group.PendingTransactionalOffsets.Clear();
         group.State = GroupState.Dead;
@@ -241,7 +244,7 @@ public sealed partial class GroupCoordinator
                 }
             }
         });
-        _writes.Writer.TryWrite(write);
+        Enqueue(write);
         return write.Done.Task;
     }
 }

@@ -49,7 +49,13 @@ public sealed partial class GroupCoordinator
                     }
                 }
 
-                if (group?.Consumer is { } consumer)
+                if (group?.Consumer is not null && transaction is not null && generationId < 0 && memberId.Length == 0 && groupInstanceId is null)
+                {
+                    // Kafka's ConsumerGroup.validateOffsetCommit: a TxnOffsetCommit without member fields
+                    // (v0–2 clients, KafkaJS) needs no membership.
+                    groupError = ErrorCode.None;
+                }
+                else if (group?.Consumer is { } consumer)
                 {
                     groupError = transaction is null
                         ? CheckConsumerCommit(consumer, generationId, memberId, apiVersion)
@@ -142,8 +148,9 @@ public sealed partial class GroupCoordinator
         {
             ProducerId = transaction?.ProducerId ?? -1,
             ProducerEpoch = transaction?.ProducerEpoch ?? -1,
+            Verifier = transaction?.Verifier,
         };
-        _writes.Writer.TryWrite(write);
+        Enqueue(write);
         return write;
     }
 

@@ -174,8 +174,17 @@ public sealed partial class GroupCoordinator
     {
         var record = (OffsetsTopicRecords.GroupKey(group.GroupId), (byte[]?)OffsetsTopicRecords.GroupValue(group, NowMs));
         var write = new PendingWrite(group.OffsetsPartition, [record], null);
-        _writes.Writer.TryWrite(write);
+        Enqueue(write);
         return write.Done.Task;
+    }
+
+    /// <summary>Queues a write for the writer; once the writer has stopped it fails at once with COORDINATOR_NOT_AVAILABLE.</summary>
+    private void Enqueue(PendingWrite write)
+    {
+        if (!_writes.Writer.TryWrite(write))
+        {
+            write.Done.TrySetResult(ErrorCode.CoordinatorNotAvailable);
+        }
     }
 
     /// <summary>
@@ -217,6 +226,8 @@ public sealed partial class GroupCoordinator
         }
         finally
         {
+            // No write queued from now on waits for a writer that is gone.
+            _writes.Writer.TryComplete();
             foreach (var write in round)
             {
                 write.Done.TrySetResult(ErrorCode.CoordinatorNotAvailable);
@@ -305,12 +316,13 @@ public sealed partial class GroupCoordinator
             }
             else
             {
-                var appended = partition.Log.Append(bytes, partition.LeaderEpoch, useLogAppendTime: false, fromCoordinator: true);
+                var appended = partition.Log.Append(bytes, partition.LeaderEpoch, useLogAppendTime: false, fromCoordinator: true, verifier: first.Verifier);
                 firstOffset = appended.FirstOffset;
                 if (appended.Producer.Result != ProducerCheckResult.Append)
                 {
-                    // Only transactional writes can be refused: the producer was fenced by a newer epoch.
-                    error = ErrorCode.InvalidProducerEpoch;
+                    // Only transactional writes can be refused: fenced by a newer epoch, or (KIP-890) the
+                    // transaction does not include this partition (the verifier holds the coordinator's answer).
+                    error = appended.Producer.Result == ProducerCheckResult.NotVerified ? ErrorCode.InvalidTxnState : ErrorCode.InvalidProducerEpoch;
                 }
                 else if (partition.Config.Log.FlushOnAcks)
                 {
@@ -318,8 +330,9 @@ public sealed partial class GroupCoordinator
                 }
             }
         }
-        catch (LogOfflineException ex)
+        catch (Exception ex) when (ex is LogOfflineException or ObjectDisposedException or IOException)
         {
+            // Offline, or closed under us (the topic deleted): this write fails, the writer goes on.
             Log.WriteFailed(_logger, partition.Index, ex);
             error = ErrorCode.NotCoordinator;
         }

@@ -1,5 +1,6 @@
 using Runnel.Protocol;
 using Runnel.Protocol.Records;
+using Runnel.Storage.Producers;
 
 namespace Runnel.Broker.Groups;
 
@@ -19,8 +20,9 @@ public sealed partial class GroupCoordinator
     /// gone after an abort. Returns one error per entry.
     /// </summary>
     public Task<ErrorCode[]> CommitTransactionalOffsetsAsync(
-        string groupId, long producerId, short producerEpoch, int generationId, string memberId, string? groupInstanceId, IReadOnlyList<OffsetCommitEntry> entries) =>
-        CommitAsync(groupId, generationId, memberId, groupInstanceId, entries, apiVersion: 9, new TransactionalCommit(producerId, producerEpoch));
+        string groupId, long producerId, short producerEpoch, int generationId, string memberId, string? groupInstanceId, IReadOnlyList<OffsetCommitEntry> entries,
+        ITransactionVerifier? verifier = null) =>
+        CommitAsync(groupId, generationId, memberId, groupInstanceId, entries, apiVersion: 9, new TransactionalCommit(producerId, producerEpoch, verifier));
 
     private void AddPendingOffset(CoordinatedGroup group, long producerId, string topic, int partition, CommittedOffset offset)
     {
@@ -56,7 +58,7 @@ public sealed partial class GroupCoordinator
             ProducerEpoch = producerEpoch,
             Marker = commit ? ControlRecordType.Commit : ControlRecordType.Abort,
         };
-        _writes.Writer.TryWrite(write);
+        Enqueue(write);
         return write.Done.Task;
     }
 

@@ -1,5 +1,6 @@
 using Runnel.Protocol;
 using Runnel.Protocol.Records;
+using Runnel.Storage.Producers;
 
 namespace Runnel.Broker.Groups;
 
@@ -27,6 +28,9 @@ internal sealed class PendingWrite(int partition, List<(byte[] Key, byte[]? Valu
     public ControlRecordType? Marker { get; init; }
 
     public bool IsTransactional => ProducerId >= 0;
+
+    /// <summary>KIP-890 for TxnOffsetCommit: asked under the partition's append lock before the batch may open the producer's transaction there.</summary>
+    public ITransactionVerifier? Verifier { get; init; }
 
     public TaskCompletionSource<ErrorCode> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

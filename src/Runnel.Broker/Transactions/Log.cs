@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(2508, LogLevel.Debug, "Transaction of {TransactionalId} (producer {ProducerId}, epoch {ProducerEpoch}) ended: {State}")]
     public static partial void Completed(ILogger logger, string transactionalId, long producerId, short producerEpoch, string state);
+
+    [LoggerMessage(2509, LogLevel.Error, "Completing the transaction of {TransactionalId} failed unexpectedly; it is completed at the next start")]
+    public static partial void CompletionFailed(ILogger logger, string transactionalId, Exception exception);
 }

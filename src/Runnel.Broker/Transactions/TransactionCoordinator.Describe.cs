@@ -31,8 +31,8 @@ public sealed partial class TransactionCoordinator
 
     /// <summary>
     /// ListTransactions: the ids matching every given filter (states, producer ids, and with
-    /// <paramref name="minDurationMs"/> ≥ 0 only transactions open longer than that), as Kafka's
-    /// <c>listTransactionStates</c>.
+    /// <paramref name="minDurationMs"/> ≥ 0 only those whose transaction started longer ago than that,
+    /// whatever their state, an id that never started one included), as Kafka's <c>listTransactionStates</c>.
     /// </summary>
     public (ErrorCode Error, List<(string TransactionalId, long ProducerId, TransactionState State)> Transactions) List(
         IReadOnlyCollection<TransactionState> states, IReadOnlyCollection<long> producerIds, long minDurationMs)
@@ -51,7 +51,7 @@ public sealed partial class TransactionCoordinator
                 if (metadata.Pending == TransactionState.Dead
                     || (states.Count > 0 && !states.Contains(metadata.State))
                     || (producerIds.Count > 0 && !producerIds.Contains(metadata.ProducerId))
-                    || (minDurationMs >= 0 && (metadata.State != TransactionState.Ongoing || now - metadata.StartMs <= minDurationMs)))
+                    || (minDurationMs >= 0 && now - metadata.StartMs <= minDurationMs))
                 {
                     continue;
                 }

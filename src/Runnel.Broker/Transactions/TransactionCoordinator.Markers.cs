@@ -30,19 +30,16 @@ public sealed partial class TransactionCoordinator
         return metadata.ToTransit() with { State = TransactionState.PrepareAbort, LastUpdateMs = now };
     }
 
-    /// <summary>Stores a fence's PrepareAbort and waits (bounded) for its markers.</summary>
-    private async Task FenceAsync(TransactionMetadata metadata, TransactionTransit transit)
+    /// <summary>Stores a fence's PrepareAbort and waits (bounded) for its markers; returns the store's error (NONE once stored).</summary>
+    private async Task<ErrorCode> FenceAsync(TransactionMetadata metadata, TransactionTransit transit)
     {
-        var stored = await StoreAsync(metadata, transit);
-        lock (_lock)
-        {
-            metadata.HasFailedEpochFence = stored != ErrorCode.None;
-        }
-
+        var stored = await StoreAsync(metadata, transit, fence: true);
         if (stored == ErrorCode.None)
         {
             await WaitForCompletionAsync(StartMarkers(metadata, transit));
         }
+
+        return stored;
     }
 
     /// <summary>Writes the markers of a stored PrepareCommit/PrepareAbort in the background; the task completes once Complete* is stored.</summary>
@@ -54,8 +51,18 @@ public sealed partial class TransactionCoordinator
             metadata.Completion = completion;
         }
 
-        _ = Task.Run(() => CompleteAsync(metadata, prepared, completion), CancellationToken.None);
+        Track(Task.Run(() => CompleteAsync(metadata, prepared, completion), CancellationToken.None));
         return completion.Task;
+    }
+
+    /// <summary>Keeps a background task so DisposeAsync can wait for it (it must not outlive the logs it writes to).</summary>
+    private void Track(Task task)
+    {
+        lock (_backgroundTasks)
+        {
+            _backgroundTasks.RemoveAll(static t => t.IsCompleted);
+            _backgroundTasks.Add(task);
+        }
     }
 
     private async Task CompleteAsync(TransactionMetadata metadata, TransactionTransit prepared, TaskCompletionSource completion)
@@ -70,6 +77,13 @@ public sealed partial class TransactionCoordinator
             }
 
             await Task.WhenAll(writes);
+
+            // Complete* must never be durable before the markers it vouches for: flush them first
+            // whenever the state topic is flushed before it acknowledges.
+            if (_statePartitions[metadata.StatePartition].Config.Log.FlushOnAcks)
+            {
+                await FlushMarkersAsync(prepared.Partitions);
+            }
 
             // Kafka's prepareComplete: no partitions, and the time the transaction ended.
             var backoff = MarkerRetryInitial;
@@ -100,6 +114,30 @@ public sealed partial class TransactionCoordinator
             // Stopping: the stored Prepare* is completed after the next start.
             completion.TrySetCanceled();
         }
+        catch (Exception ex)
+        {
+            // Unexpected: the decision is stored, so the next start completes it; waiters stop waiting.
+            Log.CompletionFailed(_logger, metadata.TransactionalId, ex);
+            completion.TrySetException(ex);
+        }
+    }
+
+    private async Task FlushMarkersAsync(TopicPartition[] partitions)
+    {
+        foreach (var topicPartition in partitions)
+        {
+            if (topicPartition.Topic != GroupCoordinator.OffsetsTopic && _partitions.TryGet(topicPartition.Topic, topicPartition.Partition, out var partition))
+            {
+                try
+                {
+                    await partition.Log.WaitForFlushAsync(partition.Log.LogEndOffset - 1, _stopping.Token);
+                }
+                catch (Exception ex) when (ex is LogOfflineException or ObjectDisposedException)
+                {
+                    // The log is gone or offline: its data (and marker) went with it.
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -122,12 +160,19 @@ public sealed partial class TransactionCoordinator
             {
                 if (topicPartition.Topic == GroupCoordinator.OffsetsTopic)
                 {
-                    if (await _groups.CompleteTransactionAsync(topicPartition.Partition, producerId, producerEpoch, commit) == ErrorCode.None)
+                    var stored = await _groups.CompleteTransactionAsync(topicPartition.Partition, producerId, producerEpoch, commit);
+                    if (stored is ErrorCode.None or ErrorCode.InvalidProducerEpoch)
                     {
+                        // A refused epoch is final, as for any partition: a newer epoch already wrote there.
+                        if (stored != ErrorCode.None)
+                        {
+                            Log.MarkerRefused(_logger, topicPartition.Topic, topicPartition.Partition, commit ? "commit" : "abort", transactionalId, producerId, producerEpoch, "a newer producer epoch wrote there");
+                        }
+
                         return;
                     }
 
-                    throw new LogOfflineException(topicPartition, new IOException("The group coordinator could not store the marker."));
+                    throw new LogOfflineException(topicPartition, new IOException($"The group coordinator could not store the marker: {stored}."));
                 }
 
                 var builder = new RecordBatchBuilder

@@ -60,8 +60,13 @@ public sealed partial class TransactionCoordinator
             _ = StartMarkers(metadata, transit);
         }
 
-        _abortTimer = _time.CreateTimer(static state => ((TransactionCoordinator)state!).AbortTimedOut(), this, _abortInterval, _abortInterval);
-        _expiryTimer = _time.CreateTimer(static state => ((TransactionCoordinator)state!).ExpireIds(), this, _expiryInterval, _expiryInterval);
+        lock (_lock)
+        {
+            // DisposeAsync may already have run: it must not miss a timer created after it looked.
+            cancellationToken.ThrowIfCancellationRequested();
+            _abortTimer = _time.CreateTimer(static state => ((TransactionCoordinator)state!).AbortTimedOut(), this, _abortInterval, _abortInterval);
+            _expiryTimer = _time.CreateTimer(static state => ((TransactionCoordinator)state!).ExpireIds(), this, _expiryInterval, _expiryInterval);
+        }
     }
 
     private Task<Partition[]> EnsureStateTopicAsync(CancellationToken cancellationToken) =>
@@ -120,20 +125,34 @@ public sealed partial class TransactionCoordinator
 
     /// <summary>
     /// Stores a prepared change of <paramref name="metadata"/> (whose <c>Pending</c> is set) and applies
-    /// it, or, when the append fails, drops it and returns the error clients understand.
+    /// it, or, when the append fails, drops it and returns the error clients understand. Whatever
+    /// happens, <c>Pending</c> is cleared, so no id can be left refusing every request. A failed
+    /// <paramref name="fence"/> is remembered, so its retry does not bump the epoch again.
     /// </summary>
-    private async Task<ErrorCode> StoreAsync(TransactionMetadata metadata, TransactionTransit transit)
+    private async Task<ErrorCode> StoreAsync(TransactionMetadata metadata, TransactionTransit transit, bool fence = false)
     {
-        var error = await AppendAsync(metadata.StatePartition, TransactionLogRecords.Key(metadata.TransactionalId), TransactionLogRecords.Value(transit));
-        lock (_lock)
+        var error = ErrorCode.UnknownServerError;
+        try
         {
-            if (error == ErrorCode.None)
+            error = await AppendAsync(metadata.StatePartition, TransactionLogRecords.Key(metadata.TransactionalId), TransactionLogRecords.Value(transit));
+        }
+        finally
+        {
+            lock (_lock)
             {
-                metadata.Apply(transit);
-            }
-            else
-            {
-                metadata.Pending = null;
+                if (error == ErrorCode.None)
+                {
+                    metadata.Apply(transit);
+                }
+                else
+                {
+                    metadata.Pending = null;
+                }
+
+                if (fence)
+                {
+                    metadata.HasFailedEpochFence = error != ErrorCode.None;
+                }
             }
         }
 
@@ -160,8 +179,9 @@ public sealed partial class TransactionCoordinator
 
             return ErrorCode.None;
         }
-        catch (LogOfflineException ex)
+        catch (Exception ex) when (ex is LogOfflineException or ObjectDisposedException or IOException)
         {
+            // Offline, or closed under us (the topic deleted): clients look the coordinator up again.
             Log.WriteFailed(_logger, statePartition, ex);
             return ErrorCode.NotCoordinator;
         }

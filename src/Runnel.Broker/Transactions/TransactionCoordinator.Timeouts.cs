@@ -33,7 +33,7 @@ public sealed partial class TransactionCoordinator
         foreach (var (metadata, transit, openMs) in due)
         {
             Log.TimedOut(_logger, metadata.TransactionalId, metadata.ProducerId, openMs, metadata.TimeoutMs);
-            _ = FenceAsync(metadata, transit);
+            Track(FenceAsync(metadata, transit));
         }
     }
 
@@ -49,9 +49,8 @@ public sealed partial class TransactionCoordinator
         {
             foreach (var metadata in _transactions.Values)
             {
-                if (metadata.State.IsIdle() && metadata.Pending is null && metadata.LastUpdateMs <= now - _idExpirationMs)
+                if (IsExpiredLocked(metadata, now))
                 {
-                    metadata.Pending = TransactionState.Dead;
                     (expired ??= []).Add(metadata);
                 }
             }
@@ -59,21 +58,45 @@ public sealed partial class TransactionCoordinator
 
         if (expired is not null)
         {
-            _ = RemoveExpiredAsync(expired, now);
+            Track(RemoveExpiredAsync(expired, now));
         }
     }
 
+    private bool IsExpiredLocked(TransactionMetadata metadata, long now) =>
+        metadata.State.IsIdle() && metadata.Pending is null && metadata.LastUpdateMs <= now - _idExpirationMs;
+
+    /// <summary>
+    /// Writes each expired id's tombstone in turn. An id is marked Dead only right before its own
+    /// write (and re-checked then), so a returning producer waits for one append, not for the batch.
+    /// </summary>
     private async Task RemoveExpiredAsync(List<TransactionMetadata> expired, long now)
     {
         foreach (var metadata in expired)
         {
-            var error = await AppendAsync(metadata.StatePartition, TransactionLogRecords.Key(metadata.TransactionalId), null);
             lock (_lock)
             {
-                metadata.Pending = null;
-                if (error == ErrorCode.None && _transactions.TryGetValue(metadata.TransactionalId, out var current) && ReferenceEquals(current, metadata))
+                if (!IsExpiredLocked(metadata, now) || !_transactions.TryGetValue(metadata.TransactionalId, out var current) || !ReferenceEquals(current, metadata))
                 {
-                    _transactions.Remove(metadata.TransactionalId);
+                    continue;
+                }
+
+                metadata.Pending = TransactionState.Dead;
+            }
+
+            var error = ErrorCode.UnknownServerError;
+            try
+            {
+                error = await AppendAsync(metadata.StatePartition, TransactionLogRecords.Key(metadata.TransactionalId), null);
+            }
+            finally
+            {
+                lock (_lock)
+                {
+                    metadata.Pending = null;
+                    if (error == ErrorCode.None)
+                    {
+                        _transactions.Remove(metadata.TransactionalId);
+                    }
                 }
             }
 

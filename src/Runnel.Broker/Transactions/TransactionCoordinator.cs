@@ -38,8 +38,11 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
     /// <summary>Markers carry the coordinator epoch; one node never moves its coordinator.</summary>
     private const int CoordinatorEpoch = 0;
 
-    /// <summary>How long EndTxn and a fencing InitProducerId wait for markers before answering anyway (the decision is stored).</summary>
-    private static readonly TimeSpan EndTxnWait = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long EndTxn and a fencing InitProducerId wait for markers before answering anyway (the
+    /// decision is stored). Well below the clients' 30 s request timeout, which KafkaJS does not retry.
+    /// </summary>
+    private static readonly TimeSpan EndTxnWait = TimeSpan.FromSeconds(15);
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, TransactionMetadata> _transactions = new(StringComparer.Ordinal);
@@ -60,6 +63,7 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
     private Partition[] _statePartitions = [];
     private ITimer? _abortTimer;
     private ITimer? _expiryTimer;
+    private readonly List<Task> _backgroundTasks = [];
     private Task _background = Task.CompletedTask;
     private volatile bool _loaded;
 
@@ -120,8 +124,10 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
                     return InitProducerIdResult.Fail(step.Error);
                 case InitStep.Fence:
                     Log.Fenced(_logger, transactionalId, metadata!.ProducerId, transit.ProducerEpoch);
-                    await FenceAsync(metadata, transit);
-                    return InitProducerIdResult.Fail(ErrorCode.ConcurrentTransactions);
+                    var fenced = await FenceAsync(metadata, transit);
+
+                    // Kafka: the abort is under way, retry; or the store's error (NOT_COORDINATOR makes the client look again).
+                    return InitProducerIdResult.Fail(fenced == ErrorCode.None ? ErrorCode.ConcurrentTransactions : fenced);
                 default:
                     var stored = await StoreAsync(metadata!, transit);
                     return stored == ErrorCode.None
@@ -392,27 +398,40 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _stopping.Cancel();
-        _directory.HostsTransactionCoordinator = false;
-        if (_abortTimer is not null)
+        ITimer? abortTimer;
+        ITimer? expiryTimer;
+        lock (_lock)
         {
-            await _abortTimer.DisposeAsync();
+            _stopping.Cancel();
+            abortTimer = _abortTimer;
+            expiryTimer = _expiryTimer;
         }
 
-        if (_expiryTimer is not null)
+        _directory.HostsTransactionCoordinator = false;
+        if (abortTimer is not null)
         {
-            await _expiryTimer.DisposeAsync();
+            await abortTimer.DisposeAsync();
+        }
+
+        if (expiryTimer is not null)
+        {
+            await expiryTimer.DisposeAsync();
+        }
+
+        Task[] background;
+        lock (_backgroundTasks)
+        {
+            background = [_background, .. _backgroundTasks];
         }
 
         try
         {
-            await _background;
+            // Marker writers and fences stop at their next wait; none may outlive the logs.
+            await Task.WhenAll(background);
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or IOException or LogOfflineException or ObjectDisposedException)
         {
-            // Stopping while loading.
+            // Stopping: whatever they were doing is completed from the log at the next start.
         }
-
-        _stopping.Dispose();
     }
 }

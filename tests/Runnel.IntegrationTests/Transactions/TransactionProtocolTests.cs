@@ -182,6 +182,78 @@ public sealed class TransactionProtocolTests : IAsyncLifetime
         Assert.Equal([0], Assert.Single(described.TransactionStates[0].Topics).Partitions);
     }
 
+    private async Task<TxnOffsetCommitResponse> TxnOffsetCommitAsync(string transactionalId, InitProducerIdResponse init, string group, long offset, short version, int generation = -1, string memberId = "") =>
+        await _client.SendAsync<TxnOffsetCommitResponse>(new TxnOffsetCommitRequest
+        {
+            TransactionalId = transactionalId,
+            GroupId = group,
+            ProducerId = init.ProducerId,
+            ProducerEpoch = init.ProducerEpoch,
+            GenerationId = generation,
+            MemberId = memberId,
+            Topics = [new TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic { Name = Topic, Partitions = [new TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition { PartitionIndex = 0, CommittedOffset = offset }] }],
+        }, version, cancellationToken: Cancel);
+
+    private async Task<short> AddOffsetsAsync(string transactionalId, InitProducerIdResponse init, string group) =>
+        (await _client.SendAsync<AddOffsetsToTxnResponse>(new AddOffsetsToTxnRequest { TransactionalId = transactionalId, ProducerId = init.ProducerId, ProducerEpoch = init.ProducerEpoch, GroupId = group }, 1, cancellationToken: Cancel)).ErrorCode;
+
+    [Fact]
+    public async Task TxnOffsetCommit_without_member_fields_is_accepted_by_a_KIP_848_group_with_members_and_checks_them_when_given()
+    {
+        const string Group = "kip848-txn";
+        await using var member = await Groups.WireConsumerMember.ConnectAsync(_broker.Port, Group, null);
+        await member.JoinAsync([Topic]);
+        var init = await InitAsync("kip848-producer");
+        Assert.Equal(0, await AddOffsetsAsync("kip848-producer", init, Group));
+
+        // KafkaJS sends v1 without member fields: accepted, as Kafka's ConsumerGroup.validateOffsetCommit does.
+        Assert.Equal(0, (await TxnOffsetCommitAsync("kip848-producer", init, Group, 5, version: 1)).Topics[0].Partitions[0].ErrorCode);
+
+        // With member fields they must match: an unknown member, or a stale epoch (ILLEGAL_GENERATION, Kafka's mapping).
+        Assert.Equal((short)ErrorCode.UnknownMemberId, (await TxnOffsetCommitAsync("kip848-producer", init, Group, 5, version: 3, generation: member.MemberEpoch, memberId: "someone-else")).Topics[0].Partitions[0].ErrorCode);
+        Assert.Equal((short)ErrorCode.IllegalGeneration, (await TxnOffsetCommitAsync("kip848-producer", init, Group, 5, version: 3, generation: member.MemberEpoch + 7, memberId: member.MemberId)).Topics[0].Partitions[0].ErrorCode);
+        Assert.Equal(0, (await TxnOffsetCommitAsync("kip848-producer", init, Group, 6, version: 3, generation: member.MemberEpoch, memberId: member.MemberId)).Topics[0].Partitions[0].ErrorCode);
+
+        // RequireStable sees the pending offset as unstable until the commit marker applies it.
+        var unstable = await _client.SendAsync<OffsetFetchResponse>(new OffsetFetchRequest { GroupId = Group, RequireStable = true, Topics = [new OffsetFetchRequest.OffsetFetchRequestTopic { Name = Topic, PartitionIndexes = [0] }] }, 7, cancellationToken: Cancel);
+        Assert.Equal(((short)ErrorCode.UnstableOffsetCommit, -1L), (unstable.Topics[0].Partitions[0].ErrorCode, unstable.Topics[0].Partitions[0].CommittedOffset));
+        Assert.Equal(0, await EndAsync("kip848-producer", init.ProducerId, init.ProducerEpoch, commit: true));
+        var stable = await _client.SendAsync<OffsetFetchResponse>(new OffsetFetchRequest { GroupId = Group, RequireStable = true, Topics = [new OffsetFetchRequest.OffsetFetchRequestTopic { Name = Topic, PartitionIndexes = [0] }] }, 7, cancellationToken: Cancel);
+        Assert.Equal((0, 6L), (stable.Topics[0].Partitions[0].ErrorCode, stable.Topics[0].Partitions[0].CommittedOffset));
+    }
+
+    [Fact]
+    public async Task Deleting_a_topic_drops_its_pending_transactional_offsets_so_a_later_commit_does_not_bring_them_back()
+    {
+        const string Doomed = "doomed";
+        using (var admin = Clients.CreateAdmin(_broker.BootstrapServers))
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification { Name = Doomed, NumPartitions = 1, ReplicationFactor = 1 }]);
+        }
+
+        var init = await InitAsync("doomed-producer");
+        Assert.Equal(0, await AddOffsetsAsync("doomed-producer", init, "doomed-group"));
+        var committed = await _client.SendAsync<TxnOffsetCommitResponse>(new TxnOffsetCommitRequest
+        {
+            TransactionalId = "doomed-producer",
+            GroupId = "doomed-group",
+            ProducerId = init.ProducerId,
+            ProducerEpoch = init.ProducerEpoch,
+            Topics = [new TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic { Name = Doomed, Partitions = [new TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition { PartitionIndex = 0, CommittedOffset = 42 }] }],
+        }, 3, cancellationToken: Cancel);
+        Assert.Equal(0, committed.Topics[0].Partitions[0].ErrorCode);
+
+        using (var admin = Clients.CreateAdmin(_broker.BootstrapServers))
+        {
+            await admin.DeleteTopicsAsync([Doomed]);
+        }
+
+        Assert.Equal(0, await EndAsync("doomed-producer", init.ProducerId, init.ProducerEpoch, commit: true));
+        var (error, offsets) = _broker.Host.GroupCoordinator.FetchOffsets("doomed-group", [(Doomed, [0])]);
+        Assert.Equal(ErrorCode.None, error);
+        Assert.Null(Assert.Single(Assert.Single(offsets).Partitions).Offset);
+    }
+
     [Fact]
     public async Task A_new_instance_aborts_the_open_transaction_of_the_old_one_and_the_admin_APIs_show_each_state()
     {

@@ -14,8 +14,9 @@ namespace Runnel.Broker.Handlers.Transactions;
 /// part of its transaction (they become visible only with its commit marker). v2 adds the leader
 /// epoch; v3 (KIP-447) the group generation, member id and instance id, checked so a zombie from
 /// an older generation cannot commit; v3 is flexible. When verification is on (KIP-890) the group's
-/// partition must have been added by AddOffsetsToTxn: otherwise INVALID_TXN_STATE. Unknown
-/// partitions get UNKNOWN_TOPIC_OR_PARTITION.
+/// partition must have been added by AddOffsetsToTxn, checked by the partition under its append lock
+/// when the batch would open the transaction there (so an abort cannot slip in between): otherwise
+/// INVALID_TXN_STATE. Unknown partitions get UNKNOWN_TOPIC_OR_PARTITION.
 /// </summary>
 public sealed class TxnOffsetCommitHandler(GroupCoordinator groups, TransactionCoordinator transactions, PartitionRegistry partitions, Func<bool> verificationEnabled) : RequestHandler<TxnOffsetCommitRequest>
 {
@@ -44,10 +45,17 @@ public sealed class TxnOffsetCommitHandler(GroupCoordinator groups, TransactionC
             }
         }
 
-        var error = Verify(request, context.ApiVersion);
-        var errors = error == ErrorCode.None && entries.Count > 0
-            ? await groups.CommitTransactionalOffsetsAsync(request.GroupId, request.ProducerId, request.ProducerEpoch, request.GenerationId, request.MemberId, request.GroupInstanceId, entries)
+        var error = request.GroupId.Length == 0 ? ErrorCode.InvalidGroupId : request.TransactionalId.Length == 0 ? ErrorCode.InvalidRequest : ErrorCode.None;
+        var verifier = error == ErrorCode.None && verificationEnabled() && groups.IsLoaded
+            ? new CoordinatorTransactionVerifier(transactions, request.TransactionalId, new TopicPartition(GroupCoordinator.OffsetsTopic, groups.OffsetsPartitionFor(request.GroupId)))
             : null;
+        var errors = error == ErrorCode.None && entries.Count > 0
+            ? await groups.CommitTransactionalOffsetsAsync(request.GroupId, request.ProducerId, request.ProducerEpoch, request.GenerationId, request.MemberId, request.GroupInstanceId, entries, verifier)
+            : null;
+        if (verifier is { Error: not ErrorCode.None })
+        {
+            error = VerificationError(verifier.Error, context.ApiVersion);
+        }
 
         var response = new TxnOffsetCommitResponse();
         foreach (var (name, partition, partitionError, entry) in results)
@@ -66,28 +74,15 @@ public sealed class TxnOffsetCommitHandler(GroupCoordinator groups, TransactionC
         return response;
     }
 
-    /// <summary>KIP-890 for offsets: the group's <c>__consumer_offsets</c> partition must be part of the producer's transaction.</summary>
-    private ErrorCode Verify(TxnOffsetCommitRequest request, short apiVersion)
+    /// <summary>
+    /// The coordinator refused the verification: a partition missing from the transaction is
+    /// TRANSACTION_ABORTABLE from v4 on and INVALID_TXN_STATE before (Kafka's mapping); a fenced
+    /// producer INVALID_PRODUCER_EPOCH; the rest as the coordinator answered.
+    /// </summary>
+    private static ErrorCode VerificationError(ErrorCode verified, short apiVersion) => verified switch
     {
-        if (request.TransactionalId.Length == 0 || request.GroupId.Length == 0)
-        {
-            return request.GroupId.Length == 0 ? ErrorCode.InvalidGroupId : ErrorCode.InvalidRequest;
-        }
-
-        if (!verificationEnabled() || !groups.IsLoaded)
-        {
-            return ErrorCode.None;
-        }
-
-        var partition = new TopicPartition(GroupCoordinator.OffsetsTopic, groups.OffsetsPartitionFor(request.GroupId));
-        var verified = transactions.VerifyPartition(request.TransactionalId, request.ProducerId, request.ProducerEpoch, partition);
-
-        // A partition missing from the transaction: TRANSACTION_ABORTABLE from v4 on, INVALID_TXN_STATE before (Kafka's mapping).
-        return verified switch
-        {
-            ErrorCode.TransactionAbortable when apiVersion < 4 => ErrorCode.InvalidTxnState,
-            ErrorCode.ProducerFenced => ErrorCode.InvalidProducerEpoch,
-            _ => verified,
-        };
-    }
+        ErrorCode.TransactionAbortable when apiVersion < 4 => ErrorCode.InvalidTxnState,
+        ErrorCode.ProducerFenced => ErrorCode.InvalidProducerEpoch,
+        _ => verified,
+    };
 }
