@@ -227,6 +227,38 @@ public sealed class CleanerTransactionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_transaction_aborted_below_the_log_start_offset_keeps_its_marker_while_a_batch_of_it_remains()
+    {
+        var log = _fx.Open(Config);
+        var producer = new TransactionalProducer(log, 7);
+        producer.Send(("k", "aborted"));
+        producer.Abort();
+        KeyedLog.Append(log, ("k", "v"));
+        log.Roll();
+        KeyedLog.Append(log, ("z", "1"));
+
+        // The log start moves past the marker but stays in its segment: the entry leaves memory, not the file.
+        Assert.Equal(LogError.None, log.DeleteRecordsBefore(2).Error);
+        Assert.Empty(log.GetAbortedTransactions());
+        var cleaner = NewCleaner();
+        var start = _fx.Time.GetUtcNow();
+
+        cleaner.Clean(log, start);
+        cleaner.RemoveExpiredTombstones(log, start);
+        cleaner.RemoveExpiredTombstones(log, start.AddMilliseconds(DeleteRetentionMs));
+
+        // The aborted batch is its producer's last (kept, emptied), so its marker stays too: a replay
+        // of the segment finds the transaction closed, and the last stable offset is not held back.
+        Assert.Equal([(7L, 0L, 1L)], TransactionalRead.IndexFiles(_fx.LogDirectory).Select(e => (e.ProducerId, e.FirstOffset, e.LastOffset)));
+        TransactionalRead.AssertIndexMatchesFiles(log, _fx.LogDirectory);
+        await log.CloseAsync();
+        var reopened = _fx.Open(Config, recoveryPoint: 0, logStartOffset: 2, hadCleanShutdown: false);
+        Assert.Equal(reopened.LogEndOffset, reopened.LastStableOffset);
+        Assert.Equal([(2L, "v"), (3, "1")], TransactionalRead.Committed(reopened).Select(r => (r.Offset, r.Value!)));
+        await reopened.CloseAsync();
+    }
+
+    [Fact]
     public void Nothing_at_or_after_an_open_transaction_is_cleaned_until_it_is_decided()
     {
         var log = _fx.Open(Config);

@@ -15,7 +15,13 @@ internal sealed class TransactionalProducer(PartitionLog log, long producerId, s
     private readonly List<StoredRecord> _open = [];
     private int _sequence;
 
+    /// <summary>The log written to (a test replaces it after reopening the partition).</summary>
+    public PartitionLog Log { get; set; } = log;
+
     public long ProducerId { get; } = producerId;
+
+    /// <summary>Whether a transaction of this producer is open (data sent, no marker yet).</summary>
+    public bool InTransaction => _open.Count > 0;
 
     public short Epoch { get; private set; } = epoch;
 
@@ -23,15 +29,15 @@ internal sealed class TransactionalProducer(PartitionLog log, long producerId, s
     public List<StoredRecord> Aborted { get; } = [];
 
     /// <summary>Appends one transactional batch (opening a transaction if none is) and returns its records.</summary>
-    public List<StoredRecord> Send(long timestamp, params (string Key, string? Value)[] records)
+    public List<StoredRecord> Send(long timestamp, CompressionType compression, params (string Key, string? Value)[] records)
     {
-        var builder = new RecordBatchBuilder { ProducerId = ProducerId, ProducerEpoch = Epoch, BaseSequence = _sequence, IsTransactional = true };
+        var builder = new RecordBatchBuilder { ProducerId = ProducerId, ProducerEpoch = Epoch, BaseSequence = _sequence, IsTransactional = true, Compression = compression };
         foreach (var (key, value) in records)
         {
             builder.Append(timestamp, Encoding.UTF8.GetBytes(key), value is null ? null : Encoding.UTF8.GetBytes(value));
         }
 
-        var result = log.Append(builder.ToArray(), leaderEpoch: 0, useLogAppendTime: false);
+        var result = Log.Append(builder.ToArray(), leaderEpoch: 0, useLogAppendTime: false);
         Assert.Equal(ProducerCheckResult.Append, result.Producer.Result);
         _sequence += records.Length;
         var stored = records.Select((r, i) => new StoredRecord(result.FirstOffset + i, r.Key, r.Value, result.FirstOffset, result.LastOffset)).ToList();
@@ -39,7 +45,7 @@ internal sealed class TransactionalProducer(PartitionLog log, long producerId, s
         return stored;
     }
 
-    public List<StoredRecord> Send(params (string Key, string? Value)[] records) => Send(1_000, records);
+    public List<StoredRecord> Send(params (string Key, string? Value)[] records) => Send(1_000, CompressionType.None, records);
 
     /// <summary>Writes the COMMIT marker; returns its offset.</summary>
     public long Commit(long timestamp = 1_000) => End(ControlRecordType.Commit, Epoch, timestamp);
@@ -58,7 +64,7 @@ internal sealed class TransactionalProducer(PartitionLog log, long producerId, s
     private long End(ControlRecordType type, short markerEpoch, long timestamp)
     {
         var marker = new RecordBatchBuilder { ProducerId = ProducerId, ProducerEpoch = markerEpoch }.AppendEndTransactionMarker(type, coordinatorEpoch: 0, timestamp).ToArray();
-        var result = log.Append(marker, leaderEpoch: 0, useLogAppendTime: false, fromCoordinator: true);
+        var result = Log.Append(marker, leaderEpoch: 0, useLogAppendTime: false, fromCoordinator: true);
         Assert.Equal(ProducerCheckResult.Append, result.Producer.Result);
         if (type == ControlRecordType.Abort)
         {
