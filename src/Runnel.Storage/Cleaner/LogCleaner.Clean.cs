@@ -31,23 +31,29 @@ public sealed partial class LogCleaner
         var transactions = new CleanedTransactions(log.AbortedTransactionsForCleaning(segments[0].BaseOffset, segments[count - 1].NextOffset));
         foreach (var group in GroupSegmentsBySize(segments.AsSpan()[..count], config.SegmentBytes, config.SegmentIndexBytes))
         {
-            CleanGroup(log, group, nowMs, config, totals, producerLastRecords, transactions);
+            if (!CleanGroup(log, group, nowMs, config, totals, producerLastRecords, transactions))
+            {
+                // Abandoned part-way through: the transactions seen no longer follow the log (a marker
+                // may be among the batches not read), so the later groups wait for the next pass.
+                return;
+            }
         }
     }
 
     /// <summary>
     /// Kafka's <c>cleanSegments</c>: writes the group's surviving batches into one <c>.cleaned</c>
     /// segment with the group's base offset, rebuilds its indexes as it appends, fsyncs it, and hands
-    /// it to the log for the swap. An I/O failure takes the log offline.
+    /// it to the log for the swap. An I/O failure takes the log offline. False when the group was
+    /// abandoned before all of it was read.
     /// </summary>
-    private void CleanGroup(
+    private bool CleanGroup(
         PartitionLog log, LogSegment[] group, long nowMs, LogConfig config, Totals totals,
         Dictionary<long, ProducerLastRecord> producerLastRecords, CleanedTransactions transactions)
     {
         var last = group[^1];
         if (last.Size == 0 && group.Length == 1)
         {
-            return;
+            return true;
         }
 
         _cancellation.ThrowIfCancellationRequested();
@@ -112,13 +118,11 @@ public sealed partial class LogCleaner
         }
         catch (ObjectDisposedException) when (Array.Exists(group, static s => s.IsDeleted))
         {
-            // Retention or truncation deleted a segment of the group while we read it. The markers
-            // read so far stay where they are, and so do their entries.
-            transactions.TakeRetainedAborts();
+            // Retention or truncation deleted a segment of the group while we read it.
             DiscardCleanedSegment(_fs, cleaned, LogSegment.CleanedSuffix);
             totals.Abandoned++;
             Log.AbandonedGroup(_logger, log.TopicPartition.Topic, log.TopicPartition.Partition, cleaned.BaseOffset);
-            return;
+            return false;
         }
         catch (Exception ex) when (ex is (IOException and not CorruptLogException) or UnauthorizedAccessException)
         {
@@ -143,6 +147,8 @@ public sealed partial class LogCleaner
             totals.Abandoned++;
             Log.AbandonedGroup(_logger, log.TopicPartition.Topic, log.TopicPartition.Partition, cleaned.BaseOffset);
         }
+
+        return true;
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Runnel.Storage.Log;
 
 /// <summary>
@@ -99,9 +101,9 @@ internal sealed class AbortedTransactionList
     /// <summary>
     /// Replaces the entries whose marker lies in [<paramref name="from"/>, <paramref name="to"/>) with
     /// <paramref name="entries"/> (in marker order, markers below <paramref name="to"/>; those below
-    /// <paramref name="from"/> are skipped): compaction keeps only some of a cleaned segment's entries.
-    /// Copies to a new array, as <see cref="RemoveFrom"/> does, since readers may still see the old
-    /// slots. Writer only.
+    /// <paramref name="from"/> are skipped): compaction keeps only some of a cleaned segment's entries,
+    /// which the cleaner read in offset order from that segment's batches. Copies to a new array, as
+    /// <see cref="RemoveFrom"/> does, since readers may still see the old slots. Writer only.
     /// </summary>
     public void ReplaceRange(long from, long to, ReadOnlySpan<AbortedTransaction> entries)
     {
@@ -117,13 +119,7 @@ internal sealed class AbortedTransactionList
         }
 
         entries = entries[skip..];
-        for (var i = 0; i < entries.Length; i++)
-        {
-            if (entries[i].LastOffset >= to || (i > 0 && entries[i].LastOffset <= entries[i - 1].LastOffset))
-            {
-                throw new InvalidOperationException($"Aborted transactions replacing [{from}, {to}) must be in marker order and within it: {entries[i].LastOffset}.");
-            }
-        }
+        Debug.Assert(entries.IsEmpty || entries[^1].LastOffset < to, "retained aborted transactions lie in the replaced range");
 
         var view = _view;
         var start = view.FirstAtOrAfter(from);
