@@ -137,12 +137,7 @@ public sealed class TransactionalCompactionTests
     public async Task Transactional_offsets_in_a_compacted_consumer_offsets_replay_to_the_committed_ones_after_a_restart()
     {
         using var dir = new TempDirectory("txn-offsets-compaction");
-        var config = new Dictionary<string, string>(CompactionTests.FastCleaner)
-        {
-            ["offsets.topic.num.partitions"] = "1",
-            ["offsets.topic.segment.bytes"] = "4096",
-        };
-        var options = new RunnelBrokerOptions { DataDirectory = dir.Path, Config = config };
+        var options = new RunnelBrokerOptions { DataDirectory = dir.Path, Config = CompactionTests.FastCleanerWithSmallOffsetsTopic() };
         const string Topic = "orders";
         const string Group = "order-processor";
         const long LastCommitted = 500;

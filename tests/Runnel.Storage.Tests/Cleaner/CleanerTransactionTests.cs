@@ -15,6 +15,9 @@ namespace Runnel.Storage.Tests.Cleaner;
 public sealed class CleanerTransactionTests : IDisposable
 {
     private const long DeleteRetentionMs = 10_000;
+    private const long P1 = 101;
+    private const long P2 = 102;
+    private const long P3 = 103;
 
     private readonly LogFixture _fx = new();
 
@@ -46,11 +49,7 @@ public sealed class CleanerTransactionTests : IDisposable
     /// </code>
     /// P1, P2 and P3 write with epochs 0, 1 and 2.
     /// </summary>
-    private sealed record Scenario(PartitionLog Log, List<StoredRecord> Appended, HashSet<long> AbortedOffsets, AbortedTransaction[] Index);
-
-    private const long P1 = 101;
-    private const long P2 = 102;
-    private const long P3 = 103;
+    private sealed record Scenario(PartitionLog Log, HashSet<long> AbortedOffsets, AbortedTransaction[] Index);
 
     /// <summary>What the cleaned log holds: the latest committed value of a, b and c, and z.</summary>
     private static readonly (long, string, string)[] Survivors = [(7, "a", "p3-a"), (11, "c", "c0"), (13, "b", "p1-b"), (15, "z", "z0")];
@@ -61,29 +60,28 @@ public sealed class CleanerTransactionTests : IDisposable
         var p1 = new TransactionalProducer(log, P1, epoch: 0);
         var p2 = new TransactionalProducer(log, P2, epoch: 1);
         var p3 = new TransactionalProducer(log, P3, epoch: 2);
-        var appended = new List<StoredRecord>();
-        appended.AddRange(KeyedLog.Append(log, ("a", "a0")));
-        appended.AddRange(p1.Send(("a", "p1-a")));
-        appended.AddRange(p2.Send(("b", "p2-b")));
-        appended.AddRange(KeyedLog.Append(log, ("b", "b0")));
-        appended.AddRange(p1.Send(("c", "p1-c"), ("d", "p1-d")));
+        KeyedLog.Append(log, ("a", "a0"));
+        p1.Send(("a", "p1-a"));
+        p2.Send(("b", "p2-b"));
+        KeyedLog.Append(log, ("b", "b0"));
+        p1.Send(("c", "p1-c"), ("d", "p1-d"));
         Assert.Equal(6, p1.Abort());
         log.Roll();
-        appended.AddRange(p3.Send(("a", "p3-a")));
+        p3.Send(("a", "p3-a"));
         Assert.Equal(8, p2.Commit());
-        appended.AddRange(p2.Send(("a", "p2-a")));
+        p2.Send(("a", "p2-a"));
         Assert.Equal(10, p3.Commit());
-        appended.AddRange(KeyedLog.Append(log, ("c", "c0")));
+        KeyedLog.Append(log, ("c", "c0"));
         Assert.Equal(12, p2.Abort());
-        appended.AddRange(p1.Send(("b", "p1-b")));
+        p1.Send(("b", "p1-b"));
         Assert.Equal(14, p1.Commit());
         log.Roll();
-        appended.AddRange(KeyedLog.Append(log, ("z", "z0")));
+        KeyedLog.Append(log, ("z", "z0"));
         var aborted = p1.Aborted.Concat(p2.Aborted).Concat(p3.Aborted).Select(r => r.Offset).ToHashSet();
         Assert.Equal([1L, 4, 5, 9], aborted.Order());
         var index = log.GetAbortedTransactions();
         Assert.Equal([(P1, 1L, 6L), (P2, 9L, 12L)], index.Select(e => (e.ProducerId, e.FirstOffset, e.LastOffset)));
-        return new Scenario(log, appended, aborted, index);
+        return new Scenario(log, aborted, index);
     }
 
     private static List<long> BatchOffsets(PartitionLog log) => KeyedLog.ReadAll(log).Batches.Select(b => b.BaseOffset).ToList();

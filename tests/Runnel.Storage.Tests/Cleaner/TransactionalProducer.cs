@@ -20,9 +20,6 @@ internal sealed class TransactionalProducer(PartitionLog log, long producerId, s
 
     public long ProducerId { get; } = producerId;
 
-    /// <summary>Whether a transaction of this producer is open (data sent, no marker yet).</summary>
-    public bool InTransaction => _open.Count > 0;
-
     public short Epoch { get; private set; } = epoch;
 
     /// <summary>Records of this producer's aborted transactions.</summary>

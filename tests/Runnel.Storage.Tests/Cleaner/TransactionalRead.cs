@@ -86,8 +86,4 @@ internal static class TransactionalRead
         using var read = log.Read(header.BaseOffset, header.TotalSize, long.MaxValue, minOneBatch: true);
         return TransactionMarker.TryRead(read.Data.Span) is { Type: ControlRecordType.Abort };
     }
-
-    /// <summary>Values for messages: "offset key=value".</summary>
-    public static string Describe(IEnumerable<StoredRecord> records) =>
-        string.Join(", ", records.Select(r => $"{r.Offset} {r.Key}={r.Value ?? "null"}"));
 }
