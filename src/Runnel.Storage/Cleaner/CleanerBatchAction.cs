@@ -1,6 +1,10 @@
 namespace Runnel.Storage.Cleaner;
 
-/// <summary>What the cleaner does with one stored batch.</summary>
+/// <summary>
+/// What the cleaner does with one stored batch (Kafka's <c>checkBatchRetention</c>). Whichever it
+/// is, a batch that must remain (a producer's last, or the last of its group) is kept as an empty
+/// batch rather than dropped.
+/// </summary>
 public enum CleanerBatchAction
 {
     /// <summary>
@@ -9,16 +13,15 @@ public enum CleanerBatchAction
     /// </summary>
     Filter,
 
-    /// <summary>
-    /// Like <see cref="Filter"/>, but a batch left with no record is kept as an empty batch (header only,
-    /// same base and last offset): Kafka's <c>RETAIN_EMPTY</c>, for the batch holding a producer's
-    /// last sequence number, which idempotent producers need after compaction.
-    /// </summary>
-    FilterRetainEmpty,
-
-    /// <summary>Copied unchanged and not mapped (control batches: transaction markers).</summary>
+    /// <summary>A transaction marker still needed (data of its transaction was read): copied unchanged.</summary>
     Keep,
 
-    /// <summary>Dropped whole and not mapped (aborted transactional data, once transactions exist).</summary>
+    /// <summary>
+    /// A transaction marker no longer needed: the first clean to find it so stamps its delete horizon
+    /// (now + <c>delete.retention.ms</c>, KIP-534); it stays until a clean at or after the horizon.
+    /// </summary>
+    KeepUntilDeleteHorizon,
+
+    /// <summary>Dropped whole and not mapped: aborted transactional data, an unneeded marker past its delete horizon, an emptied control batch.</summary>
     Discard,
 }

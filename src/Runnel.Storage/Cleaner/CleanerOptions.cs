@@ -30,9 +30,6 @@ public sealed record CleanerOptions
     /// <summary>Largest decompressed record section accepted from a stored batch (guards against corrupt lengths).</summary>
     public int MaxDecompressedBatchBytes { get; init; } = 256 * 1024 * 1024;
 
-    /// <summary>Decides per batch what the cleaner does with it (the transactions seam); see <see cref="ICleanerBatchPolicy"/>.</summary>
-    public ICleanerBatchPolicy BatchPolicy { get; init; } = DefaultCleanerBatchPolicy.Instance;
-
     /// <summary>
     /// <c>log.cleaner.io.max.bytes.per.second</c>: called with the bytes read and written so it can block
     /// to keep the cleaner under a rate. Null: unthrottled (Kafka's default is unlimited).

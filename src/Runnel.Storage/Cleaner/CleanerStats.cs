@@ -9,15 +9,16 @@ public sealed record CleanerStats
     /// <summary>Where the dirty section started (from the cleaner checkpoint).</summary>
     public long FirstDirtyOffset { get; init; }
 
-    /// <summary>The first offset not cleanable this time (active segment, high watermark, min.compaction.lag.ms).</summary>
+    /// <summary>The first offset not cleanable this time (active segment, last stable offset, min.compaction.lag.ms).</summary>
     public long FirstUncleanableOffset { get; init; }
 
     /// <summary>The new cleaner checkpoint: everything below it is clean.</summary>
     public long NewFirstDirtyOffset { get; init; }
 
     /// <summary>
-    /// The earliest delete horizon of a tombstone kept by this clean, or -1: once it has passed,
-    /// <see cref="LogCleaner.RemoveExpiredTombstones"/> has something to remove even if nothing is dirty.
+    /// The earliest delete horizon of a tombstone or unneeded transaction marker kept by this clean,
+    /// or -1: once it has passed, <see cref="LogCleaner.RemoveExpiredTombstones"/> has something to
+    /// remove even if nothing is dirty.
     /// </summary>
     public long EarliestDeleteHorizonMs { get; init; } = -1;
 
@@ -29,7 +30,7 @@ public sealed record CleanerStats
 
     public long RecordsKept { get; init; }
 
-    /// <summary>Records removed: older versions, tombstones past their horizon, records without a key, discarded batches.</summary>
+    /// <summary>Records removed: older versions, tombstones and markers past their horizon, records without a key, aborted transactional data.</summary>
     public long RecordsDropped { get; init; }
 
     /// <summary>Groups of segments rewritten.</summary>

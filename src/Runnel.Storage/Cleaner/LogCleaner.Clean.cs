@@ -1,14 +1,17 @@
 using System.Buffers;
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using Runnel.Protocol.Records;
 using Runnel.Storage.Log;
+using Runnel.Storage.Producers;
 
 namespace Runnel.Storage.Cleaner;
 
 public sealed partial class LogCleaner
 {
-    /// <summary>Rewrites every inactive segment below <paramref name="mappedEnd"/>, group by group.</summary>
+    /// <summary>
+    /// Rewrites every inactive segment below <paramref name="mappedEnd"/>, group by group, reading
+    /// them in offset order with one <see cref="CleanedTransactions"/> seeded with the aborted
+    /// transactions that may have batches in them.
+    /// </summary>
     private void CleanSegments(PartitionLog log, long mappedEnd, long nowMs, LogConfig config, Totals totals)
     {
         var segments = log.SnapshotForCleaning().Segments;
@@ -18,25 +21,39 @@ public sealed partial class LogCleaner
             count++;
         }
 
+        if (count == 0)
+        {
+            return;
+        }
+
         // Taken once per pass, not per batch: the append lock is not the cleaner's to contend for.
-        var producerLastOffsets = log.ProducerLastOffsets();
+        var producerLastRecords = log.ProducerLastRecords();
+        var transactions = new CleanedTransactions(log.AbortedTransactionsForCleaning(segments[0].BaseOffset, segments[count - 1].NextOffset));
         foreach (var group in GroupSegmentsBySize(segments.AsSpan()[..count], config.SegmentBytes, config.SegmentIndexBytes))
         {
-            CleanGroup(log, group, nowMs, config, totals, producerLastOffsets);
+            if (!CleanGroup(log, group, nowMs, config, totals, producerLastRecords, transactions))
+            {
+                // Abandoned part-way through: the transactions seen no longer follow the log (a marker
+                // may be among the batches not read), so the later groups wait for the next pass.
+                return;
+            }
         }
     }
 
     /// <summary>
     /// Kafka's <c>cleanSegments</c>: writes the group's surviving batches into one <c>.cleaned</c>
     /// segment with the group's base offset, rebuilds its indexes as it appends, fsyncs it, and hands
-    /// it to the log for the swap. An I/O failure takes the log offline.
+    /// it to the log for the swap. An I/O failure takes the log offline. False when the group was
+    /// abandoned before all of it was read.
     /// </summary>
-    private void CleanGroup(PartitionLog log, LogSegment[] group, long nowMs, LogConfig config, Totals totals, Dictionary<long, long> producerLastOffsets)
+    private bool CleanGroup(
+        PartitionLog log, LogSegment[] group, long nowMs, LogConfig config, Totals totals,
+        Dictionary<long, ProducerLastRecord> producerLastRecords, CleanedTransactions transactions)
     {
         var last = group[^1];
         if (last.Size == 0 && group.Length == 1)
         {
-            return;
+            return true;
         }
 
         _cancellation.ThrowIfCancellationRequested();
@@ -55,6 +72,7 @@ public sealed partial class LogCleaner
 
         var output = new ArrayBufferWriter<byte>(Math.Max(4096, _options.IoBufferSize));
         var lastModified = 0L;
+        AbortedTransaction[] retainedAborts;
         try
         {
             foreach (var segment in group)
@@ -77,11 +95,9 @@ public sealed partial class LogCleaner
                                 ThrowCorruptBatch(segment, header.BaseOffset, "CRC-32C mismatch");
                             }
 
-                            // Kafka keeps a producer's last batch, emptied if need be, so the producer
-                            // state rebuilt from the log still knows its last sequence.
-                            var retainIfEmpty = header.LastOffset + 1 == groupEnd
-                                || (header.ProducerId >= 0 && producerLastOffsets.TryGetValue(header.ProducerId, out var producerLast) && producerLast == header.LastOffset);
-                            FilterBatch(segment, batch, header, retainIfEmpty, nowMs, config, output, totals);
+                            var action = Decide(transactions, header, batch, nowMs);
+                            var mustRemain = header.LastOffset + 1 == groupEnd || IsProducersLast(header, producerLastRecords);
+                            FilterBatch(segment, batch, header, action, mustRemain, nowMs, config, output, totals);
                         }
                     }
 
@@ -93,7 +109,8 @@ public sealed partial class LogCleaner
             }
 
             written += Append(cleaned, output, config, nowMs);
-            CopyAbortedTransactions(group, cleaned);
+            retainedAborts = transactions.TakeRetainedAborts();
+            cleaned.TransactionIndex.AppendRange(retainedAborts);
             cleaned.OnBecomeInactive();
             cleaned.LastModifiedMs = lastModified;
             cleaned.FlushLog();
@@ -105,7 +122,7 @@ public sealed partial class LogCleaner
             DiscardCleanedSegment(_fs, cleaned, LogSegment.CleanedSuffix);
             totals.Abandoned++;
             Log.AbandonedGroup(_logger, log.TopicPartition.Topic, log.TopicPartition.Partition, cleaned.BaseOffset);
-            return;
+            return false;
         }
         catch (Exception ex) when (ex is (IOException and not CorruptLogException) or UnauthorizedAccessException)
         {
@@ -120,7 +137,7 @@ public sealed partial class LogCleaner
         }
 
         totals.BytesWritten += written;
-        if (log.ReplaceWithCleanedSegment(group, cleaned))
+        if (log.ReplaceWithCleanedSegment(group, cleaned, retainedAborts))
         {
             totals.Groups++;
             Log.CleanedGroup(_logger, log.TopicPartition.Topic, log.TopicPartition.Partition, group.Length, cleaned.BaseOffset, totals.BytesRead - read, written);
@@ -130,34 +147,44 @@ public sealed partial class LogCleaner
             totals.Abandoned++;
             Log.AbandonedGroup(_logger, log.TopicPartition.Topic, log.TopicPartition.Partition, cleaned.BaseOffset);
         }
+
+        return true;
     }
 
     /// <summary>
-    /// Writes the aborted transactions of the replaced segments into the cleaned segment's
-    /// <c>.txnindex.cleaned</c>, which the swap renames with the other files. Cleaning keeps every
-    /// transactional batch and marker for now, so every entry stays true; dropping aborted data, and
-    /// the entries with it, is transactional compaction's job (docs/design/transactions.md §4.5).
+    /// Kafka's <c>checkBatchRetention</c> without the batch-must-remain part: what to do with one
+    /// batch, given what <paramref name="transactions"/> saw before it. An unneeded marker goes once
+    /// the delete horizon stamped on it has passed.
     /// </summary>
-    private static void CopyAbortedTransactions(LogSegment[] group, LogSegment cleaned)
+    private static CleanerBatchAction Decide(CleanedTransactions transactions, in RecordBatchHeader header, ReadOnlySpan<byte> batch, long nowMs)
     {
-        List<AbortedTransaction>? entries = null;
-        foreach (var segment in group)
+        if (!header.IsControl)
         {
-            if (segment.TransactionIndex.Count > 0)
-            {
-                segment.TransactionIndex.ReadAll(entries ??= []);
-            }
+            return transactions.IsAborted(header) ? CleanerBatchAction.Discard : CleanerBatchAction.Filter;
         }
 
-        if (entries is not null)
+        if (!transactions.IsMarkerRemovable(header, batch))
         {
-            cleaned.TransactionIndex.AppendRange(CollectionsMarshal.AsSpan(entries));
+            return CleanerBatchAction.Keep;
         }
+
+        return header.RecordCount == 0 || (header.HasDeleteHorizon && header.BaseTimestamp <= nowMs)
+            ? CleanerBatchAction.Discard
+            : CleanerBatchAction.KeepUntilDeleteHorizon;
     }
 
-    /// <summary>now + delete.retention.ms, saturating: Long.MaxValue ("keep tombstones forever") must not wrap to the past.</summary>
-    private static long DeleteHorizon(long nowMs, long deleteRetentionMs) =>
-        deleteRetentionMs > long.MaxValue - nowMs ? long.MaxValue : nowMs + deleteRetentionMs;
+    /// <summary>
+    /// Kafka's <c>isBatchLastRecordOfProducer</c>: the batch holding a producer's last data offset, or,
+    /// when its current epoch has no data (its last batch was a marker), a marker of that epoch. Kept,
+    /// emptied if need be, so the producer state rebuilt from the log still knows the producer's
+    /// last sequence and epoch (fencing).
+    /// </summary>
+    private static bool IsProducersLast(in RecordBatchHeader header, Dictionary<long, ProducerLastRecord> producerLastRecords) =>
+        header.ProducerId >= 0
+        && producerLastRecords.TryGetValue(header.ProducerId, out var last)
+        && (last.LastDataOffset >= 0
+            ? last.LastDataOffset == header.LastOffset
+            : header.IsControl && header.ProducerEpoch == last.Epoch);
 
     private long Append(LogSegment cleaned, ArrayBufferWriter<byte> output, LogConfig config, long nowMs)
     {
@@ -171,206 +198,5 @@ public sealed partial class LogCleaner
         _options.Throttle?.OnBytes(count, _cancellation);
         output.ResetWrittenCount();
         return count;
-    }
-
-    /// <summary>
-    /// Kafka's <c>MemoryRecords.filterTo</c> with the cleaner's <c>shouldRetainRecord</c>: writes the
-    /// batch to <paramref name="output"/> unchanged when every record stays (and no delete horizon must
-    /// be set), rebuilt with only the surviving records (same base and last offset, same codec) when
-    /// some go, as an empty header when none stay but it must remain, or not at all.
-    /// </summary>
-    private void FilterBatch(
-        LogSegment segment, ReadOnlySpan<byte> batch, in RecordBatchHeader header, bool retainIfEmpty, long nowMs, LogConfig config,
-        ArrayBufferWriter<byte> output, Totals totals)
-    {
-        totals.RecordsRead += header.RecordCount;
-        var action = _options.BatchPolicy.Decide(header, mapping: false);
-        if (action == CleanerBatchAction.Keep)
-        {
-            totals.RecordsKept += header.RecordCount;
-            output.Write(batch);
-            return;
-        }
-
-        if (action == CleanerBatchAction.Discard || header.RecordCount == 0)
-        {
-            if (retainIfEmpty || (header.RecordCount == 0 && action == CleanerBatchAction.FilterRetainEmpty))
-            {
-                WriteEmptyBatch(batch, output);
-            }
-
-            return;
-        }
-
-        using var decompressed = Decompress(segment, batch, header);
-        var section = decompressed is null ? batch[RecordBatchHeader.Size..] : decompressed.Span;
-
-        // Pass 1: which records stay. Kept records' byte ranges are remembered in a pooled list.
-        var ranges = ArrayPool<(int Start, int Length)>.Shared.Rent(Math.Max(1, header.RecordCount));
-        try
-        {
-            var kept = 0;
-            var containsTombstone = false;
-            var maxTimestamp = -1L;
-            var reader = new RecordReader(section, header.RecordCount);
-            var start = 0;
-            while (reader.MoveNext())
-            {
-                var record = reader.Current;
-                var offset = header.BaseOffset + record.OffsetDelta;
-                if (ShouldRetainRecord(record, offset, header, nowMs))
-                {
-                    ranges[kept++] = (start, reader.Position - start);
-                    containsTombstone |= !record.HasValue;
-                    maxTimestamp = Math.Max(maxTimestamp, header.BaseTimestamp + record.TimestampDelta);
-                }
-
-                start = reader.Position;
-            }
-
-            if (reader.Status != RecordReadStatus.Done)
-            {
-                ThrowCorruptBatch(segment, header.BaseOffset, reader.GetErrorMessage());
-            }
-
-            totals.RecordsKept += kept;
-            var setHorizon = containsTombstone && !header.HasDeleteHorizon;
-            if (containsTombstone)
-            {
-                var keptHorizon = setHorizon ? DeleteHorizon(nowMs, config.DeleteRetentionMs) : header.BaseTimestamp;
-                totals.EarliestDeleteHorizonMs = totals.EarliestDeleteHorizonMs < 0 ? keptHorizon : Math.Min(totals.EarliestDeleteHorizonMs, keptHorizon);
-            }
-
-            // KIP-534: the first clean that keeps a tombstone stamps the batch's delete horizon; the
-            // tombstone goes in the first clean at or after it.
-            if (kept == header.RecordCount && !setHorizon)
-            {
-                output.Write(batch);
-            }
-            else if (kept == 0)
-            {
-                if (retainIfEmpty || action == CleanerBatchAction.FilterRetainEmpty)
-                {
-                    WriteEmptyBatch(batch, output);
-                }
-            }
-            else
-            {
-                var horizon = setHorizon ? DeleteHorizon(nowMs, config.DeleteRetentionMs) : -1;
-                WriteFilteredBatch(batch, header, section, ranges.AsSpan(0, kept), horizon, maxTimestamp, output);
-            }
-        }
-        finally
-        {
-            ArrayPool<(int, int)>.Shared.Return(ranges);
-        }
-    }
-
-    /// <summary>
-    /// Kafka's <c>shouldRetainRecord</c>: a record stays when it has a key, no later offset of that key
-    /// is in the map (keys beyond the mapped range are not in it), and it has a value or is a tombstone
-    /// whose batch has no delete horizon yet or one still in the future.
-    /// </summary>
-    private bool ShouldRetainRecord(in Record record, long offset, in RecordBatchHeader header, long nowMs)
-    {
-        if (!record.HasKey)
-        {
-            // Compacted topics need keys; Kafka drops keyless records when cleaning.
-            return false;
-        }
-
-        if (offset < Map.Get(record.Key))
-        {
-            return false;
-        }
-
-        return record.HasValue || !header.HasDeleteHorizon || nowMs < header.BaseTimestamp;
-    }
-
-    /// <summary>
-    /// A batch with only the records in <paramref name="kept"/>: the original header with new length,
-    /// record count, max timestamp (CreateTime: the largest kept), attributes and CRC. With a
-    /// <paramref name="deleteHorizon"/> (≥ 0) the base timestamp becomes the horizon and the
-    /// delete-horizon attribute is set (KIP-534), so each record's timestamp delta is rewritten;
-    /// otherwise the records are copied byte for byte. The record section is recompressed with the
-    /// batch's codec.
-    /// </summary>
-    private static void WriteFilteredBatch(
-        ReadOnlySpan<byte> batch, in RecordBatchHeader header, ReadOnlySpan<byte> section, ReadOnlySpan<(int Start, int Length)> kept,
-        long deleteHorizon, long keptMaxTimestamp, ArrayBufferWriter<byte> output)
-    {
-        var records = new ArrayBufferWriter<byte>(section.Length);
-        var baseTimestamp = deleteHorizon >= 0 ? deleteHorizon : header.BaseTimestamp;
-        foreach (var (start, length) in kept)
-        {
-            var raw = section.Slice(start, length);
-            if (deleteHorizon < 0)
-            {
-                records.Write(raw);
-                continue;
-            }
-
-            // [length varint][attributes int8][timestampDelta varlong][rest: offsetDelta, key, value, headers]
-            RecordVarint.TryReadVarint(raw, out _, out var prefix);
-            var body = raw[prefix..];
-            RecordVarint.TryReadVarlong(body[1..], out var timestampDelta, out var deltaSize);
-            var rest = body[(1 + deltaSize)..];
-            var newDelta = header.BaseTimestamp + timestampDelta - baseTimestamp;
-            var newBodySize = 1 + RecordVarint.SizeOfVarlong(newDelta) + rest.Length;
-            var span = records.GetSpan(RecordVarint.MaxVarintLength + newBodySize);
-            RecordVarint.TryWriteVarint(span, newBodySize, out var written);
-            span[written++] = body[0];
-            RecordVarint.TryWriteVarlong(span[written..], newDelta, out var deltaWritten);
-            written += deltaWritten;
-            rest.CopyTo(span[written..]);
-            records.Advance(written + rest.Length);
-        }
-
-        ReadOnlySpan<byte> payload = records.WrittenSpan;
-        if (header.Compression != CompressionType.None)
-        {
-            var compressed = new ArrayBufferWriter<byte>(Math.Max(256, payload.Length));
-            CompressionCodec.Compress(header.Compression, payload, compressed);
-            payload = compressed.WrittenSpan;
-        }
-
-        var size = RecordBatchHeader.Size + payload.Length;
-        var destination = output.GetSpan(size)[..size];
-        batch[..RecordBatchHeader.Size].CopyTo(destination);
-        payload.CopyTo(destination[RecordBatchHeader.Size..]);
-        var attributes = header.Attributes;
-        if (deleteHorizon >= 0)
-        {
-            attributes |= RecordBatchHeader.DeleteHorizonFlag;
-        }
-
-        var maxTimestamp = header.IsLogAppendTime ? header.MaxTimestamp : keptMaxTimestamp;
-        BinaryPrimitives.WriteInt32BigEndian(destination[RecordBatchHeader.BatchLengthOffset..], size - RecordBatchHeader.LogOverhead);
-        BinaryPrimitives.WriteInt16BigEndian(destination[RecordBatchHeader.AttributesOffset..], attributes);
-        BinaryPrimitives.WriteInt64BigEndian(destination[RecordBatchHeader.BaseTimestampOffset..], baseTimestamp);
-        BinaryPrimitives.WriteInt64BigEndian(destination[RecordBatchHeader.MaxTimestampOffset..], maxTimestamp);
-        BinaryPrimitives.WriteInt32BigEndian(destination[RecordBatchHeader.RecordCountOffset..], kept.Length);
-        RecordBatchHeader.UpdateCrc(destination);
-        output.Advance(size);
-    }
-
-    /// <summary>
-    /// The batch as an empty batch (Kafka's <c>writeEmptyHeader</c>): same base offset, last offset
-    /// delta, producer fields and partition leader epoch; no records, no compression, no delete
-    /// horizon; base and max timestamp the original max timestamp.
-    /// </summary>
-    private static void WriteEmptyBatch(ReadOnlySpan<byte> batch, ArrayBufferWriter<byte> output)
-    {
-        var destination = output.GetSpan(RecordBatchHeader.Size)[..RecordBatchHeader.Size];
-        batch[..RecordBatchHeader.Size].CopyTo(destination);
-        var attributes = BinaryPrimitives.ReadInt16BigEndian(batch[RecordBatchHeader.AttributesOffset..]);
-        attributes &= ~(RecordBatchHeader.CompressionMask | RecordBatchHeader.DeleteHorizonFlag);
-        var maxTimestamp = BinaryPrimitives.ReadInt64BigEndian(batch[RecordBatchHeader.MaxTimestampOffset..]);
-        BinaryPrimitives.WriteInt32BigEndian(destination[RecordBatchHeader.BatchLengthOffset..], RecordBatchHeader.Size - RecordBatchHeader.LogOverhead);
-        BinaryPrimitives.WriteInt16BigEndian(destination[RecordBatchHeader.AttributesOffset..], attributes);
-        BinaryPrimitives.WriteInt64BigEndian(destination[RecordBatchHeader.BaseTimestampOffset..], maxTimestamp);
-        BinaryPrimitives.WriteInt32BigEndian(destination[RecordBatchHeader.RecordCountOffset..], 0);
-        RecordBatchHeader.UpdateCrc(destination);
-        output.Advance(RecordBatchHeader.Size);
     }
 }

@@ -10,7 +10,9 @@ namespace Runnel.Storage.Cleaner;
 /// <summary>
 /// Log compaction (Kafka's <c>LogCleaner</c> / <c>Cleaner</c>): keeps the latest record of every key
 /// in a partition, drops older versions, records without a key, and tombstones once their delete
-/// horizon has passed. Offsets are never renumbered; batch boundaries stay.
+/// horizon has passed; drops aborted transactional data, and transaction markers once no data of
+/// their transaction is left and their delete horizon has passed (<see cref="CleanedTransactions"/>).
+/// Offsets are never renumbered; batch boundaries stay.
 /// </summary>
 /// <remarks>
 /// <para>One <see cref="Clean(PartitionLog, DateTimeOffset, CancellationToken)"/> call: read the partition's cleaner
@@ -19,19 +21,22 @@ namespace Runnel.Storage.Cleaner;
 /// forward until the map is full or the range ends (the mapped end), then rewrites every segment
 /// below the mapped end, clean section included, in groups of consecutive segments that fit one
 /// segment (<see cref="GroupSegmentsBySize"/>), each group into one <c>.cleaned</c> segment swapped in
-/// by <see cref="PartitionLog"/> (crash-safe protocol in docs/formats/segment.md). Finally the
-/// checkpoint moves to the end of the range.</para>
+/// by <see cref="PartitionLog"/> (crash-safe protocol in docs/formats/segment.md), its
+/// <c>.txnindex</c> holding the aborted transactions whose markers it keeps. Each phase of a pass
+/// has its own <see cref="CleanedTransactions"/>, seeded from the partition's aborted transactions,
+/// so aborted data neither enters the map nor survives. Finally the checkpoint moves to the end of
+/// the range.</para>
 /// <para>Lifecycle and threads: one instance per cleaner thread (it owns the offset map, allocated
 /// once); not thread-safe. It never holds the partition's append lock except inside the swap.
 /// Appends, reads, flushes and retention run concurrently: the active segment and everything at or
-/// above the high watermark are never touched, and a group changed by retention or truncation
-/// meanwhile is abandoned.</para>
+/// above the last stable offset are never touched (an open transaction's batches wait until it is
+/// decided), and a group changed by retention or truncation meanwhile is abandoned.</para>
 /// <para>Differences from Kafka, deliberate: (1) the last batch of each group is always kept, emptied
 /// to its header if none of its records survive, so a cleaned segment ends at the same offset as the
 /// segments it replaces (recovery needs that to know which old segments a <c>.swap</c> covers, and the
 /// log keeps its offsets); (2) the first uncleanable offset is always a segment's base offset
-/// (the first segment reaching the high watermark; Kafka uses the last stable offset, which may lie
-/// inside a segment); (3) a stored batch whose CRC fails stops the clean with
+/// (of the first segment reaching the last stable offset; Kafka uses the last stable offset itself,
+/// which may lie inside a segment); (3) a stored batch whose CRC fails stops the clean with
 /// <see cref="CorruptLogException"/> rather than being rewritten with a fresh CRC.</para>
 /// </remarks>
 public sealed partial class LogCleaner
@@ -146,8 +151,9 @@ public sealed partial class LogCleaner
     /// <summary>
     /// KIP-534's "clean now, a delete horizon has passed" for a log with nothing dirty: rewrites the
     /// clean section (the segments below the checkpointed first dirty offset) with an empty offset
-    /// map, which drops exactly the tombstones whose horizon is at or before <paramref name="now"/>
-    /// (keys there are already unique). The scheduler calls it when
+    /// map, which drops exactly the tombstones and unneeded transaction markers whose horizon is at or
+    /// before <paramref name="now"/> (keys there are already unique), and stamps a horizon on markers
+    /// that became unneeded. The scheduler calls it when
     /// <see cref="CleanerStats.EarliestDeleteHorizonMs"/> of the last clean has passed.
     /// </summary>
     public CleanerStats RemoveExpiredTombstones(PartitionLog log, DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -167,13 +173,14 @@ public sealed partial class LogCleaner
     /// <summary>
     /// Kafka's <c>cleanableOffsets</c>: the first dirty offset is the checkpoint, reset to the log start
     /// offset when missing or outside [log start, log end]; the first uncleanable offset is the base
-    /// offset of the first segment at or after it that is active, reaches the high watermark, or is
-    /// younger than <c>min.compaction.lag.ms</c> (its largest timestamp is above now − lag).
+    /// offset of the first segment at or after it that is active, reaches the last stable offset (so
+    /// no open transaction is cleaned), or is younger than <c>min.compaction.lag.ms</c> (its largest
+    /// timestamp is above now − lag).
     /// </summary>
     public static CleanableRange ComputeCleanableRange(PartitionLog log, long? firstDirtyOffset, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(log);
-        var (segments, highWatermark, logStartOffset) = log.SnapshotForCleaning();
+        var (segments, lastStableOffset, logStartOffset) = log.SnapshotForCleaning();
         var minLagMs = log.Config.MinCompactionLagMs;
         var nowMs = now.ToUnixTimeMilliseconds();
         var logEnd = segments.Active.NextOffset;
@@ -192,7 +199,7 @@ public sealed partial class LogCleaner
                 continue;
             }
 
-            if (segment.NextOffset > highWatermark || (minLagMs > 0 && segment.LargestTimestamp > nowMs - minLagMs))
+            if (segment.NextOffset > lastStableOffset || (minLagMs > 0 && segment.LargestTimestamp > nowMs - minLagMs))
             {
                 firstUncleanable = segment.BaseOffset;
                 break;
@@ -262,16 +269,18 @@ public sealed partial class LogCleaner
     /// <summary>
     /// Kafka's <c>buildOffsetMap</c>: maps every keyed record from <paramref name="firstDirty"/> on,
     /// segment by segment below <paramref name="end"/>, until the map is full. Returns the mapped end:
-    /// every record below it is in the map (or superseded in it), none at or above it.
+    /// every record below it is in the map (or superseded in it), none at or above it. Records of
+    /// aborted transactions are not mapped: an aborted later version of a key must not hide the
+    /// committed one.
     /// </summary>
     private long BuildOffsetMap(PartitionLog log, long firstDirty, long end, Totals totals)
     {
         var segments = log.SnapshotForCleaning().Segments;
-        var policy = _options.BatchPolicy;
+        var transactions = new CleanedTransactions(log.AbortedTransactionsForCleaning(firstDirty, end));
         for (var i = Math.Max(0, segments.Floor(firstDirty)); i < segments.Count - 1 && segments[i].BaseOffset < end; i++)
         {
             var segment = segments[i];
-            var stoppedAt = MapSegment(segment, firstDirty, policy, totals);
+            var stoppedAt = MapSegment(segment, firstDirty, transactions, totals);
             if (stoppedAt >= 0)
             {
                 return stoppedAt;
@@ -282,7 +291,7 @@ public sealed partial class LogCleaner
     }
 
     /// <summary>Maps one segment; the offset of the first record that did not fit, or -1.</summary>
-    private long MapSegment(LogSegment segment, long firstDirty, ICleanerBatchPolicy policy, Totals totals)
+    private long MapSegment(LogSegment segment, long firstDirty, CleanedTransactions transactions, Totals totals)
     {
         var position = Math.Max(firstDirty, segment.BaseOffset);
         try
@@ -298,8 +307,14 @@ public sealed partial class LogCleaner
                         var batch = data[..header.TotalSize];
                         data = data[header.TotalSize..];
                         position = header.LastOffset + 1;
-                        var action = policy.Decide(header, mapping: true);
-                        if (action is not (CleanerBatchAction.Filter or CleanerBatchAction.FilterRetainEmpty))
+                        if (header.IsControl)
+                        {
+                            // Markers are never mapped, but they end the transactions they close.
+                            transactions.IsMarkerRemovable(header, batch);
+                            continue;
+                        }
+
+                        if (transactions.IsAborted(header))
                         {
                             continue;
                         }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Runnel.Storage.Log;
 
 /// <summary>
@@ -94,6 +96,65 @@ internal sealed class AbortedTransactionList
         var entries = new AbortedTransaction[Math.Max(4, keep)];
         view.Span[..keep].CopyTo(entries);
         Volatile.Write(ref _view, new View(entries, 0, keep));
+    }
+
+    /// <summary>
+    /// Replaces the entries whose marker lies in [<paramref name="from"/>, <paramref name="to"/>) with
+    /// <paramref name="entries"/> (in marker order, markers below <paramref name="to"/>; those below
+    /// <paramref name="from"/> are skipped): compaction keeps only some of a cleaned segment's entries,
+    /// which the cleaner read in offset order from that segment's batches. Copies to a new array, as
+    /// <see cref="RemoveFrom"/> does, since readers may still see the old slots. Writer only.
+    /// </summary>
+    public void ReplaceRange(long from, long to, ReadOnlySpan<AbortedTransaction> entries)
+    {
+        if (from >= to)
+        {
+            return;
+        }
+
+        var skip = 0;
+        while (skip < entries.Length && entries[skip].LastOffset < from)
+        {
+            skip++;
+        }
+
+        entries = entries[skip..];
+        Debug.Assert(entries.IsEmpty || entries[^1].LastOffset < to, "retained aborted transactions lie in the replaced range");
+
+        var view = _view;
+        var start = view.FirstAtOrAfter(from);
+        var end = view.FirstAtOrAfter(to);
+        var old = view.Span;
+        if (old[start..end].SequenceEqual(entries))
+        {
+            return;
+        }
+
+        var count = old.Length - (end - start) + entries.Length;
+        var replaced = new AbortedTransaction[Math.Max(4, count)];
+        old[..start].CopyTo(replaced);
+        entries.CopyTo(replaced.AsSpan(start));
+        old[end..].CopyTo(replaced.AsSpan(start + entries.Length));
+        Volatile.Write(ref _view, new View(replaced, 0, count));
+    }
+
+    /// <summary>
+    /// Adds to <paramref name="into"/> every entry whose marker is at or after <paramref name="from"/>
+    /// and whose first offset is below <paramref name="to"/>, in marker order: the aborted transactions
+    /// that may have batches in [<paramref name="from"/>, <paramref name="to"/>) (the cleaner's
+    /// version of Kafka's <c>collectAbortedTransactions</c>, without the fetch's early stop).
+    /// </summary>
+    public void CollectOverlapping(long from, long to, List<AbortedTransaction> into)
+    {
+        var view = Volatile.Read(ref _view);
+        var entries = view.Span;
+        for (var i = view.FirstAtOrAfter(from); i < entries.Length; i++)
+        {
+            if (entries[i].FirstOffset < to)
+            {
+                into.Add(entries[i]);
+            }
+        }
     }
 
     /// <summary>Whether some transaction aborted by a marker at or after <paramref name="offset"/> is known. Lock-free, O(1).</summary>

@@ -57,20 +57,69 @@ public sealed partial class PartitionLog
         _segmentRewriteGate.Release();
     }
 
-    /// <summary>The first offset the cleaner may not touch and the segments it may, read together under the append lock.</summary>
-    internal (SegmentList Segments, long HighWatermark, long LogStartOffset) SnapshotForCleaning()
+    /// <summary>
+    /// The segments the cleaner may touch and the last stable offset it must stay below (Kafka's
+    /// <c>LogCleanerManager</c> bound: an open transaction's batches are left alone until decided),
+    /// read together under the append lock.
+    /// </summary>
+    internal (SegmentList Segments, long LastStableOffset, long LogStartOffset) SnapshotForCleaning()
     {
         ThrowIfUnusable(forAppend: false);
         lock (_lock)
         {
-            return (_segments, _highWatermark, _logStartOffset);
+            return (_segments, _lastStableOffset, _logStartOffset);
         }
+    }
+
+    /// <summary>
+    /// Kafka's <c>collectAbortedTransactions(from, to)</c> for the cleaner: every aborted transaction
+    /// whose marker is at or after <paramref name="from"/> and whose first offset is below
+    /// <paramref name="to"/>, in marker order. Entries at or above the log start offset come from
+    /// memory; those below it were dropped from memory when it moved, but their data and markers stay
+    /// in the log until retention deletes the segment, so they are read from the <c>.txnindex</c>
+    /// files of the inactive segments that start below the log start offset.
+    /// </summary>
+    internal List<AbortedTransaction> AbortedTransactionsForCleaning(long from, long to)
+    {
+        var result = new List<AbortedTransaction>();
+        SegmentList segments;
+        long logStartOffset;
+        lock (_lock)
+        {
+            segments = _segments;
+            logStartOffset = _logStartOffset;
+            _aborted.CollectOverlapping(Math.Max(from, logStartOffset), to, result);
+        }
+
+        if (from >= logStartOffset)
+        {
+            return result;
+        }
+
+        var belowLogStart = new List<AbortedTransaction>();
+        var fromFiles = new List<AbortedTransaction>();
+        for (var i = 0; i < segments.Count - 1 && segments[i].BaseOffset < logStartOffset; i++)
+        {
+            fromFiles.Clear();
+            segments[i].TransactionIndex.ReadAll(fromFiles);
+            foreach (var entry in fromFiles)
+            {
+                if (entry.LastOffset >= from && entry.LastOffset < logStartOffset && entry.FirstOffset < to)
+                {
+                    belowLogStart.Add(entry);
+                }
+            }
+        }
+
+        belowLogStart.AddRange(result);
+        return belowLogStart;
     }
 
     /// <summary>
     /// Replaces the consecutive <paramref name="group"/> of inactive segments with
     /// <paramref name="cleaned"/> (written with <see cref="LogSegment.CleanedSuffix"/> names, fsynced,
-    /// same base offset as the group's first segment), following Kafka's
+    /// same base offset as the group's first segment, its <c>.txnindex</c> holding
+    /// <paramref name="retainedAborts"/>, which replace the group's entries in memory), following Kafka's
     /// <c>LocalLog.replaceSegments</c>: <c>.cleaned</c> → <c>.swap</c> and a directory fsync (from
     /// here recovery completes the swap), then under the append lock the old segments are renamed
     /// <c>.deleted</c>, the <c>.swap</c> files get their final names and the new segment list is
@@ -81,7 +130,7 @@ public sealed partial class PartitionLog
     /// truncation got there first). Throws <see cref="LogOfflineException"/> after an I/O failure
     /// (the log goes offline; the next open finishes or discards the swap).
     /// </returns>
-    internal bool ReplaceWithCleanedSegment(LogSegment[] group, LogSegment cleaned)
+    internal bool ReplaceWithCleanedSegment(LogSegment[] group, LogSegment cleaned, ReadOnlySpan<AbortedTransaction> retainedAborts)
     {
         ThrowIfUnusable(forAppend: false);
         Exception? failure = null;
@@ -113,6 +162,9 @@ public sealed partial class PartitionLog
 
                         cleaned.RenameFiles(LogSegment.SwapSuffix, string.Empty);
                         _segments = segments.Replace(index, group.Length, cleaned);
+
+                        // The in-memory list follows the cleaned .txnindex, as it follows every file.
+                        _aborted.ReplaceRange(Math.Max(group[0].BaseOffset, _logStartOffset), group[^1].NextOffset, retainedAborts);
                         _directoryDirty = true;
                         replaced = true;
                     }

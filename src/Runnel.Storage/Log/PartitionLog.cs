@@ -116,12 +116,12 @@ public sealed partial class PartitionLog
         }
     }
 
-    /// <summary>Each producer's last appended offset (Kafka's <c>lastRecordsOfActiveProducers</c>): the cleaner keeps those batches.</summary>
-    internal Dictionary<long, long> ProducerLastOffsets()
+    /// <summary>Each producer's last data offset and epoch (Kafka's <c>lastRecordsOfActiveProducers</c>): the cleaner keeps the batches that carry them.</summary>
+    internal Dictionary<long, ProducerLastRecord> ProducerLastRecords()
     {
         lock (_lock)
         {
-            return _producers.LastOffsets();
+            return _producers.LastRecords();
         }
     }
 

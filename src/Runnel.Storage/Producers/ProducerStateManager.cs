@@ -166,16 +166,16 @@ public sealed class ProducerStateManager
         return removed;
     }
 
-    /// <summary>Producer id → offset of its last batch.</summary>
-    public Dictionary<long, long> LastOffsets()
+    /// <summary>Producer id → its last data offset and epoch (Kafka's <c>lastRecordsOfActiveProducers</c>).</summary>
+    public Dictionary<long, ProducerLastRecord> LastRecords()
     {
-        var offsets = new Dictionary<long, long>(_producers.Count);
+        var records = new Dictionary<long, ProducerLastRecord>(_producers.Count);
         foreach (var (id, entry) in _producers)
         {
-            offsets[id] = entry.LastOffset;
+            records[id] = new ProducerLastRecord(entry.LastOffset, entry.Epoch);
         }
 
-        return offsets;
+        return records;
     }
 
     /// <summary>Forgets everything (truncation rebuilds from the log).</summary>

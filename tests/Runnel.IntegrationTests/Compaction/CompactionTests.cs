@@ -22,6 +22,13 @@ public sealed class CompactionTests
         ["group.initial.rebalance.delay.ms"] = "0",
     };
 
+    /// <summary><see cref="FastCleaner"/> with a one-partition <c>__consumer_offsets</c> of small segments, so a few hundred commits give the cleaner work.</summary>
+    public static Dictionary<string, string> FastCleanerWithSmallOffsetsTopic() => new(FastCleaner)
+    {
+        ["offsets.topic.num.partitions"] = "1",
+        ["offsets.topic.segment.bytes"] = "4096",
+    };
+
     /// <summary>Small segments, any dirt worth a clean, no lag: the cleaner gets everything but the active segment.</summary>
     public static Dictionary<string, string> EagerCompaction(long deleteRetentionMs) => new()
     {
@@ -172,12 +179,7 @@ public sealed class CompactionTests
     public async Task Consumer_offsets_are_compacted_and_the_group_state_survives_a_restart()
     {
         using var dir = new TempDirectory("compaction");
-        var config = new Dictionary<string, string>(FastCleaner)
-        {
-            ["offsets.topic.num.partitions"] = "1",
-            ["offsets.topic.segment.bytes"] = "4096",
-        };
-        var options = new RunnelBrokerOptions { DataDirectory = dir.Path, Config = config };
+        var options = new RunnelBrokerOptions { DataDirectory = dir.Path, Config = FastCleanerWithSmallOffsetsTopic() };
         const string Topic = "orders";
         const string Group = "compacted-group";
         const int Commits = 400;

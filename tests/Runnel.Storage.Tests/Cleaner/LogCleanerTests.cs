@@ -2,6 +2,7 @@ using Runnel.Protocol.Records;
 using Runnel.Storage.Checkpoints;
 using Runnel.Storage.Cleaner;
 using Runnel.Storage.Log;
+using Runnel.TestKit;
 
 namespace Runnel.Storage.Tests.Cleaner;
 
@@ -296,11 +297,22 @@ public sealed class LogCleanerTests : IDisposable
     {
         var log = _fx.Open(Config);
         Fill(log, [[("a", "1")], [("a", "2")]], [("a", "3")]);
-        var policy = new RetentionDuringClean(log);
-        var cleaner = new LogCleaner(CleanerOptions.Default with { DedupeBufferSize = 1 << 20, BatchPolicy = policy }, _fx.Fs);
+        var deleted = false;
 
-        var stats = cleaner.Clean(log, _fx.Time.GetUtcNow());
+        // DeleteRecords removes the group's segments as the cleaner creates the segment replacing them.
+        _fx.Fs.BeforeOperation = (operation, path) =>
+        {
+            if (!deleted && operation == FileOperation.Open && path.EndsWith(".log" + LogSegment.CleanedSuffix, StringComparison.Ordinal))
+            {
+                deleted = true;
+                log.DeleteRecordsBefore(2);
+            }
+        };
 
+        var stats = NewCleaner().Clean(log, _fx.Time.GetUtcNow());
+        _fx.Fs.BeforeOperation = null;
+
+        Assert.True(deleted);
         Assert.Equal(1, stats.GroupsAbandoned);
         Assert.Equal(0, stats.SegmentsCleaned);
         Assert.Equal(2, log.LogStartOffset);
@@ -332,29 +344,6 @@ public sealed class LogCleanerTests : IDisposable
     }
 
     [Fact]
-    public void The_batch_policy_can_discard_a_batch_and_keep_an_emptied_one()
-    {
-        var log = _fx.Open(Config);
-        log.Append(new RecordBatchBuilder { ProducerId = 7, ProducerEpoch = 0, BaseSequence = 0 }.Append(1_000, "a"u8.ToArray(), "aborted"u8.ToArray()).ToArray(), 1, false);
-        log.Append(new RecordBatchBuilder { ProducerId = 7, ProducerEpoch = 0, BaseSequence = 1 }.Append(1_000, "z"u8.ToArray(), "aborted too"u8.ToArray()).ToArray(), 1, false);
-        log.Append(new RecordBatchBuilder { ProducerId = 8 }.Append(1_000, "b"u8.ToArray(), "old"u8.ToArray()).ToArray(), 1, false);
-        KeyedLog.Append(log, ("b", "new"));
-        log.Roll();
-        KeyedLog.Append(log, ("c", "1"));
-        var policy = new ByProducer();
-        var cleaner = new LogCleaner(CleanerOptions.Default with { DedupeBufferSize = 1 << 20, BatchPolicy = policy }, _fx.Fs);
-
-        cleaner.Clean(log, _fx.Time.GetUtcNow());
-
-        // Producer 7's first batch is discarded; its last one stays, emptied, as Kafka keeps every
-        // producer's last batch so the producer state rebuilt from the log knows its sequence.
-        var (batches, records) = KeyedLog.ReadAll(log);
-        Assert.Equal([(3L, "b", "new"), (4L, "c", "1")], records.Select(r => (r.Offset, r.Key, r.Value)));
-        Assert.Equal([1L, 2L, 3L, 4L], batches.Select(b => b.BaseOffset));
-        Assert.Equal([(7L, 0), (8L, 0)], batches.Take(2).Select(b => (b.ProducerId, b.RecordCount)));
-    }
-
-    [Fact]
     public void The_throttle_is_told_every_byte_read_and_written()
     {
         var log = _fx.Open(Config);
@@ -373,33 +362,5 @@ public sealed class LogCleanerTests : IDisposable
         public long Bytes { get; private set; }
 
         public void OnBytes(long bytes, CancellationToken cancellationToken) => Bytes += bytes;
-    }
-
-    /// <summary>Producer 7's batches are "aborted"; producer 8's emptied batch is kept for its producer state.</summary>
-    private sealed class ByProducer : ICleanerBatchPolicy
-    {
-        public CleanerBatchAction Decide(in RecordBatchHeader batch, bool mapping) => batch.ProducerId switch
-        {
-            7 => CleanerBatchAction.Discard,
-            8 => CleanerBatchAction.FilterRetainEmpty,
-            _ => CleanerBatchAction.Filter,
-        };
-    }
-
-    /// <summary>Deletes the log's old segments (DeleteRecords) the first time the cleaner looks at a batch while cleaning.</summary>
-    private sealed class RetentionDuringClean(PartitionLog log) : ICleanerBatchPolicy
-    {
-        private bool _done;
-
-        public CleanerBatchAction Decide(in RecordBatchHeader batch, bool mapping)
-        {
-            if (!mapping && !_done)
-            {
-                _done = true;
-                log.DeleteRecordsBefore(2);
-            }
-
-            return CleanerBatchAction.Filter;
-        }
     }
 }

@@ -2,7 +2,7 @@ using Runnel.Storage.Log;
 
 namespace Runnel.Storage.Tests.Log;
 
-/// <summary>The partition's in-memory aborted transactions: growth, trimming from the front, cutting from the back.</summary>
+/// <summary>The partition's in-memory aborted transactions: growth, trimming from the front, cutting from the back, compaction's replacements.</summary>
 public sealed class AbortedTransactionListTests
 {
     /// <summary>Producer i's transaction [10i, 10i + 5], with nothing else open at its marker.</summary>
@@ -33,6 +33,23 @@ public sealed class AbortedTransactionListTests
         Assert.Equal(Entries(90, 120), list.ToArray());
         Assert.True(list.AnyEndingAtOrAfter(1195));
         Assert.False(list.AnyEndingAtOrAfter(1196));
+    }
+
+    [Fact]
+    public void Compaction_replaces_only_the_entries_whose_markers_lie_in_the_cleaned_range()
+    {
+        var list = new AbortedTransactionList([.. Entries(0, 10)]);
+        var found = new List<AbortedTransaction>();
+        list.CollectOverlapping(20, 61, found);
+        Assert.Equal(Entries(2, 7), found);
+
+        // A cleaned segment [20, 60) kept the transactions of producers 3 and 5; producer 1's entry
+        // (marker 15) is below the range start and is skipped.
+        list.ReplaceRange(20, 60, [Entry(1), Entry(3), Entry(5)]);
+
+        Assert.Equal([.. Entries(0, 2), Entry(3), Entry(5), .. Entries(6, 10)], list.ToArray());
+        list.Add(Entry(10));
+        Assert.Equal(9, list.Count);
     }
 
     [Fact]
