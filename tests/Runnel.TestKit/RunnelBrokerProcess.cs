@@ -75,6 +75,13 @@ public sealed partial class RunnelBrokerProcess : IAsyncDisposable
             start.ArgumentList.Add(o);
         }
 
+        // The broker reads every RUNNEL_<KEY> variable as config; the test suites' own switches
+        // (RUNNEL_COMPAT_DEBUG, ...) are not broker settings and would stop it at startup.
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("RUNNEL_COMPAT_", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
         _commandLine = dotnet + " " + string.Join(' ', start.ArgumentList);
         _process = new Process { StartInfo = start, EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) => OnLine("out", e.Data);
