@@ -34,14 +34,18 @@ public sealed class TransactionRecoveryTests
         return broker;
     }
 
-    private static async Task<(WireClient Client, long ProducerId, short Epoch)> OpenTransactionAsync(RunnelBroker broker, string transactionalId, int timeoutMs)
+    private static Task<(WireClient Client, long ProducerId, short Epoch)> OpenTransactionAsync(RunnelBroker broker, string transactionalId, int timeoutMs) =>
+        OpenTransactionAsync(broker.BootstrapServers, broker.Port, transactionalId, timeoutMs);
+
+    /// <summary>Creates the topic, then InitProducerId, AddPartitionsToTxn (both partitions) and one transactional batch to partition 0.</summary>
+    private static async Task<(WireClient Client, long ProducerId, short Epoch)> OpenTransactionAsync(string bootstrap, int port, string transactionalId, int timeoutMs)
     {
-        using (var admin = Clients.CreateAdmin(broker.BootstrapServers))
+        using (var admin = Clients.CreateAdmin(bootstrap))
         {
             await admin.CreateTopicsAsync([new TopicSpecification { Name = Topic, NumPartitions = 2, ReplicationFactor = 1 }]);
         }
 
-        var client = await WireClient.ConnectAsync("127.0.0.1", broker.Port, Cancel);
+        var client = await WireClient.ConnectAsync("127.0.0.1", port, Cancel);
         var init = await client.SendAsync<InitProducerIdResponse>(new InitProducerIdRequest { TransactionalId = transactionalId, TransactionTimeoutMs = timeoutMs, ProducerId = -1, ProducerEpoch = -1 }, 4, cancellationToken: Cancel);
         Assert.Equal(0, init.ErrorCode);
         var added = await client.SendAsync<AddPartitionsToTxnResponse>(new AddPartitionsToTxnRequest
@@ -70,9 +74,11 @@ public sealed class TransactionRecoveryTests
         return response.Responses[0].PartitionResponses[0].ErrorCode;
     }
 
-    private static async Task<string> StateAsync(RunnelBroker broker, string transactionalId)
+    private static Task<string> StateAsync(RunnelBroker broker, string transactionalId) => StateAsync(broker.Port, transactionalId);
+
+    private static async Task<string> StateAsync(int port, string transactionalId)
     {
-        await using var client = await WireClient.ConnectAsync("127.0.0.1", broker.Port, Cancel);
+        await using var client = await WireClient.ConnectAsync("127.0.0.1", port, Cancel);
         var described = await client.SendAsync<DescribeTransactionsResponse>(new DescribeTransactionsRequest { TransactionalIds = [transactionalId] }, 0, cancellationToken: Cancel);
         return described.TransactionStates[0].TransactionState;
     }
@@ -83,8 +89,10 @@ public sealed class TransactionRecoveryTests
         return log.LastStableOffset == log.HighWatermark;
     }
 
-    [Fact]
-    public async Task A_commit_decision_stored_before_a_crash_is_carried_out_after_restart()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_commit_decision_stored_before_a_crash_is_carried_out_after_restart(bool oneMarkerWritten)
     {
         using var dir = new TempDirectory("txn-prepared");
         long producerId;
@@ -96,12 +104,20 @@ public sealed class TransactionRecoveryTests
             (producerId, epoch) = (pid, producerEpoch);
             Assert.False(Stable(broker, 0));
 
-            // The coordinator stored PrepareCommit and the broker died before any marker was written.
+            // The coordinator stored PrepareCommit and the broker died before any marker was written,
+            // or (oneMarkerWritten) while they were being written: partition 0 has its marker, 1 not.
             var coordinator = broker.Host.TransactionCoordinator;
             var state = broker.Host.Logs.GetLog(new StorageTopicPartition(TransactionCoordinator.StateTopic, coordinator.PartitionFor("prepared")))!;
             var transit = new TransactionTransit(producerId, -1, epoch, -1, 60_000, TransactionState.PrepareCommit,
                 [new(Topic, 0), new(Topic, 1)], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             state.Append(new RecordBatchBuilder().Append(transit.LastUpdateMs, TransactionLogRecords.Key("prepared"), TransactionLogRecords.Value(transit)).ToArray(), 0, false);
+            if (oneMarkerWritten)
+            {
+                var marker = new RecordBatchBuilder { ProducerId = producerId, ProducerEpoch = epoch, IsTransactional = true, IsControl = true }
+                    .AppendEndTransactionMarker(ControlRecordType.Commit, 0, transit.LastUpdateMs).ToArray();
+                broker.Host.Logs.GetLog(new StorageTopicPartition(Topic, 0))!.Append(marker, 0, false, fromCoordinator: true);
+                Assert.True(Stable(broker, 0));
+            }
         }
 
         await using (var broker = await StartAsync(dir.Path))
@@ -110,9 +126,10 @@ public sealed class TransactionRecoveryTests
             Assert.Equal("CompleteCommit", await StateAsync(broker, "prepared"));
             Assert.Equal(["pending"], TransactionTests.ReadAll(broker, Topic, IsolationLevel.ReadCommitted));
 
-            // The marker went to both partitions, the one without data too (its producer state knows the epoch).
-            var empty = broker.Host.Logs.GetLog(new StorageTopicPartition(Topic, 1))!;
-            Assert.Equal(1, empty.HighWatermark);
+            // The markers went to both partitions again, the one without data too (its producer state
+            // knows the epoch); a second marker where one was already written completes nothing.
+            Assert.Equal(oneMarkerWritten ? 3 : 2, broker.Host.Logs.GetLog(new StorageTopicPartition(Topic, 0))!.HighWatermark);
+            Assert.Equal(1, broker.Host.Logs.GetLog(new StorageTopicPartition(Topic, 1))!.HighWatermark);
         }
     }
 
@@ -140,6 +157,27 @@ public sealed class TransactionRecoveryTests
             // The abort fenced the producer: its epoch is over, in the coordinator and in the partition.
             await using var client = await WireClient.ConnectAsync("127.0.0.1", broker.Port, Cancel);
             Assert.Equal((short)Runnel.Protocol.ErrorCode.InvalidProducerEpoch, await ProduceAsync(client, "forgotten", producerId, epoch, "zombie"));
+        }
+    }
+
+    [Fact]
+    public async Task A_broker_killed_after_AddPartitions_and_a_produce_aborts_that_transaction_after_restart()
+    {
+        using var dir = new TempDirectory("txn-kill-open");
+        string[] overrides = ["transaction.abort.timed.out.transaction.cleanup.interval.ms=100"];
+        await using (var broker = await RunnelBrokerProcess.StartAsync(dir.Path, overrides))
+        {
+            var (client, _, _) = await OpenTransactionAsync(broker.BootstrapServers, broker.Port, "killed-open", 1500);
+            await client.DisposeAsync();
+            Assert.Equal("Ongoing", await StateAsync(broker.Port, "killed-open"));
+            await broker.KillAsync();
+        }
+
+        await using (var broker = await RunnelBrokerProcess.StartAsync(dir.Path, overrides))
+        {
+            await Eventually.TrueAsync(async () => await StateAsync(broker.Port, "killed-open") == "CompleteAbort", "the transaction open at the kill is aborted by its timeout");
+            Assert.Empty(TransactionTests.ReadAll(broker.BootstrapServers, Topic, IsolationLevel.ReadCommitted));
+            Assert.Equal(["pending"], TransactionTests.ReadAll(broker.BootstrapServers, Topic, IsolationLevel.ReadUncommitted));
         }
     }
 
