@@ -46,7 +46,13 @@ public sealed class TransactionRecoveryTests
         }
 
         var client = await WireClient.ConnectAsync("127.0.0.1", port, Cancel);
-        var init = await client.SendAsync<InitProducerIdResponse>(new InitProducerIdRequest { TransactionalId = transactionalId, TransactionTimeoutMs = timeoutMs, ProducerId = -1, ProducerEpoch = -1 }, 4, cancellationToken: Cancel);
+        InitProducerIdResponse init = null!;
+        await Eventually.TrueAsync(async () =>
+        {
+            // A broker process answers COORDINATOR_LOAD_IN_PROGRESS until __transaction_state is loaded; clients retry.
+            init = await client.SendAsync<InitProducerIdResponse>(new InitProducerIdRequest { TransactionalId = transactionalId, TransactionTimeoutMs = timeoutMs, ProducerId = -1, ProducerEpoch = -1 }, 4, cancellationToken: Cancel);
+            return init.ErrorCode != (short)Runnel.Protocol.ErrorCode.CoordinatorLoadInProgress;
+        }, "the transaction coordinator loads");
         Assert.Equal(0, init.ErrorCode);
         var added = await client.SendAsync<AddPartitionsToTxnResponse>(new AddPartitionsToTxnRequest
         {
