@@ -46,11 +46,6 @@ public sealed partial class TransactionCoordinator
     private Task StartMarkers(TransactionMetadata metadata, TransactionTransit prepared)
     {
         var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_lock)
-        {
-            metadata.Completion = completion;
-        }
-
         Track(Task.Run(() => CompleteAsync(metadata, prepared, completion), CancellationToken.None));
         return completion.Task;
     }

@@ -44,9 +44,6 @@ internal sealed class TransactionMetadata(string transactionalId, int stateParti
     /// <summary>The append of a fence failed after the epoch was bumped in memory: a retry must not bump again.</summary>
     public bool HasFailedEpochFence { get; set; }
 
-    /// <summary>Completed when the markers of the Prepare* transaction are written and Complete* is stored.</summary>
-    public TaskCompletionSource? Completion { get; set; }
-
     public TransactionTransit ToTransit() => new(
         ProducerId, PreviousProducerId, ProducerEpoch, LastProducerEpoch, TimeoutMs, State, [.. Partitions], StartMs, LastUpdateMs);
 

@@ -52,7 +52,7 @@ public sealed class ExactlyOnceClientCrashTests
         var kills = 0;
         for (var attempt = 0; attempt < 8 && kills < 5; attempt++)
         {
-            using var client = TransformClient.Start(broker.BootstrapServers, transcript);
+            await using var client = TransformClient.Start(broker.BootstrapServers, transcript);
             if (!await client.WaitForLineAsync("committed"))
             {
                 // It finished the input before a kill could land, or failed: the final run tells.
@@ -60,11 +60,11 @@ public sealed class ExactlyOnceClientCrashTests
             }
 
             await Task.Delay(random.Next(0, 100), Cancel);
-            client.Kill();
+            await client.KillAsync();
             kills++;
         }
 
-        using (var last = TransformClient.Start(broker.BootstrapServers, transcript))
+        await using (var last = TransformClient.Start(broker.BootstrapServers, transcript))
         {
             Assert.True(await last.WaitForExitAsync(TimeSpan.FromSeconds(90)) == 0, "the last transform run finishes\n" + transcript);
         }
@@ -79,7 +79,7 @@ public sealed class ExactlyOnceClientCrashTests
     }
 
     /// <summary>One run of the transform client process, its stdout collected line by line.</summary>
-    private sealed class TransformClient : IDisposable
+    private sealed class TransformClient : IAsyncDisposable
     {
         private readonly Process _process;
         private readonly StringBuilder _transcript;
@@ -162,22 +162,22 @@ public sealed class ExactlyOnceClientCrashTests
         }
 
         /// <summary>SIGKILL: no chance to abort, flush or leave the group.</summary>
-        public void Kill()
+        public async Task KillAsync()
         {
             _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
+            await _process.WaitForExitAsync(Cancel);
             lock (_lines)
             {
                 _transcript.AppendLine("-- killed --");
             }
         }
 
-        public void Dispose()
+        public async ValueTask DisposeAsync()
         {
             if (!_process.HasExited)
             {
                 _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
+                await _process.WaitForExitAsync(CancellationToken.None);
             }
 
             _process.Dispose();
