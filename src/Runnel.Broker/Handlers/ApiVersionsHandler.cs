@@ -10,8 +10,8 @@ namespace Runnel.Broker.Handlers;
 /// ApiVersions (key 18), versions 0–4. The answer lists exactly the registered handlers' ranges.
 /// v3 adds client software name/version (KIP-511): values outside Kafka's allowed pattern get
 /// INVALID_REQUEST. Requests at versions we do not know are answered by the dispatcher with
-/// UNSUPPORTED_VERSION in a v0 body. Feature flags (SupportedFeatures/FinalizedFeatures) are
-/// left empty until transactions and KIP-848 groups need them.
+/// UNSUPPORTED_VERSION in a v0 body. v3+ also reports the feature flags of
+/// <see cref="BrokerFeatures"/> (tagged fields, so older clients skip them).
 /// </summary>
 public sealed partial class ApiVersionsHandler : RequestHandler<ApiVersionsRequest>
 {
@@ -48,6 +48,7 @@ public sealed partial class ApiVersionsHandler : RequestHandler<ApiVersionsReque
     public static ApiVersionsResponse Build(HandlerRegistry registry, ErrorCode error)
     {
         var response = new ApiVersionsResponse { ErrorCode = (short)error };
+        BrokerFeatures.Describe(response);
         foreach (var handler in registry.All)
         {
             response.ApiKeys.Add(new ApiVersionsResponse.ApiVersion

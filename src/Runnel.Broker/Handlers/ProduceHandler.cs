@@ -15,7 +15,8 @@ namespace Runnel.Broker.Handlers;
 /// Produce (key 0). Advertised 0–12 like Kafka 4.0, served 3–12: v0–2 carry message formats v0/v1,
 /// which Kafka 4.0 removed (KIP-724, KIP-896); they close the connection. v3 transactional id and
 /// format v2; v7 zstd (KIP-110); v8 per-record errors (KIP-467); v9 flexible; v10 leader hints in
-/// tagged fields (KIP-951, not needed on one node); v11–12 are the same on the broker side.
+/// tagged fields (KIP-951, not needed on one node); v11 TRANSACTION_ABORTABLE; v12 transaction
+/// version 2 (KIP-890 part 2): the broker adds the partitions of transactional batches itself.
 /// Each partition's batches are validated (size, magic, CRC-32C, offsets, timestamps, keys on
 /// compacted topics), then appended as the producer's bytes with offsets patched in. acks=0 gets no
 /// response; acks=-1 waits for the group-commit fsync when the topic asks for flush-on-acks.
@@ -49,7 +50,65 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest>
 
     public override short AdvertisedMinVersion => 0;
 
-    protected override ValueTask<IApiMessage?> HandleAsync(RequestContext context, ProduceRequest request)
+    /// <summary>The first version whose transactional batches add their partition themselves (KIP-890 part 2, transaction version 2).</summary>
+    public const short FirstTransactionV2Version = 12;
+
+    protected override ValueTask<IApiMessage?> HandleAsync(RequestContext context, ProduceRequest request) =>
+        context.ApiVersion >= FirstTransactionV2Version && request.TransactionalId is { Length: > 0 } transactionalId
+            ? AddPartitionsThenProduceAsync(context, request, transactionalId)
+            : Produce(context, request, refused: null);
+
+    /// <summary>
+    /// Transaction version 2: the client no longer sends AddPartitionsToTxn, so the leader adds each
+    /// partition whose batch is transactional to the producer's transaction before appending (Kafka's
+    /// <c>addPartition</c> operation). The append still verifies under the partition's lock, so a
+    /// transaction that ends in between is refused rather than left hanging.
+    /// </summary>
+    private async ValueTask<IApiMessage?> AddPartitionsThenProduceAsync(RequestContext context, ProduceRequest request, string transactionalId)
+    {
+        List<TopicPartition>? partitions = null;
+        (long Id, short Epoch) producer = default;
+        foreach (var topicData in request.TopicData)
+        {
+            foreach (var partitionData in topicData.PartitionData)
+            {
+                var records = partitionData.Records ?? ReadOnlyMemory<byte>.Empty;
+                if (records.Length < RecordBatchHeader.Size || records.Span[RecordBatchHeader.MagicOffset] != RecordBatchHeader.CurrentMagic
+                    || !_partitions.TryGet(topicData.Name, partitionData.Index, out _))
+                {
+                    continue; // Validation or the unknown partition answers for it.
+                }
+
+                var header = RecordBatchHeader.Read(records.Span);
+                if (header.IsTransactional)
+                {
+                    // One producer per request, as Kafka's RequestUtils assumes; a mismatched batch is
+                    // refused by its partition's producer checks.
+                    producer = partitions is null ? (header.ProducerId, header.ProducerEpoch) : producer;
+                    (partitions ??= []).Add(new TopicPartition(topicData.Name, partitionData.Index));
+                }
+            }
+        }
+
+        Dictionary<TopicPartition, ErrorCode>? refused = null;
+        if (partitions is not null)
+        {
+            var added = await _transactions.AddPartitionsAsync(transactionalId, producer.Id, producer.Epoch, partitions, transactionV2: true);
+            if (added != ErrorCode.None)
+            {
+                var error = CoordinatorTransactionVerifier.ProduceErrorFor(added, context.ApiVersion);
+                refused = new Dictionary<TopicPartition, ErrorCode>(partitions.Count);
+                foreach (var partition in partitions)
+                {
+                    refused[partition] = error;
+                }
+            }
+        }
+
+        return await Produce(context, request, refused);
+    }
+
+    private ValueTask<IApiMessage?> Produce(RequestContext context, ProduceRequest request, Dictionary<TopicPartition, ErrorCode>? refused)
     {
         var response = new ProduceResponse();
         List<(Partition Partition, long Offset)>? flushWaits = null;
@@ -71,6 +130,12 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest>
                 if (!_partitions.TryGet(topicData.Name, partitionData.Index, out var partition))
                 {
                     result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                    continue;
+                }
+
+                if (refused is not null && refused.TryGetValue(partition.Log.TopicPartition, out var refusal))
+                {
+                    result.ErrorCode = (short)refusal;
                     continue;
                 }
 
@@ -145,7 +210,7 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest>
                 return -1;
             }
 
-            if (_verificationEnabled())
+            if (_verificationEnabled() || context.ApiVersion >= FirstTransactionV2Version)
             {
                 verifier = new CoordinatorTransactionVerifier(_transactions, transactionalId, partition.Log.TopicPartition);
             }

@@ -26,11 +26,14 @@ internal sealed class CoordinatorTransactionVerifier(TransactionCoordinator coor
     /// from it; a transient coordinator state is NOT_ENOUGH_REPLICAS, which clients retry without a
     /// metadata refresh; a fenced producer is INVALID_PRODUCER_EPOCH.
     /// </summary>
-    public ErrorCode ProduceError(short produceVersion) => Error switch
+    public ErrorCode ProduceError(short produceVersion) => ProduceErrorFor(Error, produceVersion);
+
+    /// <summary>The Produce error for a coordinator's refusal to verify or add a partition (see <see cref="ProduceError"/>).</summary>
+    public static ErrorCode ProduceErrorFor(ErrorCode coordinatorError, short produceVersion) => coordinatorError switch
     {
         ErrorCode.TransactionAbortable => produceVersion >= 11 ? ErrorCode.TransactionAbortable : ErrorCode.InvalidTxnState,
         ErrorCode.ProducerFenced => ErrorCode.InvalidProducerEpoch,
         ErrorCode.ConcurrentTransactions or ErrorCode.CoordinatorLoadInProgress or ErrorCode.CoordinatorNotAvailable or ErrorCode.NotCoordinator => ErrorCode.NotEnoughReplicas,
-        _ => Error,
+        _ => coordinatorError,
     };
 }

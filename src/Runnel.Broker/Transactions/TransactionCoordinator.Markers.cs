@@ -19,10 +19,13 @@ public sealed partial class TransactionCoordinator
     /// </summary>
     private TransactionTransit BeginFenceLocked(TransactionMetadata metadata, long now)
     {
-        // A fence whose append failed already bumped; and 32767 is kept for exactly this.
-        if (!metadata.HasFailedEpochFence && metadata.ProducerEpoch < short.MaxValue)
+        // A fence whose append failed already bumped; and 32767 is kept for exactly this. Under TV2
+        // the abort itself bumps once more (Kafka's fence then prepareAbortOrCommit), so the fenced
+        // client's EndTxn retry check (its epoch + 1) cannot mistake the abort for its own.
+        if (!metadata.HasFailedEpochFence)
         {
-            metadata.ProducerEpoch++;
+            var bump = metadata.TransactionVersion >= TransactionVersions.V2 ? 2 : 1;
+            metadata.ProducerEpoch = (short)Math.Min(metadata.ProducerEpoch + bump, short.MaxValue);
         }
 
         metadata.LastProducerEpoch = -1;
@@ -80,16 +83,14 @@ public sealed partial class TransactionCoordinator
                 await FlushMarkersAsync(prepared.Partitions);
             }
 
-            // Kafka's prepareComplete: no partitions, and the time the transaction ended.
             var backoff = MarkerRetryInitial;
-            var state = commit ? TransactionState.CompleteCommit : TransactionState.CompleteAbort;
+            TransactionTransit complete;
             while (true)
             {
-                TransactionTransit complete;
                 lock (_lock)
                 {
-                    complete = prepared with { State = state, Partitions = [], LastUpdateMs = NowMs };
-                    metadata.Pending = state;
+                    complete = prepared.Completed(NowMs);
+                    metadata.Pending = complete.State;
                 }
 
                 if (await StoreAsync(metadata, complete) == ErrorCode.None)
@@ -101,7 +102,7 @@ public sealed partial class TransactionCoordinator
                 backoff = NextBackoff(backoff);
             }
 
-            Log.Completed(_logger, metadata.TransactionalId, prepared.ProducerId, prepared.ProducerEpoch, state.Name());
+            Log.Completed(_logger, metadata.TransactionalId, prepared.ProducerId, prepared.ProducerEpoch, complete.State.Name());
             completion.TrySetResult();
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)

@@ -10,7 +10,7 @@ using Runnel.Storage.Log;
 namespace Runnel.Broker.Transactions;
 
 /// <summary>
-/// The transaction coordinator (Kafka's <c>TransactionCoordinator</c> with the TV1 protocol): owns
+/// The transaction coordinator (Kafka's <c>TransactionCoordinator</c>, TV1 and TV2 protocols): owns
 /// every transactional id, hosts all <c>__transaction_state</c> partitions, decides commit or abort,
 /// and writes the markers that end a transaction in each of its partitions.
 /// </summary>
@@ -117,12 +117,12 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
             var step = PrepareInit(transactionalId, timeoutMs, expectedProducerId, expectedEpoch, ref spareProducerId, out var metadata, out var transit);
             switch (step.Step)
             {
-                case InitStep.AllocateProducerId:
+                case PrepareStep.AllocateProducerId:
                     spareProducerId = await _producerIds.NextAsync(_stopping.Token);
                     continue;
-                case InitStep.Fail:
+                case PrepareStep.Fail:
                     return InitProducerIdResult.Fail(step.Error);
-                case InitStep.Fence:
+                case PrepareStep.Fence:
                     Log.Fenced(_logger, transactionalId, metadata!.ProducerId, transit.ProducerEpoch);
                     var fenced = await FenceAsync(metadata, transit);
 
@@ -137,7 +137,8 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
         }
     }
 
-    private enum InitStep
+    /// <summary>What a change prepared under the lock needs next.</summary>
+    private enum PrepareStep
     {
         Store,
         Fence,
@@ -146,7 +147,7 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
     }
 
     /// <summary>The checks and the prepared change of InitProducerId, under the lock; asks for a new producer id when it needs one.</summary>
-    private (InitStep Step, ErrorCode Error) PrepareInit(
+    private (PrepareStep Step, ErrorCode Error) PrepareInit(
         string transactionalId, int timeoutMs, long expectedProducerId, short expectedEpoch, ref long spareProducerId,
         out TransactionMetadata? metadata, out TransactionTransit transit)
     {
@@ -158,7 +159,7 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
             {
                 if (spareProducerId < 0)
                 {
-                    return (InitStep.AllocateProducerId, ErrorCode.None);
+                    return (PrepareStep.AllocateProducerId, ErrorCode.None);
                 }
 
                 metadata = new TransactionMetadata(transactionalId, PartitionFor(transactionalId))
@@ -173,29 +174,29 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
 
             if (metadata.Pending is not null)
             {
-                return (InitStep.Fail, ErrorCode.ConcurrentTransactions);
+                return (PrepareStep.Fail, ErrorCode.ConcurrentTransactions);
             }
 
             if (expectedProducerId >= 0 && !IsValidExpectedProducerId(metadata, expectedProducerId, expectedEpoch))
             {
-                return (InitStep.Fail, ErrorCode.ProducerFenced);
+                return (PrepareStep.Fail, ErrorCode.ProducerFenced);
             }
 
             if (metadata.State is TransactionState.PrepareCommit or TransactionState.PrepareAbort)
             {
-                return (InitStep.Fail, ErrorCode.ConcurrentTransactions);
+                return (PrepareStep.Fail, ErrorCode.ConcurrentTransactions);
             }
 
             if (metadata.State == TransactionState.Ongoing)
             {
                 transit = BeginFenceLocked(metadata, now);
-                return (InitStep.Fence, ErrorCode.None);
+                return (PrepareStep.Fence, ErrorCode.None);
             }
 
             var (error, epochs) = NextEpochs(metadata, expectedProducerId, expectedEpoch);
             if (error != ErrorCode.None)
             {
-                return (InitStep.Fail, error);
+                return (PrepareStep.Fail, error);
             }
 
             if (epochs.ProducerId < 0)
@@ -203,7 +204,7 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
                 // The epoch is exhausted: rotate to a new producer id.
                 if (spareProducerId < 0)
                 {
-                    return (InitStep.AllocateProducerId, ErrorCode.None);
+                    return (PrepareStep.AllocateProducerId, ErrorCode.None);
                 }
 
                 epochs.ProducerId = spareProducerId;
@@ -213,7 +214,7 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
             transit = new TransactionTransit(epochs.ProducerId, epochs.PreviousProducerId, epochs.Epoch, epochs.LastEpoch,
                 timeoutMs, TransactionState.Empty, [], -1, now);
             metadata.Pending = TransactionState.Empty;
-            return (InitStep.Store, ErrorCode.None);
+            return (PrepareStep.Store, ErrorCode.None);
         }
     }
 
@@ -221,7 +222,10 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
     /// AddPartitionsToTxn (and AddOffsetsToTxn with the group's <c>__consumer_offsets</c> partition):
     /// makes the partitions part of the producer's transaction, starting it if none is open.
     /// </summary>
-    public Task<ErrorCode> AddPartitionsAsync(string transactionalId, long producerId, short producerEpoch, IReadOnlyCollection<TopicPartition> partitions)
+    /// <remarks>With <paramref name="transactionV2"/> the partition leader adds on the client's behalf
+    /// (KIP-890 part 2: Produce v12, TxnOffsetCommit v5), and the transaction is marked TV2 so its
+    /// end, or its abort by a timeout, bumps the epoch as such clients expect.</remarks>
+    public Task<ErrorCode> AddPartitionsAsync(string transactionalId, long producerId, short producerEpoch, IReadOnlyCollection<TopicPartition> partitions, bool transactionV2 = false)
     {
         if (!_loaded)
         {
@@ -257,6 +261,7 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
                 Partitions = [.. union],
                 StartMs = metadata.State == TransactionState.Ongoing ? metadata.StartMs : now,
                 LastUpdateMs = now,
+                TransactionVersion = transactionV2 ? TransactionVersions.V2 : metadata.TransactionVersion,
             };
             metadata.Pending = TransactionState.Ongoing;
         }
@@ -292,57 +297,6 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
                 ? ErrorCode.None
                 : ErrorCode.TransactionAbortable;
         }
-    }
-
-    /// <summary>
-    /// EndTxn: stores the commit or abort decision, writes the markers and the Complete* record, then
-    /// answers. A retry of a transaction already completed the same way answers NONE.
-    /// </summary>
-    public async Task<ErrorCode> EndTransactionAsync(string transactionalId, long producerId, short producerEpoch, bool commit)
-    {
-        if (!_loaded)
-        {
-            return ErrorCode.CoordinatorLoadInProgress;
-        }
-
-        TransactionMetadata? metadata;
-        TransactionTransit transit;
-        lock (_lock)
-        {
-            var error = CheckProducerLocked(transactionalId, producerId, producerEpoch, out metadata);
-            if (error != ErrorCode.None)
-            {
-                return error;
-            }
-
-            if (metadata!.Pending is not null)
-            {
-                return ErrorCode.ConcurrentTransactions;
-            }
-
-            var prepare = commit ? TransactionState.PrepareCommit : TransactionState.PrepareAbort;
-            var complete = commit ? TransactionState.CompleteCommit : TransactionState.CompleteAbort;
-            if (metadata.State != TransactionState.Ongoing)
-            {
-                // Kafka's table: the same decision in flight is CONCURRENT_TRANSACTIONS, already made is a
-                // retry (NONE), anything else (the opposite decision, no transaction) INVALID_TXN_STATE.
-                return metadata.State == prepare ? ErrorCode.ConcurrentTransactions
-                    : metadata.State == complete ? ErrorCode.None
-                    : ErrorCode.InvalidTxnState;
-            }
-
-            transit = metadata.ToTransit() with { State = prepare, LastUpdateMs = NowMs };
-            metadata.Pending = prepare;
-        }
-
-        var stored = await StoreAsync(metadata, transit);
-        if (stored != ErrorCode.None)
-        {
-            return stored;
-        }
-
-        await WaitForCompletionAsync(StartMarkers(metadata, transit));
-        return ErrorCode.None;
     }
 
     /// <summary>Checks the id, producer id and epoch of a request against the stored ones (Kafka's order).</summary>

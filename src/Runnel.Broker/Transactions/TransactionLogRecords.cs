@@ -5,14 +5,18 @@ namespace Runnel.Broker.Transactions;
 
 /// <summary>
 /// Keys and values of the records in <c>__transaction_state</c> (docs/formats/transaction-state.md).
-/// Key: int16 version (0), transactional id. Value: int16 version (1), producer id, previous producer
-/// id, epoch, last epoch, timeout, state, last update time, start time, then the partitions grouped
-/// by topic. A null value (tombstone) means the id expired.
+/// Key: int16 version (0), transactional id. Value: int16 version (2), producer id, previous producer
+/// id, epoch, last epoch, timeout, state, last update time, start time, the partitions grouped by
+/// topic, then (v2) the next producer id and the client's transaction version. A null value
+/// (tombstone) means the id expired.
 /// </summary>
 internal static class TransactionLogRecords
 {
     public const short KeyVersion = 0;
-    public const short ValueVersion = 1;
+    public const short ValueVersion = 2;
+
+    /// <summary>The oldest value version readers accept (v1 lacks the TV2 fields, which default).</summary>
+    public const short MinValueVersion = 1;
 
     public static byte[] Key(string transactionalId)
     {
@@ -58,6 +62,8 @@ internal static class TransactionLogRecords
             }
         }
 
+        w.Int64(transit.NextProducerId);
+        w.Int8(transit.TransactionVersion);
         return w.ToArray();
     }
 
@@ -86,7 +92,7 @@ internal static class TransactionLogRecords
         var topics = r.Int32();
 
         // Every topic takes at least 6 bytes: a count beyond that is damage, not a reason to allocate.
-        if (!r.Ok || version < ValueVersion || state > (byte)TransactionState.PrepareEpochFence || topics < 0 || topics > value.Length / 6)
+        if (!r.Ok || version < MinValueVersion || state > (byte)TransactionState.PrepareEpochFence || topics < 0 || topics > value.Length / 6)
         {
             return false;
         }
@@ -107,12 +113,21 @@ internal static class TransactionLogRecords
             }
         }
 
+        var nextProducerId = -1L;
+        byte transactionVersion = TransactionVersions.V1;
+        if (version >= 2)
+        {
+            nextProducerId = r.Int64();
+            transactionVersion = r.Int8();
+        }
+
         if (!r.Ok)
         {
             return false;
         }
 
-        transit = new TransactionTransit(producerId, previousProducerId, epoch, lastEpoch, timeoutMs, (TransactionState)state, [.. partitions], startMs, lastUpdateMs);
+        transit = new TransactionTransit(producerId, previousProducerId, epoch, lastEpoch, timeoutMs, (TransactionState)state, [.. partitions], startMs, lastUpdateMs,
+            nextProducerId, transactionVersion);
         return true;
     }
 }

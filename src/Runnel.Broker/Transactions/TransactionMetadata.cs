@@ -44,8 +44,18 @@ internal sealed class TransactionMetadata(string transactionalId, int stateParti
     /// <summary>The append of a fence failed after the epoch was bumped in memory: a retry must not bump again.</summary>
     public bool HasFailedEpochFence { get; set; }
 
+    /// <summary>
+    /// TV2 only: the producer id a Prepare* moves to once it completes, because its epoch bump
+    /// exhausted the current one; -1 otherwise.
+    /// </summary>
+    public long NextProducerId { get; set; } = -1;
+
+    /// <summary>The transaction protocol of the client's last transaction (Kafka's <c>clientTransactionVersion</c>).</summary>
+    public byte TransactionVersion { get; set; }
+
     public TransactionTransit ToTransit() => new(
-        ProducerId, PreviousProducerId, ProducerEpoch, LastProducerEpoch, TimeoutMs, State, [.. Partitions], StartMs, LastUpdateMs);
+        ProducerId, PreviousProducerId, ProducerEpoch, LastProducerEpoch, TimeoutMs, State, [.. Partitions], StartMs, LastUpdateMs,
+        NextProducerId, TransactionVersion);
 
     /// <summary>Applies a transition whose record was stored.</summary>
     public void Apply(TransactionTransit transit)
@@ -60,6 +70,8 @@ internal sealed class TransactionMetadata(string transactionalId, int stateParti
         Partitions.UnionWith(transit.Partitions);
         StartMs = transit.StartMs;
         LastUpdateMs = transit.LastUpdateMs;
+        NextProducerId = transit.NextProducerId;
+        TransactionVersion = transit.TransactionVersion;
         Pending = null;
     }
 }
@@ -74,4 +86,30 @@ internal readonly record struct TransactionTransit(
     TransactionState State,
     TopicPartition[] Partitions,
     long StartMs,
-    long LastUpdateMs);
+    long LastUpdateMs,
+    long NextProducerId = -1,
+    byte TransactionVersion = TransactionVersions.V1)
+{
+    /// <summary>
+    /// The stored state once the markers of this Prepare* are written (Kafka's <c>prepareComplete</c>):
+    /// no partitions, and under TV2 the producer id an exhausted epoch rotated to, at epoch 0.
+    /// </summary>
+    public TransactionTransit Completed(long nowMs)
+    {
+        var state = State == TransactionState.PrepareCommit ? TransactionState.CompleteCommit : TransactionState.CompleteAbort;
+        var completed = this with { State = state, Partitions = [], LastUpdateMs = nowMs };
+        return NextProducerId < 0
+            ? completed
+            : completed with { ProducerId = NextProducerId, PreviousProducerId = ProducerId, ProducerEpoch = 0, LastProducerEpoch = ProducerEpoch, NextProducerId = -1 };
+    }
+}
+
+/// <summary>Kafka's <c>transaction.version</c> feature levels a client can speak.</summary>
+internal static class TransactionVersions
+{
+    /// <summary>KIP-98 transactions as clients before KIP-890 part 2 run them (Kafka's TV_0 and TV_1 behave alike here).</summary>
+    public const byte V1 = 0;
+
+    /// <summary>KIP-890 part 2: an epoch bump at every EndTxn, partitions added by the leader (Produce v12, TxnOffsetCommit v5, EndTxn v5).</summary>
+    public const byte V2 = 2;
+}

@@ -10,13 +10,15 @@ using Runnel.Storage.Log;
 namespace Runnel.Broker.Handlers.Transactions;
 
 /// <summary>
-/// TxnOffsetCommit (key 28), versions 0–4: a transactional producer commits a group's offsets as
+/// TxnOffsetCommit (key 28), versions 0–5: a transactional producer commits a group's offsets as
 /// part of its transaction (they become visible only with its commit marker). v2 adds the leader
 /// epoch; v3 (KIP-447) the group generation, member id and instance id, checked so a zombie from
 /// an older generation cannot commit; v3 is flexible. When verification is on (KIP-890) the group's
 /// partition must have been added by AddOffsetsToTxn, checked by the partition under its append lock
 /// when the batch would open the transaction there (so an abort cannot slip in between): otherwise
-/// INVALID_TXN_STATE. Unknown partitions get UNKNOWN_TOPIC_OR_PARTITION.
+/// INVALID_TXN_STATE (TRANSACTION_ABORTABLE from v4). v5 (transaction version 2) adds the group's
+/// partition to the transaction itself, then verifies the same way. Unknown partitions get
+/// UNKNOWN_TOPIC_OR_PARTITION.
 /// </summary>
 public sealed class TxnOffsetCommitHandler(GroupCoordinator groups, TransactionCoordinator transactions, PartitionRegistry partitions, Func<bool> verificationEnabled) : RequestHandler<TxnOffsetCommitRequest>
 {
@@ -24,7 +26,10 @@ public sealed class TxnOffsetCommitHandler(GroupCoordinator groups, TransactionC
 
     public override short MinVersion => 0;
 
-    public override short MaxVersion => 4;
+    public override short MaxVersion => 5;
+
+    /// <summary>The first version of transaction version 2 (KIP-890 part 2): the commit adds the group's partition itself.</summary>
+    public const short FirstTransactionV2Version = 5;
 
     protected override async ValueTask<IApiMessage?> HandleAsync(RequestContext context, TxnOffsetCommitRequest request)
     {
@@ -46,8 +51,18 @@ public sealed class TxnOffsetCommitHandler(GroupCoordinator groups, TransactionC
         }
 
         var error = request.GroupId.Length == 0 ? ErrorCode.InvalidGroupId : request.TransactionalId.Length == 0 ? ErrorCode.InvalidRequest : ErrorCode.None;
-        var verifier = error == ErrorCode.None && verificationEnabled() && groups.IsLoaded
-            ? new CoordinatorTransactionVerifier(transactions, request.TransactionalId, new TopicPartition(GroupCoordinator.OffsetsTopic, groups.OffsetsPartitionFor(request.GroupId)))
+        var transactionV2 = context.ApiVersion >= FirstTransactionV2Version;
+        var offsetsPartition = error == ErrorCode.None && groups.IsLoaded
+            ? new TopicPartition(GroupCoordinator.OffsetsTopic, groups.OffsetsPartitionFor(request.GroupId))
+            : (TopicPartition?)null;
+        if (transactionV2 && offsetsPartition is { } added && entries.Count > 0)
+        {
+            // Transaction version 2: no AddOffsetsToTxn; the group's partition joins the transaction here.
+            error = VerificationError(await transactions.AddPartitionsAsync(request.TransactionalId, request.ProducerId, request.ProducerEpoch, [added], transactionV2: true), context.ApiVersion);
+        }
+
+        var verifier = error == ErrorCode.None && offsetsPartition is { } verified && (transactionV2 || verificationEnabled())
+            ? new CoordinatorTransactionVerifier(transactions, request.TransactionalId, verified)
             : null;
         var errors = error == ErrorCode.None && entries.Count > 0
             ? await groups.CommitTransactionalOffsetsAsync(request.GroupId, request.ProducerId, request.ProducerEpoch, request.GenerationId, request.MemberId, request.GroupInstanceId, entries, verifier)
