@@ -42,7 +42,7 @@ internal sealed class PrometheusExporter : IDisposable
 
     /// <summary>
     /// The <c>System.Runtime</c> instruments exported with <c>exportRuntimeMetrics</c>: collections per
-    /// generation (exclusive counts, tag <c>gc.heap.generation</c> = gen0, gen1, gen2, loh, poh), bytes
+    /// generation (exclusive counts, tag <c>gc.heap.generation</c> = gen0, gen1, gen2), bytes
     /// allocated since the process started, and total GC pause time in seconds. What
     /// <c>runnel perf --metrics-url</c> reads; the runtime's other instruments are left out to keep a
     /// scrape small.
