@@ -10,6 +10,7 @@ internal sealed class PerfCommand : Command
     {
         Subcommands.Add(new PerfProduceCommand());
         Subcommands.Add(new PerfConsumeCommand());
+        Subcommands.Add(new PerfEndToEndCommand());
         Subcommands.Add(new PerfGroupJoinCommand());
         Subcommands.Add(new PerfGroupCommitCommand());
     }
