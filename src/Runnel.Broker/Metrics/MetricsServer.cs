@@ -65,7 +65,8 @@ internal sealed class MetricsServer : IAsyncDisposable
 
     /// <summary>
     /// Binds <paramref name="address"/> (an <c>http://host:port/</c> from <c>runnel.metrics.listener</c>),
-    /// starts exporting <paramref name="meter"/>'s instruments and accepting scrapes.
+    /// starts exporting <paramref name="meter"/>'s instruments and the runtime's GC counters
+    /// (<see cref="PrometheusExporter.RuntimeInstrumentNames"/>) and accepting scrapes.
     /// </summary>
     public static MetricsServer Start(Uri address, Meter meter, ILoggerFactory loggers)
     {
@@ -88,7 +89,7 @@ internal sealed class MetricsServer : IAsyncDisposable
         var bound = (IPEndPoint)socket.LocalEndPoint!;
         var endpoint = new UriBuilder(Uri.UriSchemeHttp, host, bound.Port, MetricsPath).Uri;
         ILogger logger = loggers.CreateLogger<MetricsServer>();
-        var server = new MetricsServer(socket, endpoint, new PrometheusExporter(meter, logger), logger);
+        var server = new MetricsServer(socket, endpoint, new PrometheusExporter(meter, logger, exportRuntimeMetrics: true), logger);
         Log.Serving(logger, endpoint);
         server._acceptLoop = AcceptLoop.RunAsync(socket, server.Accepted, server._stopping.Token);
         return server;

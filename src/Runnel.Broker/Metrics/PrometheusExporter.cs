@@ -7,9 +7,11 @@ using Microsoft.Extensions.Logging;
 namespace Runnel.Broker.Metrics;
 
 /// <summary>
-/// Listens to one <see cref="Meter"/> (the broker's) and renders its instruments in the Prometheus
-/// text exposition format 0.0.4, named by <see cref="PrometheusNames"/>, tags as labels, with
-/// <c># HELP</c> (the instrument's description) and <c># TYPE</c> lines.
+/// Listens to one <see cref="Meter"/> (the broker's) and, when asked, to the .NET runtime's few
+/// garbage collector instruments in <see cref="RuntimeInstrumentNames"/> (meter <c>System.Runtime</c>,
+/// built into .NET 9 and later), and renders them in the Prometheus text exposition format 0.0.4,
+/// named by <see cref="PrometheusNames"/>, tags as labels, with <c># HELP</c> (the instrument's
+/// description) and <c># TYPE</c> lines.
 /// <list type="bullet">
 /// <item>Counters and observable counters are <c>counter</c>s; up-down counters, gauges and their
 /// observable forms are <c>gauge</c>s. Synchronous counters and up-down counters are summed here
@@ -21,6 +23,10 @@ namespace Runnel.Broker.Metrics;
 /// decision for when one exists.</item>
 /// </list>
 /// Why not OpenTelemetry's Prometheus exporter: see <see cref="MetricsServer"/>.
+/// <para>The runtime instruments are observable counters: the runtime reads them (GC.CollectionCount,
+/// GC.GetTotalAllocatedBytes, GC.GetTotalPauseDuration) only when <see cref="Collect"/> asks, so
+/// exporting them costs the request path nothing. They describe the whole process: brokers sharing
+/// a process (tests, embedded use) all report the same values.</para>
 /// Lifecycle: listens from construction until <see cref="Dispose"/>. Concurrency: measurements
 /// arrive on any thread without locks (a tagless counter is one interlocked add, so the request
 /// path pays nothing more); collections are serialized by one lock, because observable callbacks
@@ -31,17 +37,39 @@ internal sealed class PrometheusExporter : IDisposable
     /// <summary>The exposition format's content type.</summary>
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
+    /// <summary>The runtime meter's name (.NET 9+ built-in metrics).</summary>
+    public const string RuntimeMeterName = "System.Runtime";
+
+    /// <summary>
+    /// The <c>System.Runtime</c> instruments exported with <c>exportRuntimeMetrics</c>: collections per
+    /// generation (exclusive counts, tag <c>gc.heap.generation</c> = gen0, gen1, gen2), bytes
+    /// allocated since the process started, and total GC pause time in seconds. What
+    /// <c>runnel perf --metrics-url</c> reads; the runtime's other instruments are left out to keep a
+    /// scrape small.
+    /// </summary>
+    public static readonly IReadOnlySet<string> RuntimeInstrumentNames = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "dotnet.gc.collections",
+        "dotnet.gc.heap.total_allocated",
+        "dotnet.gc.pause.time",
+    };
+
     private readonly Meter _meter;
+    private readonly bool _exportRuntimeMetrics;
     private readonly ILogger _logger;
     private readonly MeterListener _listener;
     private readonly ConcurrentDictionary<Instrument, InstrumentState> _instruments = new();
     private readonly Lock _collectLock = new();
 
-    public PrometheusExporter(Meter meter, ILogger logger)
+    /// <param name="meter">The broker's meter: only this meter object's instruments are exported.</param>
+    /// <param name="logger">Where failing observable callbacks are logged.</param>
+    /// <param name="exportRuntimeMetrics">Also export <see cref="RuntimeInstrumentNames"/>.</param>
+    public PrometheusExporter(Meter meter, ILogger logger, bool exportRuntimeMetrics = false)
     {
         ArgumentNullException.ThrowIfNull(meter);
         ArgumentNullException.ThrowIfNull(logger);
         _meter = meter;
+        _exportRuntimeMetrics = exportRuntimeMetrics;
         _logger = logger;
         _listener = new MeterListener
         {
@@ -101,8 +129,10 @@ internal sealed class PrometheusExporter : IDisposable
     private void OnInstrumentPublished(Instrument instrument, MeterListener listener)
     {
         // Several brokers can share a process (tests, embedded use), each with its own meter of the
-        // same name: only this meter object's instruments are this broker's.
-        if (!ReferenceEquals(instrument.Meter, _meter) || InstrumentState.TryCreate(instrument) is not { } state)
+        // same name: only this meter object's instruments are this broker's. The runtime's meter is
+        // one per process.
+        if (!(ReferenceEquals(instrument.Meter, _meter) || IsExportedRuntimeInstrument(instrument))
+            || InstrumentState.TryCreate(instrument) is not { } state)
         {
             return;
         }
@@ -110,6 +140,11 @@ internal sealed class PrometheusExporter : IDisposable
         _instruments[instrument] = state;
         listener.EnableMeasurementEvents(instrument, state);
     }
+
+    private bool IsExportedRuntimeInstrument(Instrument instrument) =>
+        _exportRuntimeMetrics
+        && instrument.Meter.Name == RuntimeMeterName
+        && RuntimeInstrumentNames.Contains(instrument.Name);
 
     /// <summary>Appends a sample value as the format writes it: <c>NaN</c>, <c>+Inf</c>, <c>-Inf</c> or a round-trippable number.</summary>
     internal static void AppendValue(StringBuilder text, double value)

@@ -2,14 +2,15 @@ using System.CommandLine;
 
 namespace Runnel.Cli.Commands;
 
-/// <summary><c>runnel perf produce|consume|group-join|group-commit</c>: end-to-end benchmarks, the first two modelled on Kafka's perf-test tools.</summary>
+/// <summary><c>runnel perf produce|consume|e2e|group-join|group-commit</c>: end-to-end benchmarks, the first three modelled on Kafka's perf-test and e2e-latency tools.</summary>
 internal sealed class PerfCommand : Command
 {
     public PerfCommand()
-        : base("perf", "End-to-end benchmarks (like kafka-producer-perf-test and kafka-consumer-perf-test).")
+        : base("perf", "End-to-end benchmarks (like kafka-producer-perf-test, kafka-consumer-perf-test and kafka-e2e-latency).")
     {
         Subcommands.Add(new PerfProduceCommand());
         Subcommands.Add(new PerfConsumeCommand());
+        Subcommands.Add(new PerfEndToEndCommand());
         Subcommands.Add(new PerfGroupJoinCommand());
         Subcommands.Add(new PerfGroupCommitCommand());
     }
@@ -21,12 +22,12 @@ internal sealed class PerfCommand : Command
         HelpName = "file",
     };
 
-    /// <summary><c>--broker-pid PID</c>: report the broker's CPU per MiB, cores used and peak RSS (Linux /proc).</summary>
+    /// <summary><c>--broker-pid PID</c>: report the broker's CPU per MiB, cores used, peak RSS and disk writes (Linux /proc).</summary>
     internal static Option<int?> CreateBrokerPidOption()
     {
         Option<int?> option = new("--broker-pid")
         {
-            Description = "Report this local broker process's CPU ms per MiB, cores used and peak RSS (from /proc).",
+            Description = "Report this local broker process's CPU ms per MiB, cores used, peak RSS and disk bytes written per payload byte (from /proc).",
             HelpName = "pid",
         };
         option.Validators.Add(r =>
@@ -38,6 +39,13 @@ internal sealed class PerfCommand : Command
         });
         return option;
     }
+
+    /// <summary><c>--metrics-url URL</c>: report the broker's GC collections, pause time and allocation per record during the run.</summary>
+    internal static Option<string> CreateMetricsUrlOption() => new("--metrics-url")
+    {
+        Description = "The broker's Prometheus endpoint (runnel.metrics.listener, e.g. http://127.0.0.1:9404): report its GC collections per generation, GC pause time and bytes allocated per record during the run.",
+        HelpName = "url",
+    };
 
     /// <summary>A positive millisecond count option.</summary>
     internal static Option<long> CreateMillisecondsOption(string name, long defaultValue, string description)

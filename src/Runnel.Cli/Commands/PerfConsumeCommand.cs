@@ -28,6 +28,7 @@ internal sealed class PerfConsumeCommand : ToolCommand
         Options.Add(FromLatest);
         Options.Add(Csv);
         Options.Add(BrokerPid);
+        Options.Add(MetricsUrl);
         Messages.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<long>() < 1)
@@ -63,6 +64,8 @@ internal sealed class PerfConsumeCommand : ToolCommand
 
     public Option<int?> BrokerPid { get; } = PerfCommand.CreateBrokerPidOption();
 
+    public Option<string> MetricsUrl { get; } = PerfCommand.CreateMetricsUrlOption();
+
     internal ConsumerPerfSettings Bind(ParseResult parseResult) => new(
         parseResult.GetRequiredValue(Topic),
         parseResult.GetValue(Messages),
@@ -75,7 +78,8 @@ internal sealed class PerfConsumeCommand : ToolCommand
         parseResult.GetValue(FromLatest),
         _client.BuildConfig(parseResult),
         parseResult.GetValue(Csv),
-        parseResult.GetValue(BrokerPid));
+        parseResult.GetValue(BrokerPid),
+        parseResult.GetValue(MetricsUrl));
 
     protected override Task<int> ExecuteAsync(ParseResult parseResult, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {

@@ -27,6 +27,7 @@ internal sealed class PerfProduceCommand : ToolCommand
         Options.Add(ReportingInterval);
         Options.Add(Csv);
         Options.Add(BrokerPid);
+        Options.Add(MetricsUrl);
         Options.Add(KeyCount);
         Options.Add(TransactionalId);
         Options.Add(TransactionDurationMs);
@@ -92,6 +93,8 @@ internal sealed class PerfProduceCommand : ToolCommand
 
     public Option<int?> BrokerPid { get; } = PerfCommand.CreateBrokerPidOption();
 
+    public Option<string> MetricsUrl { get; } = PerfCommand.CreateMetricsUrlOption();
+
     public Option<int> KeyCount { get; } = new("--key-count")
     {
         Description = "Runnel extension: key the records with this many distinct keys in turn (10-digit decimal keys), e.g. to load a compacted topic. Default 0: no key, as Kafka's tool.",
@@ -132,7 +135,8 @@ internal sealed class PerfProduceCommand : ToolCommand
         parseResult.GetValue(BrokerPid),
         parseResult.GetValue(KeyCount),
         BindTransactions(parseResult).TransactionalId,
-        BindTransactions(parseResult).DurationMs);
+        BindTransactions(parseResult).DurationMs,
+        parseResult.GetValue(MetricsUrl));
 
     protected override Task<int> ExecuteAsync(ParseResult parseResult, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {

@@ -12,7 +12,8 @@ namespace Runnel.Cli.Perf;
 /// <param name="FromLatest">Start at the end of each partition instead of the beginning.</param>
 /// <param name="Config">librdkafka properties.</param>
 /// <param name="CsvPath">Append a summary row to this CSV file; null for none.</param>
-/// <param name="BrokerPid">Report this broker process's CPU and memory; null for none.</param>
+/// <param name="BrokerPid">Report this broker process's CPU, memory and disk writes; null for none.</param>
+/// <param name="MetricsUrl">Report the broker's GC work from this Prometheus endpoint; null for none.</param>
 internal sealed record ConsumerPerfSettings(
     string Topic,
     long Messages,
@@ -25,4 +26,5 @@ internal sealed record ConsumerPerfSettings(
     bool FromLatest,
     Dictionary<string, string> Config,
     string? CsvPath,
-    int? BrokerPid);
+    int? BrokerPid,
+    string? MetricsUrl = null);

@@ -12,6 +12,9 @@ namespace Runnel.Cli.Perf;
 /// data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec</c>
 /// (or, with detailed stats, one row per interval). Without a group every partition is assigned from
 /// the beginning, so rebalance.time.ms is 0; with one it is the time until the first assignment.
+/// <para>Live progress (Runnel's, not Kafka's) when detailed stats are off: on a terminal one line
+/// updated in place on stdout; redirected, a line per reporting interval on stderr, so stdout keeps
+/// exactly Kafka's header and summary row for scripts.</para>
 /// </summary>
 internal sealed class ConsumerPerformance(ConsumerPerfSettings settings, TextWriter output, TextWriter error)
 {
@@ -41,7 +44,7 @@ internal sealed class ConsumerPerformance(ConsumerPerfSettings settings, TextWri
             output.WriteLine(FormatHeader(settings.ShowDetailedStats));
         }
 
-        BrokerProcessMonitor? monitor = settings.BrokerPid is int pid ? BrokerProcessMonitor.Start(pid) : null;
+        BrokerProcessMonitor? monitor = BrokerProcessMonitor.Start(settings.BrokerPid, settings.MetricsUrl, cancellationToken);
 
         long joinStart = 0;
         long joinTicks = -1;
@@ -81,11 +84,25 @@ internal sealed class ConsumerPerformance(ConsumerPerfSettings settings, TextWri
         long now = start;
         bool joinReported = false;
         TimeSpan poll = TimeSpan.FromMilliseconds(100);
+        PerfProgress? live = settings.ShowDetailedStats
+            ? null
+            : PerfProgress.IsTerminal(output)
+                ? new PerfProgress(output, interactive: true, settings.ReportingInterval, start)
+                : new PerfProgress(error, interactive: false, settings.ReportingInterval, start);
+        long liveMessages = 0;
+        long liveBytes = 0;
 
         while (messages < settings.Messages && now - lastConsumed <= timeoutTicks && !cancellationToken.IsCancellationRequested)
         {
             ConsumeResult<byte[]?, byte[]?>? result = consumer.Consume(poll);
             now = Stopwatch.GetTimestamp();
+            if (live is not null && live.IsDue(now))
+            {
+                live.Report(PerfProgress.Format(messages, messages - liveMessages, bytes - liveBytes, ToMs(now - live.LastTimestamp), string.Empty), now);
+                liveMessages = messages;
+                liveBytes = bytes;
+            }
+
             if (result is null || result.IsPartitionEOF)
             {
                 continue;
@@ -112,6 +129,7 @@ internal sealed class ConsumerPerformance(ConsumerPerfSettings settings, TextWri
             }
         }
 
+        live?.Clear();
         if (messages < settings.Messages && !cancellationToken.IsCancellationRequested)
         {
             output.WriteLine(string.Create(
@@ -136,11 +154,8 @@ internal sealed class ConsumerPerformance(ConsumerPerfSettings settings, TextWri
                 bytes, messages, elapsedMs, joinMs));
         }
 
-        BrokerUsage? usage = monitor?.Stop(bytes);
-        if (usage is not null)
-        {
-            output.WriteLine(usage.Format());
-        }
+        BrokerUsage? usage = monitor?.Stop(bytes, messages, cancellationToken);
+        usage?.WriteTo(output);
 
         if (settings.CsvPath is { } csv)
         {
@@ -151,12 +166,12 @@ internal sealed class ConsumerPerformance(ConsumerPerfSettings settings, TextWri
                 [
                     "time", "tool", "topic", "messages", "mb", "mb_per_sec", "records_per_sec", "elapsed_ms",
                     "rebalance_ms", "fetch_ms", "fetch_mb_per_sec", "fetch_records_per_sec",
-                    "broker_cpu_ms_per_mib", "broker_cores", "broker_peak_rss_mib",
+                    .. BrokerUsage.CsvHeader,
                 ],
                 [
                     startTime, "consume", settings.Topic, messages, mb, mb / (elapsedMs / 1000.0), messages / (elapsedMs / 1000.0), elapsedMs,
                     joinMs, fetchMs, fetchMs > 0 ? mb / (fetchMs / 1000.0) : 0.0, fetchMs > 0 ? messages / (fetchMs / 1000.0) : 0.0,
-                    usage?.CpuMsPerMiB, usage?.Cores, usage?.PeakRssMiB,
+                    .. BrokerUsage.CsvCells(usage),
                 ]);
         }
 

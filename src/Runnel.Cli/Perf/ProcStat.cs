@@ -4,9 +4,9 @@ using System.Runtime.InteropServices;
 namespace Runnel.Cli.Perf;
 
 /// <summary>
-/// Reads a Linux process's CPU time and peak memory from procfs (proc(5)): <c>/proc/PID/stat</c>
-/// fields 14 and 15 (utime, stime, in clock ticks) and <c>VmHWM</c> (peak resident set size, kB) in
-/// <c>/proc/PID/status</c>.
+/// Reads a Linux process's CPU time, peak memory and disk writes from procfs (proc(5)):
+/// <c>/proc/PID/stat</c> fields 14 and 15 (utime, stime, in clock ticks), <c>VmHWM</c> (peak
+/// resident set size, kB) in <c>/proc/PID/status</c>, and <c>write_bytes</c> in <c>/proc/PID/io</c>.
 /// </summary>
 internal static partial class ProcStat
 {
@@ -51,6 +51,26 @@ internal static partial class ProcStat
 
             string[] parts = line[(field.Length + 1)..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             return parts.Length >= 1 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out kib);
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Parses a <c>name: 123</c> line of <c>/proc/PID/io</c> (rchar, wchar, syscr, syscw, read_bytes,
+    /// write_bytes, cancelled_write_bytes). <c>write_bytes</c> counts what the process caused to be sent
+    /// to the storage layer: the kernel charges it when the process dirties a page-cache page, so it
+    /// counts pages (a page rewritten while still dirty counts once) whether or not they were flushed yet.
+    /// </summary>
+    public static bool TryParseIoField(string ioText, string field, out long value)
+    {
+        value = 0;
+        foreach (string line in ioText.Split('\n'))
+        {
+            if (line.Length > field.Length && line.StartsWith(field, StringComparison.Ordinal) && line[field.Length] == ':')
+            {
+                return long.TryParse(line.AsSpan(field.Length + 1).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out value);
+            }
         }
 
         return false;

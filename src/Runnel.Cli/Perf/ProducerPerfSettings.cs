@@ -11,10 +11,11 @@ namespace Runnel.Cli.Perf;
 /// <param name="PrintMetrics">Print the client's statistics at the end.</param>
 /// <param name="ReportingInterval">How often to print a progress line.</param>
 /// <param name="CsvPath">Append a summary row to this CSV file; null for none.</param>
-/// <param name="BrokerPid">Report this broker process's CPU and memory; null for none.</param>
+/// <param name="BrokerPid">Report this broker process's CPU, memory and disk writes; null for none.</param>
 /// <param name="KeyCount">Runnel extension: key the records with this many distinct keys in turn (0: no key, as Kafka's tool).</param>
 /// <param name="TransactionalId">With transactions: the producer's transactional.id; null without transactions.</param>
 /// <param name="TransactionDurationMs">With transactions: commit once a transaction is this old (Kafka's tool commits after the send that passes it).</param>
+/// <param name="MetricsUrl">Report the broker's GC work from this Prometheus endpoint; null for none.</param>
 internal sealed record ProducerPerfSettings(
     string Topic,
     long NumRecords,
@@ -29,7 +30,8 @@ internal sealed record ProducerPerfSettings(
     int? BrokerPid,
     int KeyCount = 0,
     string? TransactionalId = null,
-    long TransactionDurationMs = 0)
+    long TransactionDurationMs = 0,
+    string? MetricsUrl = null)
 {
     /// <summary>True when records are sent in transactions.</summary>
     public bool TransactionsEnabled => TransactionalId is not null;

@@ -8,11 +8,14 @@ namespace Runnel.Cli.Perf;
 /// prints them: a progress line per reporting window (checked when a record completes, as Kafka does)
 /// and a final summary line with percentiles. Latencies are kept in microseconds; the lines keep
 /// Kafka's exact wording and number formats, so scripts that parse Kafka's output parse ours.
+/// On an interactive terminal (a <see cref="PerfProgress"/> given) the window lines give way to one
+/// line updated in place: records so far, the rate over the last refresh and its average latency.
 /// </summary>
 /// <remarks>Not thread-safe: the caller serializes <see cref="Record"/>.</remarks>
 internal sealed class ProducerPerfStats
 {
     private readonly TextWriter _output;
+    private readonly PerfProgress? _live;
     private readonly long _reportingIntervalTicks;
     private readonly long _start;
 
@@ -22,10 +25,15 @@ internal sealed class ProducerPerfStats
     private long _windowTotalLatency;
     private long _windowMaxLatency;
 
-    public ProducerPerfStats(TextWriter output, TimeSpan reportingInterval, long startTimestamp)
+    /// <param name="output">Where window lines go.</param>
+    /// <param name="reportingInterval">Kafka's reporting interval between window lines.</param>
+    /// <param name="startTimestamp">When the run started.</param>
+    /// <param name="live">An interactive progress line to update instead of printing window lines; null for Kafka's lines.</param>
+    public ProducerPerfStats(TextWriter output, TimeSpan reportingInterval, long startTimestamp, PerfProgress? live = null)
     {
         _output = output;
-        _reportingIntervalTicks = (long)(reportingInterval.TotalSeconds * Stopwatch.Frequency);
+        _live = live;
+        _reportingIntervalTicks = live?.IntervalTicks ?? (long)(reportingInterval.TotalSeconds * Stopwatch.Frequency);
         _start = startTimestamp;
         _windowStart = startTimestamp;
     }
@@ -48,8 +56,18 @@ internal sealed class ProducerPerfStats
 
         if (nowTimestamp - _windowStart >= _reportingIntervalTicks)
         {
-            _output.WriteLine(FormatWindow(
-                _windowCount, _windowBytes, ElapsedMs(_windowStart, nowTimestamp), _windowTotalLatency, _windowMaxLatency));
+            double windowMs = ElapsedMs(_windowStart, nowTimestamp);
+            if (_live is not null)
+            {
+                _live.Report(
+                    PerfProgress.Format(Count, _windowCount, _windowBytes, windowMs, string.Create(CultureInfo.InvariantCulture, $", {_windowTotalLatency / 1000.0 / _windowCount:F1} ms avg latency")),
+                    nowTimestamp);
+            }
+            else
+            {
+                _output.WriteLine(FormatWindow(_windowCount, _windowBytes, windowMs, _windowTotalLatency, _windowMaxLatency));
+            }
+
             _windowStart = nowTimestamp;
             _windowCount = 0;
             _windowBytes = 0;
@@ -57,6 +75,9 @@ internal sealed class ProducerPerfStats
             _windowMaxLatency = 0;
         }
     }
+
+    /// <summary>Wipes the interactive progress line before the summary is written.</summary>
+    public void ClearProgress() => _live?.Clear();
 
     public ProducerPerfSummary Summarize(long nowTimestamp)
     {

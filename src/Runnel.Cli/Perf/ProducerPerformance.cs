@@ -68,7 +68,7 @@ internal sealed class ProducerPerformance
             config["transactional.id"] = transactionalId;
         }
 
-        BrokerProcessMonitor? monitor = _settings.BrokerPid is int pid ? BrokerProcessMonitor.Start(pid) : null;
+        BrokerProcessMonitor? monitor = BrokerProcessMonitor.Start(_settings.BrokerPid, _settings.MetricsUrl, cancellationToken);
         using IProducer<byte[]?, byte[]> producer = KafkaClients.CreateProducer<byte[]?, byte[]>(
             config, _error, _settings.PrintMetrics ? (_, json) => Volatile.Write(ref _lastStatistics, json) : null);
 
@@ -78,7 +78,8 @@ internal sealed class ProducerPerformance
         }
 
         long start = Stopwatch.GetTimestamp();
-        _stats = new ProducerPerfStats(_output, _settings.ReportingInterval, start);
+        PerfProgress? live = PerfProgress.IsTerminal(_output) ? new PerfProgress(_output, interactive: true, _settings.ReportingInterval, start) : null;
+        _stats = new ProducerPerfStats(_output, _settings.ReportingInterval, start, live);
         long sent = Send(producer, payloads, start, cancellationToken);
 
         producer.Flush(cancellationToken);
@@ -95,6 +96,7 @@ internal sealed class ProducerPerformance
         lock (_statsLock)
         {
             summary = _stats.Summarize(Stopwatch.GetTimestamp());
+            _stats.ClearProgress();
         }
 
         _output.WriteLine(summary.Format());
@@ -104,11 +106,8 @@ internal sealed class ProducerPerformance
             ClientStatistics.Print(_output, Volatile.Read(ref _lastStatistics));
         }
 
-        BrokerUsage? usage = monitor?.Stop(summary.Bytes);
-        if (usage is not null)
-        {
-            _output.WriteLine(usage.Format());
-        }
+        BrokerUsage? usage = monitor?.Stop(summary.Bytes, summary.Count, cancellationToken);
+        usage?.WriteTo(_output);
 
         if (_settings.CsvPath is { } csv)
         {
@@ -202,7 +201,7 @@ internal sealed class ProducerPerformance
     }
 
     /// <summary>Sleeps until shortly before <paramref name="timestamp"/>; sending up to 0.2 ms early keeps the rate without spinning.</summary>
-    private static void WaitUntil(long timestamp)
+    internal static void WaitUntil(long timestamp)
     {
         long early = Stopwatch.Frequency / 5000;
         while (true)
@@ -330,14 +329,14 @@ internal sealed class ProducerPerformance
                 "time", "tool", "topic", "num_records", "record_size", "target_throughput", "acks", "compression",
                 "records", "records_per_sec", "mb_per_sec", "avg_latency_ms", "max_latency_ms",
                 "p50_ms", "p95_ms", "p99_ms", "p999_ms", "errors",
-                "broker_cpu_ms_per_mib", "broker_cores", "broker_peak_rss_mib",
+                .. BrokerUsage.CsvHeader,
             ],
             [
                 DateTimeOffset.Now, "produce", _settings.Topic, _settings.NumRecords,
                 _settings.RecordSize?.ToString(CultureInfo.InvariantCulture) ?? "file", _settings.Throughput, acks, compression,
                 summary.Count, summary.RecordsPerSec, summary.MbPerSec, summary.AvgLatencyMs, summary.MaxLatencyMs,
                 summary.P50Ms, summary.P95Ms, summary.P99Ms, summary.P999Ms, Interlocked.Read(ref _failures),
-                usage?.CpuMsPerMiB, usage?.Cores, usage?.PeakRssMiB,
+                .. BrokerUsage.CsvCells(usage),
             ]);
     }
 

@@ -185,4 +185,39 @@ public sealed class PrometheusExporterTests : IDisposable
 
         Assert.Equal(string.Empty, exporter.Collect());
     }
+
+    [Fact]
+    public void Runtime_gc_counters_are_exported_when_asked_with_their_generation_labels()
+    {
+        using var exporter = new PrometheusExporter(_meter, NullLogger.Instance, exportRuntimeMetrics: true);
+        GC.Collect(0);
+
+        List<string> lines = [.. exporter.Collect().Split('\n')];
+
+        Assert.Contains("# TYPE dotnet_gc_collections_total counter", lines);
+        Assert.Contains(lines, l => l.StartsWith("dotnet_gc_collections_total{gc_heap_generation=\"gen0\"} ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("dotnet_gc_collections_total{gc_heap_generation=\"gen2\"} ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("dotnet_gc_heap_total_allocated_bytes_total ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("dotnet_gc_pause_time_seconds_total ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Runtime_instruments_outside_the_gc_counters_are_not_exported()
+    {
+        using var exporter = new PrometheusExporter(_meter, NullLogger.Instance, exportRuntimeMetrics: true);
+
+        string[] families = [.. exporter.Collect().Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal))];
+
+        Assert.Equal(
+            ["# TYPE dotnet_gc_collections_total counter", "# TYPE dotnet_gc_heap_total_allocated_bytes_total counter", "# TYPE dotnet_gc_pause_time_seconds_total counter"],
+            families);
+    }
+
+    [Fact]
+    public void Runtime_gc_counters_are_not_exported_by_default()
+    {
+        GC.Collect(0);
+
+        Assert.DoesNotContain("dotnet_gc", _exporter.Collect(), StringComparison.Ordinal);
+    }
 }

@@ -66,7 +66,7 @@ public class ProcStatTests
         Assert.Equal(3000.0 / 512, usage.CpuMsPerMiB);
         Assert.Equal(1.5, usage.Cores);
         Assert.Equal(256.0, usage.PeakRssMiB);
-        Assert.Equal("Broker pid 7: 5.86 CPU ms/MiB, 1.50 cores (3000 ms CPU in 2000 ms), peak RSS 256.0 MiB.", usage.Format());
+        Assert.Equal("Broker pid 7: 5.86 CPU ms/MiB, 1.50 cores (3000 ms CPU in 2000 ms), peak RSS 256.0 MiB, disk writes n/a.", usage.Format());
     }
 
     [Fact]
@@ -74,6 +74,48 @@ public class ProcStatTests
     {
         BrokerUsage usage = new(7, TimeSpan.Zero, TimeSpan.FromSeconds(1), 0, null);
         Assert.Null(usage.CpuMsPerMiB);
-        Assert.Equal("Broker pid 7: n/a CPU ms/MiB, 0.00 cores (0 ms CPU in 1000 ms), peak RSS n/a.", usage.Format());
+        Assert.Equal("Broker pid 7: n/a CPU ms/MiB, 0.00 cores (0 ms CPU in 1000 ms), peak RSS n/a, disk writes n/a.", usage.Format());
+        Assert.Null(usage.FormatRuntime());
+    }
+
+    [Fact]
+    public void Io_fields_are_read_by_name()
+    {
+        const string Io = "rchar: 4096\nwchar: 123456\nsyscr: 9\nsyscw: 12\nread_bytes: 0\nwrite_bytes: 987136\ncancelled_write_bytes: 4096\n";
+
+        Assert.True(ProcStat.TryParseIoField(Io, "write_bytes", out long written));
+        Assert.Equal(987136, written);
+        Assert.True(ProcStat.TryParseIoField(Io, "cancelled_write_bytes", out long cancelled));
+        Assert.Equal(4096, cancelled);
+        Assert.False(ProcStat.TryParseIoField(Io, "write", out _));
+        Assert.False(ProcStat.TryParseIoField("write_bytes: lots\n", "write_bytes", out _));
+    }
+
+    [Fact]
+    public void Broker_usage_reports_disk_writes_per_payload_byte_and_gc_work_per_record()
+    {
+        BrokerUsage usage = new(Pid: 7, CpuTime: TimeSpan.FromSeconds(1), WallTime: TimeSpan.FromSeconds(2), BytesMoved: 1000, PeakRssBytes: 1024 * 1024)
+        {
+            DiskWriteBytes = 1500,
+            Records = 10,
+            Runtime = new BrokerRuntimeCounters(4, 1, 0, 0.00325, 8125),
+        };
+
+        Assert.Equal(1.5, usage.DiskWritePerPayloadByte);
+        Assert.Equal(812.5, usage.AllocatedBytesPerRecord);
+        Assert.EndsWith(", peak RSS 1.0 MiB, disk writes 1.50 bytes/payload byte (1500 bytes).", usage.Format(), StringComparison.Ordinal);
+        Assert.Equal("Broker pid 7 GC: gen0 4, gen1 1, gen2 0 collections, 3.250 ms paused, 812.5 bytes allocated/record (0.0 MiB).", usage.FormatRuntime());
+    }
+
+    [Fact]
+    public void Broker_usage_from_metrics_alone_prints_only_the_gc_line()
+    {
+        BrokerUsage usage = new(null, TimeSpan.Zero, TimeSpan.FromSeconds(1), 100, null) { Records = 0, Runtime = new BrokerRuntimeCounters(1, 0, 0, 0, 0) };
+        using StringWriter output = new();
+
+        usage.WriteTo(output);
+
+        Assert.Equal("Broker GC: gen0 1, gen1 0, gen2 0 collections, 0.000 ms paused, n/a bytes allocated/record (0.0 MiB)." + Environment.NewLine, output.ToString());
+        Assert.Null(usage.CpuMsPerMiB);
     }
 }

@@ -1,0 +1,157 @@
+using System.CommandLine;
+using Runnel.Cli.Kafka;
+using Runnel.Cli.Perf;
+
+namespace Runnel.Cli.Commands;
+
+/// <summary>
+/// <c>runnel perf e2e</c>: end-to-end latency, Kafka's kafka-e2e-latency (<c>EndToEndLatency</c>:
+/// bootstrap servers, topic, number of records, producer acks, record size, properties) with named
+/// flags, plus Runnel's fixed-rate mode; see <see cref="EndToEndLatency"/>.
+/// </summary>
+internal sealed class PerfEndToEndCommand : ToolCommand
+{
+    private readonly KafkaClientOptions _client = new([], []);
+
+    public PerfEndToEndCommand()
+        : base(
+            "e2e",
+            "Measure end-to-end latency from producer to consumer (like kafka-e2e-latency). By default one record at a time: "
+            + "send, wait for the acknowledgement, poll until it arrives, repeat; prints Kafka's 'Avg latency' and 'Percentiles' lines "
+            + "and Runnel's microsecond percentiles. With --throughput R, records go at a fixed rate and latency is measured from each "
+            + "record's scheduled send time. Latency defaults, overridable with --producer-props/--consumer-props: producer linger.ms=0; "
+            + "consumer fetch.wait.max.ms=0, auto.offset.reset=latest, a fresh group.id, enable.auto.commit=false (always); both "
+            + "socket.nagle.disable=true. A missing topic is created with 1 partition.")
+    {
+        _client.AddTo(this);
+        Options.Add(Topic);
+        Options.Add(NumRecords);
+        Options.Add(RecordSize);
+        Options.Add(ProducerAcks);
+        Options.Add(Throughput);
+        Options.Add(ProducerProps);
+        Options.Add(ConsumerProps);
+        Options.Add(ReportingInterval);
+        Options.Add(Csv);
+        Options.Add(BrokerPid);
+        Options.Add(MetricsUrl);
+        ProducerProps.Validators.Add(KeyValueArguments.Validate);
+        ConsumerProps.Validators.Add(KeyValueArguments.Validate);
+        NumRecords.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long>() is < 1 or > int.MaxValue)
+            {
+                r.AddError("--num-records must be between 1 and 2147483647.");
+            }
+        });
+        RecordSize.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 0)
+            {
+                r.AddError("--record-size must not be negative.");
+            }
+        });
+        ProducerAcks.Validators.Add(r =>
+        {
+            // Kafka's tool accepts 1 and all; -1 is the same as all.
+            if (r.GetValueOrDefault<string>() is not ("1" or "-1" or "all"))
+            {
+                r.AddError("Latency testing requires synchronous acknowledgement. Please use 1 or all");
+            }
+        });
+        Validators.Add(r =>
+        {
+            // Defaults are not applied to a command validator's view of options not given.
+            double throughput = r.GetResult(Throughput)?.GetValueOrDefault<double>() ?? -1;
+            int recordSize = r.GetResult(RecordSize)?.GetValueOrDefault<int>() ?? 100;
+            if (throughput > 0 && recordSize < EndToEndLatency.TimestampBytes)
+            {
+                r.AddError($"--record-size must be at least {EndToEndLatency.TimestampBytes} with --throughput: each value carries its scheduled send time.");
+            }
+        });
+    }
+
+    public Option<string> Topic { get; } = new("--topic") { Description = "The topic records go through (created with 1 partition if missing).", Required = true };
+
+    public Option<long> NumRecords { get; } = new("--num-records") { Description = "Number of records to measure.", Required = true };
+
+    public Option<int> RecordSize { get; } = new("--record-size")
+    {
+        Description = "Record value size in bytes (default 100; at least 8 with --throughput).",
+        DefaultValueFactory = _ => 100,
+    };
+
+    public Option<string> ProducerAcks { get; } = new("--producer-acks")
+    {
+        Description = "The producer's acks: 1, or all (-1). Required, as in Kafka's tool.",
+        Required = true,
+    };
+
+    public Option<double> Throughput { get; } = new("--throughput")
+    {
+        Description = "Records/sec at a fixed rate, latency measured from each record's scheduled send time; -1 (default) for Kafka's one-at-a-time mode.",
+        DefaultValueFactory = _ => -1,
+    };
+
+    public Option<string[]> ProducerProps { get; } = new("--producer-props")
+    {
+        Description = "A librdkafka producer property key=value; repeatable. Over -X and --command-config.",
+        HelpName = "key=value",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    public Option<string[]> ConsumerProps { get; } = new("--consumer-props")
+    {
+        Description = "A librdkafka consumer property key=value; repeatable. Over -X and --command-config.",
+        HelpName = "key=value",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    public Option<long> ReportingInterval { get; } = PerfCommand.CreateMillisecondsOption(
+        "--reporting-interval", 5000, "Milliseconds between progress lines when output is redirected (a terminal gets one line updated in place).");
+
+    public Option<string> Csv { get; } = PerfCommand.CreateCsvOption();
+
+    public Option<int?> BrokerPid { get; } = PerfCommand.CreateBrokerPidOption();
+
+    public Option<string> MetricsUrl { get; } = PerfCommand.CreateMetricsUrlOption();
+
+    internal EndToEndLatencySettings Bind(ParseResult parseResult)
+    {
+        string acks = parseResult.GetRequiredValue(ProducerAcks);
+        return new EndToEndLatencySettings(
+            parseResult.GetRequiredValue(Topic),
+            parseResult.GetValue(NumRecords),
+            parseResult.GetValue(RecordSize),
+            acks == "-1" ? "all" : acks,
+            parseResult.GetValue(Throughput),
+            BuildConfig(parseResult, ProducerProps),
+            BuildConfig(parseResult, ConsumerProps),
+            TimeSpan.FromMilliseconds(parseResult.GetValue(ReportingInterval)),
+            parseResult.GetValue(Csv),
+            parseResult.GetValue(BrokerPid),
+            parseResult.GetValue(MetricsUrl));
+    }
+
+    /// <summary>
+    /// One client's properties, lowest first: the shared ones (default bootstrap server,
+    /// --command-config, -X), that client's own (<paramref name="properties"/>), an explicit --bootstrap-server.
+    /// </summary>
+    private Dictionary<string, string> BuildConfig(ParseResult parseResult, Option<string[]> properties)
+    {
+        Dictionary<string, string> config = _client.BuildConfig(parseResult);
+        KeyValueArguments.ParseInto(parseResult.GetValue(properties), config);
+        if (parseResult.GetValue(_client.BootstrapServer) is { } bootstrap)
+        {
+            config["bootstrap.servers"] = bootstrap;
+        }
+
+        return config;
+    }
+
+    protected override Task<int> ExecuteAsync(ParseResult parseResult, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        EndToEndLatency run = new(Bind(parseResult), output, error);
+        return run.RunAsync(cancellationToken);
+    }
+}

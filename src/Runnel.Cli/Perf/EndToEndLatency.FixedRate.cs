@@ -1,0 +1,150 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using Confluent.Kafka;
+using Runnel.Cli.Kafka;
+
+namespace Runnel.Cli.Perf;
+
+/// <summary>Fixed-rate mode of <c>runnel perf e2e</c>: a scheduled sender thread and a consumer measuring from the schedule.</summary>
+internal sealed partial class EndToEndLatency
+{
+    /// <summary>Bytes at the start of each value that carry its scheduled send time.</summary>
+    internal const int TimestampBytes = sizeof(long);
+
+    private const int MaxErrorsPrinted = 10;
+
+    private long _sent;
+    private long _failed;
+    private int _senderDone;
+    private Exception? _senderError;
+
+    /// <summary>
+    /// Starts the sender and consumes until every record that was sent and not failed has arrived.
+    /// Returns the failures and when the last record arrived.
+    /// </summary>
+    private (long Failures, long End) RunFixedRate(
+        IProducer<Null, byte[]> producer, IConsumer<Ignore, byte[]> consumer, LatencyHistogram latencies, PerfProgress progress, long start, CancellationToken cancellationToken)
+    {
+        using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Thread sender = new(() => Send(producer, start, stop.Token)) { IsBackground = true, Name = "runnel-perf-e2e-sender" };
+        sender.Start();
+        try
+        {
+            long end = Consume(consumer, latencies, progress, start, cancellationToken);
+            return (Interlocked.Read(ref _failed), end);
+        }
+        finally
+        {
+            stop.Cancel();
+            sender.Join();
+            producer.Flush(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    private void Send(IProducer<Null, byte[]> producer, long start, CancellationToken cancellationToken)
+    {
+        try
+        {
+            string topic = _settings.Topic;
+            double ticksPerRecord = Stopwatch.Frequency / _settings.Throughput;
+            byte[] value = new byte[_settings.RecordSize];
+            value.AsSpan(TimestampBytes).Fill((byte)'A');
+            Message<Null, byte[]> message = new() { Value = value };
+
+            // One delegate for every record: the report carries all the handler needs.
+            Action<DeliveryReport<Null, byte[]>> onDelivery = OnDelivery;
+            for (long i = 0; i < _settings.NumRecords && !cancellationToken.IsCancellationRequested; i++)
+            {
+                long scheduled = start + (long)(i * ticksPerRecord);
+                ProducerPerformance.WaitUntil(scheduled);
+                BinaryPrimitives.WriteInt64LittleEndian(value, scheduled);
+                while (true)
+                {
+                    try
+                    {
+                        // Confluent.Kafka copies the value during Produce, so the buffer is reused.
+                        producer.Produce(topic, message, onDelivery);
+                        break;
+                    }
+                    catch (ProduceException<Null, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                    {
+                        // Wait for queue space as the Java producer does; the delay counts in this
+                        // record's latency because it is measured from its schedule.
+                        if (cancellationToken.IsCancellationRequested)
+                        {
+                            return;
+                        }
+
+                        Thread.Sleep(1);
+                    }
+                }
+
+                Interlocked.Increment(ref _sent);
+            }
+        }
+        catch (Exception e) when (e is KafkaException or ToolException)
+        {
+            _senderError = e;
+        }
+        finally
+        {
+            Volatile.Write(ref _senderDone, 1);
+        }
+    }
+
+    private void OnDelivery(DeliveryReport<Null, byte[]> report)
+    {
+        if (report.Error.IsError && Interlocked.Increment(ref _failed) <= MaxErrorsPrinted)
+        {
+            _error.WriteLine($"Error sending a record to {_settings.Topic}: {report.Error.Code}: {report.Error.Reason}");
+        }
+    }
+
+    private long Consume(IConsumer<Ignore, byte[]> consumer, LatencyHistogram latencies, PerfProgress progress, long start, CancellationToken cancellationToken)
+    {
+        TimeSpan poll = TimeSpan.FromMilliseconds(100);
+        long idleTicks = (long)(PollTimeout.TotalSeconds * Stopwatch.Frequency);
+        long lastReceived = start;
+        long window = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            bool senderDone = Volatile.Read(ref _senderDone) != 0;
+            if (senderDone && _senderError is { } senderError)
+            {
+                throw new ToolException($"Error: the sender stopped: {senderError.Message}", senderError);
+            }
+
+            // Done when every record handed to the client has arrived or failed.
+            if (senderDone && latencies.Count + Interlocked.Read(ref _failed) >= Interlocked.Read(ref _sent))
+            {
+                return lastReceived;
+            }
+
+            ConsumeResult<Ignore, byte[]>? result = consumer.Consume(poll);
+            long now = Stopwatch.GetTimestamp();
+            if (result is not null)
+            {
+                byte[]? value = result.Message.Value;
+                if (value is null || value.Length < TimestampBytes)
+                {
+                    throw new ToolException($"Error: a record at {result.TopicPartitionOffset} carries no send time: is another producer writing to {_settings.Topic}?");
+                }
+
+                latencies.Record((long)((now - BinaryPrimitives.ReadInt64LittleEndian(value)) * s_microsPerTick));
+                lastReceived = now;
+                window++;
+            }
+            else if (now - lastReceived > idleTicks && Interlocked.Read(ref _sent) > latencies.Count)
+            {
+                throw new ToolException($"poll() timed out before finding a result (timeout:[{PollTimeout.TotalMilliseconds}])");
+            }
+
+            if (progress.IsDue(now))
+            {
+                ReportProgress(progress, latencies, window, now);
+                window = 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+namespace Runnel.Cli.Perf;
+
+/// <summary>What <c>runnel perf e2e</c> was asked to do, after parsing and validation.</summary>
+/// <param name="Topic">The topic records go through (created with one partition when missing, as Kafka's tool does).</param>
+/// <param name="NumRecords">How many records to measure.</param>
+/// <param name="RecordSize">Value size in bytes; at least 8 at a fixed rate (the scheduled send time).</param>
+/// <param name="Acks">The producer's acks: 1 or all.</param>
+/// <param name="Throughput">Records per second at a fixed rate; zero or negative for Kafka's one-at-a-time mode.</param>
+/// <param name="ProducerConfig">librdkafka properties of the producer.</param>
+/// <param name="ConsumerConfig">librdkafka properties of the consumer.</param>
+/// <param name="ReportingInterval">How often a progress line prints when output is redirected.</param>
+/// <param name="CsvPath">Append a summary row to this CSV file; null for none.</param>
+/// <param name="BrokerPid">Report this broker process's CPU, memory and disk writes; null for none.</param>
+/// <param name="MetricsUrl">Report the broker's GC work from this Prometheus endpoint; null for none.</param>
+internal sealed record EndToEndLatencySettings(
+    string Topic,
+    long NumRecords,
+    int RecordSize,
+    string Acks,
+    double Throughput,
+    Dictionary<string, string> ProducerConfig,
+    Dictionary<string, string> ConsumerConfig,
+    TimeSpan ReportingInterval,
+    string? CsvPath,
+    int? BrokerPid,
+    string? MetricsUrl)
+{
+    /// <summary>True in fixed-rate mode (<c>--throughput R</c>, R &gt; 0).</summary>
+    public bool FixedRate => Throughput > 0;
+}

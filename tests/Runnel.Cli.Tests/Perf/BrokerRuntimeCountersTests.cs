@@ -1,0 +1,48 @@
+using Runnel.Cli.Kafka;
+using Runnel.Cli.Metrics;
+using Runnel.Cli.Perf;
+
+namespace Runnel.Cli.Tests.Perf;
+
+public class BrokerRuntimeCountersTests
+{
+    private static readonly Uri s_source = new("http://127.0.0.1:9404/metrics");
+
+    [Fact]
+    public void Gc_counters_are_picked_out_of_a_scrape_by_name_and_generation()
+    {
+        List<PrometheusSample> samples = PrometheusTextParser.Parse(
+            "# TYPE dotnet_gc_collections_total counter\n" +
+            "dotnet_gc_collections_total{gc_heap_generation=\"gen0\"} 12\n" +
+            "dotnet_gc_collections_total{gc_heap_generation=\"gen1\"} 3\n" +
+            "dotnet_gc_collections_total{gc_heap_generation=\"gen2\"} 1\n" +
+            "# TYPE dotnet_gc_heap_total_allocated_bytes_total counter\n" +
+            "dotnet_gc_heap_total_allocated_bytes_total 2605360\n" +
+            "# TYPE dotnet_gc_pause_time_seconds_total counter\n" +
+            "dotnet_gc_pause_time_seconds_total 0.0125\n" +
+            "runnel_network_requests_total 99\n");
+
+        BrokerRuntimeCounters counters = BrokerRuntimeCounters.FromSamples(samples, s_source);
+
+        Assert.Equal(new BrokerRuntimeCounters(12, 3, 1, 0.0125, 2605360), counters);
+    }
+
+    [Fact]
+    public void A_run_reports_the_difference_between_two_scrapes()
+    {
+        BrokerRuntimeCounters before = new(10, 2, 1, 0.5, 1000);
+        BrokerRuntimeCounters after = new(15, 3, 1, 0.75, 5000);
+
+        Assert.Equal(new BrokerRuntimeCounters(5, 1, 0, 0.25, 4000), after.Minus(before));
+    }
+
+    [Fact]
+    public void An_endpoint_without_gc_counters_is_an_error_naming_it()
+    {
+        List<PrometheusSample> samples = PrometheusTextParser.Parse("runnel_network_requests_total 99\n");
+
+        ToolException error = Assert.Throws<ToolException>(() => BrokerRuntimeCounters.FromSamples(samples, s_source));
+
+        Assert.StartsWith("Error: http://127.0.0.1:9404/metrics exports no dotnet_gc_collections_total", error.Message, StringComparison.Ordinal);
+    }
+}
