@@ -16,6 +16,9 @@ internal static class Program
     internal static RootCommand CreateRootCommand()
     {
         RootCommand root = new("Peer benchmark drivers and result aggregation for bench/run.sh.");
+        root.Subcommands.Add(DriverCommand.Produce());
+        root.Subcommands.Add(DriverCommand.Consume());
+        root.Subcommands.Add(DriverCommand.EndToEnd());
         root.Subcommands.Add(new ParseCommand());
         root.Subcommands.Add(new AggregateCommand());
         return root;
