@@ -92,4 +92,20 @@ public sealed class AggregationTests
             ["produce-1k-acks1/pinned/Runnel", "produce-1k-acks1/pinned/Redis", "produce-1k-acks1/unpinned/Runnel", "consume-1k/pinned/Redis"],
             aggregation.Cells.Select(c => $"{c.Workload.Id}/{c.Pinning}/{c.System}"));
     }
+
+    [Fact]
+    public void Peer_with_a_caveat_is_left_out_of_the_comparison()
+    {
+        Aggregation aggregation = new(
+            [
+                Ok("consume-1k", "Runnel", 1, 100),
+                Ok("consume-1k", "Redis", 1, 1000) with { Caveat = "range reads of a hot key" },
+                Ok("consume-1k", "NATS", 1, 50),
+            ],
+            "Runnel");
+
+        var comparison = aggregation.ComparisonFor("consume-1k", "unpinned")!;
+        Assert.Equal(("NATS", 2.0), (comparison.BestPeer, comparison.Factor));
+        Assert.Equal("range reads of a hot key", aggregation.Cells.Single(c => c.System == "Redis").Caveat);
+    }
 }

@@ -48,4 +48,17 @@ public sealed class ResultTableTests
         Assert.Equal("", table.Rows[1][^1]);
         Assert.StartsWith("| workload | pinning | system |", table.ToMarkdown(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Caveat_puts_a_footnote_number_after_the_system()
+    {
+        Aggregation aggregation = new(
+            [new("consume-1k", "Redis", "unpinned", 1, new Measurement(10, 1, null, null, null, null), null, "hot-key range reads")],
+            "Runnel");
+
+        ResultTable table = new(aggregation);
+
+        Assert.Equal("Redis [1]", table.Rows[0][2]);
+        Assert.Equal(["hot-key range reads"], table.Footnotes);
+    }
 }

@@ -35,4 +35,12 @@ public sealed class SampleTests
         Assert.Single(samples);
         Assert.Throws<FormatException>(() => Sample.ReadAll(new StringReader("too\tfew\n")));
     }
+
+    [Fact]
+    public void Caveat_of_a_measured_sample_survives_a_round_trip()
+    {
+        Sample sample = new("consume-1k", "Garnet", "pinned", 1, new Measurement(1, 1, null, null, null, null), null, "LRANGE of the first 100");
+
+        Assert.Equal("LRANGE of the first 100", Sample.Parse(sample.ToLine())!.Caveat);
+    }
 }

@@ -23,6 +23,7 @@ internal sealed class ParseCommand : Command
     private readonly Option<double?> _serverCpuMs = new("--server-cpu-ms") { Description = "Server utime+stime over the run, in ms." };
     private readonly Option<bool> _noLatency = new("--no-latency") { Description = "Drop the driver's latency figures (e.g. request latency of a read benchmark)." };
     private readonly Option<string?> _notApplicable = new("--not-applicable") { Description = "Write an n/a sample with this reason instead of parsing." };
+    private readonly Option<string?> _caveat = new("--caveat") { Description = "A footnote for these figures; the row is left out of the comparison with the best peer." };
     private readonly Option<FileInfo> _samples = new("--samples") { Description = "Samples file to append to.", Required = true };
     private readonly Argument<FileInfo[]> _inputs = new("inputs") { Description = "Driver output files (several for concurrent producers).", Arity = ArgumentArity.ZeroOrMore };
 
@@ -40,6 +41,7 @@ internal sealed class ParseCommand : Command
         Options.Add(_serverCpuMs);
         Options.Add(_noLatency);
         Options.Add(_notApplicable);
+        Options.Add(_caveat);
         Options.Add(_samples);
         Arguments.Add(_inputs);
         SetAction(Run);
@@ -104,6 +106,6 @@ internal sealed class ParseCommand : Command
             parseResult.GetValue(_serverCpuMs),
             parseResult.GetValue(_recordsPerOp),
             keepLatency: !parseResult.GetValue(_noLatency));
-        return (new Sample(workload, system, pinning, run, measurement, null), null);
+        return (new Sample(workload, system, pinning, run, measurement, null, parseResult.GetValue(_caveat)), null);
     }
 }

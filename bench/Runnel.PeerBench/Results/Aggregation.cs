@@ -69,7 +69,7 @@ internal sealed class Aggregation
         Cell? best = null;
         foreach (var peer in cells)
         {
-            if (peer.System == Baseline || Figure(peer, rankBy) is not { } value)
+            if (peer.System == Baseline || peer.Caveat is not null || Figure(peer, rankBy) is not { } value)
             {
                 continue;
             }
@@ -108,7 +108,8 @@ internal sealed class Aggregation
             Stat.Of(measured.Where(m => m.P99Ms is not null).Select(m => m.P99Ms!.Value)),
             Stat.Of(measured.Where(m => m.P999Ms is not null).Select(m => m.P999Ms!.Value)),
             Stat.Of(measured.Where(m => m.CpuMsPerMiB is not null).Select(m => m.CpuMsPerMiB!.Value)),
-            reason);
+            reason,
+            runs.Find(r => r.Measurement is not null && r.Caveat is not null)?.Caveat);
     }
 
     private static void AddOnce(List<string> list, string value)

@@ -2,7 +2,8 @@ namespace Runnel.PeerBench.Results;
 
 /// <summary>
 /// One row of the table: a workload, pinning mode and system over all its runs. A figure is null
-/// when no run reported it; <paramref name="Measured"/> of <paramref name="Attempts"/> runs gave figures. <see cref="NotApplicable"/> is set when no run was measured.
+/// when no run reported it; <paramref name="Measured"/> of <paramref name="Attempts"/> runs gave figures. <see cref="NotApplicable"/> is set when no run was measured; <see cref="Caveat"/> when a measured
+/// run carried one (the row is then left out of the comparison with the best peer).
 /// </summary>
 internal sealed record Cell(
     Workload Workload,
@@ -16,4 +17,5 @@ internal sealed record Cell(
     Stat? P99Ms,
     Stat? P999Ms,
     Stat? CpuMsPerMiB,
-    string? NotApplicable);
+    string? NotApplicable,
+    string? Caveat = null);

@@ -6,7 +6,8 @@ namespace Runnel.PeerBench.Results;
 /// <summary>
 /// Renders an <see cref="Aggregation"/> as one table, aligned text for the terminal or Markdown for
 /// bench/RESULTS.md. Each figure is the median over runs, followed by the range (min–max) when there
-/// was more than one run. Cells that could not be measured say "n/a" with a numbered footnote.
+/// was more than one run. Cells that could not be measured say "n/a" with a numbered footnote; a
+/// system whose figures carry a caveat has the caveat's footnote number after its name.
 /// </summary>
 internal sealed class ResultTable
 {
@@ -23,6 +24,11 @@ internal sealed class ResultTable
             var system = cell.Measured < cell.Attempts && cell.Measured > 0
                 ? $"{cell.System} ({cell.Measured} of {cell.Attempts} runs)"
                 : cell.System;
+            if (cell.NotApplicable is null && cell.Caveat is { } caveat)
+            {
+                system += $" [{Footnote(caveat)}]";
+            }
+
             string[] head = [cell.Workload.Title, cell.Pinning, system];
             if (cell.NotApplicable is { } reason)
             {

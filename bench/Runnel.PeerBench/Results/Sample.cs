@@ -4,9 +4,11 @@ namespace Runnel.PeerBench.Results;
 
 /// <summary>
 /// One row of the samples file that <c>bench/run.sh</c> appends to: one run of one workload against
-/// one system, either measured or not applicable (then <see cref="NotApplicable"/> says why).
+/// one system, either measured or not applicable (then <see cref="NotApplicable"/> says why). A
+/// measured sample may carry a <see cref="Caveat"/>: it is shown as a footnote and keeps the row out
+/// of the comparison with the best peer (e.g. a read benchmark that does not scan a backlog).
 /// </summary>
-internal sealed record Sample(string Workload, string System, string Pinning, int Run, Measurement? Measurement, string? NotApplicable)
+internal sealed record Sample(string Workload, string System, string Pinning, int Run, Measurement? Measurement, string? NotApplicable, string? Caveat = null)
 {
     /// <summary>The samples file's header line (tab-separated).</summary>
     public const string Header = "workload\tsystem\tpinning\trun\tstatus\tmsgs_per_sec\tmib_per_sec\tp50_ms\tp99_ms\tp999_ms\tcpu_ms_per_mib\tnote";
@@ -22,7 +24,7 @@ internal sealed record Sample(string Workload, string System, string Pinning, in
             return string.Join('\t', [.. head, "n/a", Missing, Missing, Missing, Missing, Missing, Missing, Clean(NotApplicable ?? "not measured")]);
         }
 
-        return string.Join('\t', [.. head, "ok", Format(m.MsgsPerSec), Format(m.MiBPerSec), Format(m.P50Ms), Format(m.P99Ms), Format(m.P999Ms), Format(m.CpuMsPerMiB), Missing]);
+        return string.Join('\t', [.. head, "ok", Format(m.MsgsPerSec), Format(m.MiBPerSec), Format(m.P50Ms), Format(m.P99Ms), Format(m.P999Ms), Format(m.CpuMsPerMiB), Caveat is null ? Missing : Clean(Caveat)]);
     }
 
     /// <summary>Reads every sample of a samples file; skips the header, blank lines and <c>#</c> comments.</summary>
@@ -63,7 +65,8 @@ internal sealed record Sample(string Workload, string System, string Pinning, in
             return null;
         }
 
-        return new Sample(f[0], f[1], f[2], run, new Measurement(msgs, mib, ParseValue(f[7]), ParseValue(f[8]), ParseValue(f[9]), ParseValue(f[10])), null);
+        var caveat = f[11] == Missing ? null : f[11];
+        return new Sample(f[0], f[1], f[2], run, new Measurement(msgs, mib, ParseValue(f[7]), ParseValue(f[8]), ParseValue(f[9]), ParseValue(f[10])), null, caveat);
     }
 
     private static string Clean(string value) => value.Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' ');
