@@ -175,7 +175,7 @@ record_na() {  # workload, reason
 
 # measure WORKLOAD FORMAT RECORD_SIZE RECORDS PARALLEL "PARSE OPTIONS" -- DRIVER COMMAND...
 # Runs PARALLEL copies of the driver (on CPU 1 when pinned), reads the server's CPU before and
-# after, and appends one sample (with CAVEAT as its footnote when set).
+# after, and appends one sample (with CAVEAT as its footnote when set, e.g. CAVEAT=... measure ...).
 measure() {
   local workload=$1 format=$2 size=$3 records=$4 parallel=$5 parse_opts=$6
   shift 7
@@ -308,16 +308,15 @@ resp_session() {
     add_args bench-1k "$VALUE_1K"
     measure produce-1k-acks1 RedisBenchmark 1024 "$N_1K" 1 "" -- "${rb[@]}" -n "$N_1K" -c 1 -P "$REDIS_PIPELINE" "${ADD[@]}"
     # redis-benchmark cannot walk a backlog: every request reads the same first entries.
-    local CAVEAT="range reads of the same first $RANGE_COUNT entries per request (redis-benchmark cannot scan a backlog): not compared"
+    local caveat="range reads of the same first $RANGE_COUNT entries per request (redis-benchmark cannot scan a backlog): not compared"
     range_args bench-1k
-    measure consume-1k RedisBenchmark 1024 $((N_1K / RANGE_COUNT)) 1 "--records-per-op $RANGE_COUNT --no-latency" -- \
+    CAVEAT=$caveat measure consume-1k RedisBenchmark 1024 $((N_1K / RANGE_COUNT)) 1 "--records-per-op $RANGE_COUNT --no-latency" -- \
       "${rb[@]}" -n $((N_1K / RANGE_COUNT)) -c 1 -P 16 "${RANGE[@]}"
     add_args bench-100b "$VALUE_100B"
     measure produce-100b-acks1 RedisBenchmark 100 "$N_100B" 1 "" -- "${rb[@]}" -n "$N_100B" -c 1 -P "$REDIS_PIPELINE" "${ADD[@]}"
     range_args bench-100b
-    measure consume-100b RedisBenchmark 100 $((N_100B / RANGE_COUNT)) 1 "--records-per-op $RANGE_COUNT --no-latency" -- \
+    CAVEAT=$caveat measure consume-100b RedisBenchmark 100 $((N_100B / RANGE_COUNT)) 1 "--records-per-op $RANGE_COUNT --no-latency" -- \
       "${rb[@]}" -n $((N_100B / RANGE_COUNT)) -c 1 -P 16 "${RANGE[@]}"
-    CAVEAT=""
     add_args bench-1k-all "$VALUE_1K"
     measure produce-1k-acksall RedisBenchmark 1024 "$N_1K" 1 "" -- "${rb[@]}" -n "$N_1K" -c 1 -P "$REDIS_PIPELINE" "${ADD[@]}"
     record_na e2e-10mibs "redis-benchmark has no publish-to-consumer latency mode; no driver for this peer yet"
