@@ -67,6 +67,19 @@ public sealed class DriverOutputParserTests
     }
 
     [Fact]
+    public void Round_trip_percentiles_to_the_microsecond_win_over_Kafkas_whole_milliseconds()
+    {
+        const string output = """
+            Avg latency: 0.4000 ms
+            Percentiles: 50th = 0, 99th = 1, 99.9th = 3
+            2000 records, latency ms: p50 0.312, p95 0.610, p99 1.250, p99.9 3.100, max 4.000
+            """;
+
+        Assert.True(DriverOutputParser.TryParse(DriverFormat.Latency, output, out var result));
+        Assert.Equal(new DriverResult(null, 2500, 0.312, 1.25, 3.1), result);
+    }
+
+    [Fact]
     public void Redis_benchmark_csv_gives_rps_and_percentiles_but_no_p999()
     {
         const string output = """

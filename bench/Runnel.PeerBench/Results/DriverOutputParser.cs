@@ -40,6 +40,10 @@ internal static partial class DriverOutputParser
     [GeneratedRegex(@"^Percentiles: 50th = (?<p50>[\d.]+), 99th = (?<p99>[\d.]+), 99\.9th = (?<p999>[\d.]+)\s*$", RegexOptions.Multiline)]
     private static partial Regex RoundTripPercentiles();
 
+    // runnel perf e2e's own line after Kafka's: "2000 records, latency ms: p50 1.159, p95 5.919, p99 12.031, p99.9 115.199, max 132.576"
+    [GeneratedRegex(@"^\d+ records, latency ms: p50 (?<p50>[\d.]+), p95 [\d.]+, p99 (?<p99>[\d.]+), p99\.9 (?<p999>[\d.]+), max [\d.]+\s*$", RegexOptions.Multiline)]
+    private static partial Regex RoundTripPrecisePercentiles();
+
     private static DriverResult? ParseRunnelProduce(string text) =>
         Last(ProducerSummary().Matches(text)) is { } m
             ? new DriverResult(Long(m, "n"), Double(m, "rate"), Double(m, "p50"), Double(m, "p99"), Double(m, "p999"))
@@ -89,7 +93,10 @@ internal static partial class DriverOutputParser
         }
 
         // Round trips run one record at a time, so the rate is the inverse of the average latency.
-        if (Last(RoundTripAverage().Matches(text)) is { } avg && Last(RoundTripPercentiles().Matches(text)) is { } p)
+        // Kafka's percentiles are whole milliseconds (sub-millisecond round trips read 0); runnel
+        // perf e2e also prints them to the microsecond, which wins when present.
+        if (Last(RoundTripAverage().Matches(text)) is { } avg
+            && (Last(RoundTripPrecisePercentiles().Matches(text)) ?? Last(RoundTripPercentiles().Matches(text))) is { } p)
         {
             var averageMs = Double(avg, "avg");
             return averageMs > 0
