@@ -135,7 +135,7 @@ internal sealed class KafkaConnection
             // Frames that span pipe segments are copied once into a pooled buffer so the decoder
             // works on one span; records fields stay slices of that buffer.
             var length = (int)frame.Length;
-            rented = ArrayPool<byte>.Shared.Rent(length);
+            rented = FrameBufferPool.Shared.Rent(length);
             frame.CopyTo(rented);
             memory = rented.AsMemory(0, length);
         }
@@ -166,7 +166,7 @@ internal sealed class KafkaConnection
             context.ReleaseResources();
             if (rented is not null)
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                FrameBufferPool.Shared.Return(rented);
             }
         }
     }
