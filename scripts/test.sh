@@ -10,7 +10,10 @@ bash scripts/install-test-deps.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 log=$(mktemp)
 status=0
-dotnet test Runnel.slnx -c Release --nologo "$@" 2>&1 | tee "$log" || status=$?
+# --blame-crash: if a test host dies (a native abort, an unhandled exception on a background
+# thread), the log names the test that was running and shows the host's last stderr, and a dump
+# is written under the test project's TestResults/.
+dotnet test Runnel.slnx -c Release --nologo --blame-crash "$@" 2>&1 | tee "$log" || status=$?
 
 # Code-style and analyzer rules are enforced by the build itself (EnforceCodeStyleInBuild, warnings
 # as errors); formatting (whitespace, indentation, line endings) is verified here.
