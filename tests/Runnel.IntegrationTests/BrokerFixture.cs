@@ -19,6 +19,11 @@ public sealed class BrokerFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _broker = await RunnelBroker.StartAsync(new RunnelBrokerOptions { Config = Config });
+
+        // The group coordinator creates and replays __consumer_offsets in the background; until it
+        // is done group APIs answer COORDINATOR_LOAD_IN_PROGRESS, which librdkafka's admin calls
+        // (ListConsumerGroups) do not retry. Tests of the shared broker start once it is ready.
+        await _broker.Host.GroupCoordinator.Loaded.WaitAsync(TimeSpan.FromSeconds(60));
     }
 
     public async ValueTask DisposeAsync()
