@@ -58,25 +58,11 @@ internal sealed partial class EndToEndLatency
                 long scheduled = start + (long)(i * ticksPerRecord);
                 ProducerPerformance.WaitUntil(scheduled);
                 BinaryPrimitives.WriteInt64LittleEndian(value, scheduled);
-                while (true)
+                // Confluent.Kafka copies the value during Produce, so the buffer is reused. A wait
+                // for queue space counts in this record's latency: it is measured from its schedule.
+                if (!ProducerPerformance.ProduceWaitingForSpace(producer, topic, message, onDelivery, cancellationToken))
                 {
-                    try
-                    {
-                        // Confluent.Kafka copies the value during Produce, so the buffer is reused.
-                        producer.Produce(topic, message, onDelivery);
-                        break;
-                    }
-                    catch (ProduceException<Null, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-                    {
-                        // Wait for queue space as the Java producer does; the delay counts in this
-                        // record's latency because it is measured from its schedule.
-                        if (cancellationToken.IsCancellationRequested)
-                        {
-                            return;
-                        }
-
-                        Thread.Sleep(1);
-                    }
+                    return;
                 }
 
                 Interlocked.Increment(ref _sent);

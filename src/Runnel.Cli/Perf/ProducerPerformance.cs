@@ -163,25 +163,10 @@ internal sealed class ProducerPerformance
             InFlightRecord record = Rent();
             record.SentAt = sendAt;
             record.Bytes = payload.Length;
-            while (true)
+            if (!ProduceWaitingForSpace(producer, topic, message, record.Handler, cancellationToken))
             {
-                try
-                {
-                    producer.Produce(topic, message, record.Handler);
-                    break;
-                }
-                catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-                {
-                    // The Java producer blocks in send() when its buffer is full; so do we, and the
-                    // wait is part of this record's latency.
-                    if (cancellationToken.IsCancellationRequested)
-                    {
-                        Return(record);
-                        return sent;
-                    }
-
-                    Thread.Sleep(1);
-                }
+                Return(record);
+                return sent;
             }
 
             sent++;
@@ -198,6 +183,35 @@ internal sealed class ProducerPerformance
         }
 
         return sent;
+    }
+
+    /// <summary>
+    /// Produces one record; while librdkafka's queue is full, waits for space and tries again, as the
+    /// Java producer blocks in <c>send()</c> (the wait is part of the record's latency). False if
+    /// <paramref name="cancellationToken"/> stopped the wait before the record was queued.
+    /// </summary>
+    internal static bool ProduceWaitingForSpace<TKey, TValue>(
+        IProducer<TKey, TValue> producer, string topic, Message<TKey, TValue> message, Action<DeliveryReport<TKey, TValue>> onDelivery, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                producer.Produce(topic, message, onDelivery);
+                return true;
+            }
+            catch (ProduceException<TKey, TValue> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return false;
+                }
+
+                // With delivery handlers librdkafka is polled by Confluent.Kafka's own thread, so
+                // there is nothing to wait on but time: space frees up as deliveries complete.
+                Thread.Sleep(1);
+            }
+        }
     }
 
     /// <summary>Sleeps until shortly before <paramref name="timestamp"/>; sending up to 0.2 ms early keeps the rate without spinning.</summary>
