@@ -25,7 +25,8 @@ Usage: bench/run.sh [options]
   --workloads LIST      comma-separated subset of workload ids (default all; see bench/README.md)
   --out FILE            Markdown results file (default bench/results/peers-<time>.md);
                         the raw samples go next to it as FILE.samples.tsv
-  --no-build            do not build src/Runnel.Cli and bench/Runnel.PeerBench first
+  --no-build            do not publish src/Runnel.Cli (ReadyToRun, into bench/.build/runnel) and
+                        build bench/Runnel.PeerBench first
   --keep                keep the temp dir (server logs and driver outputs)
 Environment: DRIVER_TIMEOUT (s, per driver command, default 600), REDIS_PIPELINE (default 256),
   NATS_WINDOW / RABBITMQ_WINDOW (unacknowledged publishes per producer, default 256),
@@ -82,7 +83,8 @@ PEERS_DIR=${RUNNEL_PEERS_DIR:-bench/.peers}
 # Garnet's default (native) device needs glibc 2.38+, libaio and liburing; its managed
 # RandomAccess device runs anywhere .NET does.
 GARNET_DEVICE_TYPE=${GARNET_DEVICE_TYPE:-RandomAccess}
-RUNNEL="$ROOT/src/Runnel.Cli/bin/Release/net10.0/runnel"
+# Runnel as it is deployed: published ReadyToRun (precompiled), see README "Deploying".
+RUNNEL="$ROOT/bench/.build/runnel/runnel"
 PEERBENCH="$ROOT/bench/Runnel.PeerBench/bin/Release/net10.0/peerbench"
 GARNET="$ROOT/$PEERS_DIR/garnet/garnet-server"
 CLK_TCK=$(getconf CLK_TCK)
@@ -408,8 +410,9 @@ stream_sessions() {  # url, window, phase: the PeerBench workloads against a NAT
 # ---- Main ---------------------------------------------------------------------------------------
 
 if [ "$BUILD" = 1 ]; then
-  log "building src/Runnel.Cli and bench/Runnel.PeerBench (Release)"
-  dotnet build -c Release --nologo -v quiet src/Runnel.Cli > "$WORK/build.log" 2>&1 \
+  log "publishing src/Runnel.Cli (Release, ReadyToRun) and building bench/Runnel.PeerBench"
+  dotnet publish -c Release --nologo -v quiet -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+      -o "$ROOT/bench/.build/runnel" src/Runnel.Cli > "$WORK/build.log" 2>&1 \
     && dotnet build -c Release --nologo -v quiet bench/Runnel.PeerBench >> "$WORK/build.log" 2>&1 \
     || { cat "$WORK/build.log" >&2; exit 1; }
 fi
