@@ -106,7 +106,19 @@ internal sealed class MessageEmitter
 
             cw.Line();
             cw.Line($"/// <summary>Versions {f.Versions}{(f.Nullable.IsEmpty ? "" : ", nullable " + f.Nullable)}{(f.Tag is int t ? ", tag " + t.ToString(CultureInfo.InvariantCulture) : "")}.</summary>");
-            cw.Line($"public {PropertyType(f)} {f.Name} {{ get; set; }}{Initializer(f)}");
+            if (IsLazyStruct(f))
+            {
+                // Created on first use: a message with many entries (a fetch of 1,000 partitions)
+                // would otherwise allocate every nested struct up front only to leave it at its
+                // default, which for a tagged field is not even written.
+                cw.Line($"public {PropertyType(f)} {f.Name} {{ get => {BackingField(f)} ??= new(); set => {BackingField(f)} = value; }}");
+                cw.Line();
+                cw.Line($"private {PropertyType(f)}? {BackingField(f)};");
+            }
+            else
+            {
+                cw.Line($"public {PropertyType(f)} {f.Name} {{ get; set; }}{Initializer(f)}");
+            }
         }
 
         cw.Line();
@@ -168,6 +180,12 @@ internal sealed class MessageEmitter
         var type = f.Type.IsArray ? $"List<{elem}>" : elem;
         return IsNullableType(f) ? type + "?" : type;
     }
+
+    /// <summary>A single (not array) struct field that is never null: kept in a backing field created on first read.</summary>
+    private bool IsLazyStruct(FieldDef f) =>
+        f.Type.Kind == PrimitiveKind.Struct && !f.Type.IsArray && !IsNullableType(f);
+
+    private static string BackingField(FieldDef f) => "_" + char.ToLowerInvariant(f.Name[0]) + f.Name.Substring(1);
 
     private string Initializer(FieldDef f)
     {
@@ -655,7 +673,8 @@ internal sealed class MessageEmitter
         switch (f.Type.Kind)
         {
             case PrimitiveKind.Struct:
-                return nullableType ? $"{f.Name} is null" : $"{f.Name}.IsDefault()";
+                // Never created is default too; asking must not create it.
+                return nullableType ? $"{f.Name} is null" : $"{BackingField(f)} is null || {BackingField(f)}.IsDefault()";
             case PrimitiveKind.String:
                 if (f.Default is not null && f.Default != "null")
                 {

@@ -108,7 +108,7 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
     private async ValueTask<IApiMessage?> FetchAsync(RequestContext context, FetchRequest request, FetchSession? session, bool incremental)
     {
         var version = context.ApiVersion;
-        var targets = BuildTargets(request, session, incremental, version);
+        using var targets = BuildTargets(request, session, incremental, version);
         var readCommitted = request.IsolationLevel == 1;
         var maxBytes = Math.Min(request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes, _fetchMaxBytes);
         var deadline = _time.GetUtcNow().AddMilliseconds(Math.Max(0, request.MaxWaitMs));
@@ -117,11 +117,11 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         {
             // Register for wake-ups before reading so an append between the read and the wait is not missed.
             var wakeUps = request.MaxWaitMs > 0 ? CollectWakeUps(targets) : null;
-            var read = ReadAll(targets, readCommitted, maxBytes, version);
+            using var read = ReadAll(targets, readCommitted, maxBytes, version);
             var remaining = deadline - _time.GetUtcNow();
             if (read.TotalBytes >= request.MinBytes || read.HasError || wakeUps is null || wakeUps.Count == 0 || remaining <= TimeSpan.Zero)
             {
-                foreach (var r in read.Results)
+                foreach (var r in read.Results.AsSpan())
                 {
                     if (r.Buffer is not null)
                     {
@@ -132,7 +132,7 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
                 return BuildResponse(targets, read.Results, session, incremental, version, readCommitted);
             }
 
-            read.Release();
+            read.ReleaseBuffers();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed);
             wakeUps.Add(Task.Delay(remaining, _time, timeout.Token));
             await Task.WhenAny(wakeUps);
@@ -141,10 +141,10 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         }
     }
 
-    private List<Task>? CollectWakeUps(List<FetchTarget> targets)
+    private List<Task>? CollectWakeUps(RentedList<FetchTarget> targets)
     {
         var tasks = new List<Task>(targets.Count + 1);
-        foreach (var t in targets)
+        foreach (ref readonly var t in targets.AsSpan())
         {
             if (t.Topic is not null && _partitions.TryGet(t.Topic, t.Partition, out var partition))
             {
@@ -155,25 +155,32 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         return tasks;
     }
 
-    private List<FetchTarget> BuildTargets(FetchRequest request, FetchSession? session, bool incremental, short version)
+    private RentedList<FetchTarget> BuildTargets(FetchRequest request, FetchSession? session, bool incremental, short version)
     {
         var image = _topics.Image;
-        var targets = new List<FetchTarget>();
+        var requested = 0;
+        foreach (var topic in request.Topics)
+        {
+            requested += topic.Partitions.Count;
+        }
+
+        var targets = new RentedList<FetchTarget>(incremental ? session!.Ordered.Count + requested : requested);
         foreach (var topic in request.Topics)
         {
             var name = ResolveName(image, topic.Topic, topic.TopicId, version);
             var topicId = version >= 13 ? topic.TopicId : image.TryGetTopic(topic.Topic, out var t) ? t.TopicId : Guid.Empty;
             foreach (var p in topic.Partitions)
             {
-                var target = new FetchTarget(name, topicId, p.Partition, p.FetchOffset, p.PartitionMaxBytes, p.CurrentLeaderEpoch);
+                FetchSessionPartition? entry = null;
                 if (session is not null && name is not null)
                 {
-                    var entry = session.AddOrGet(name, topicId, p.Partition);
+                    entry = session.AddOrGet(name, topicId, p.Partition);
                     entry.FetchOffset = p.FetchOffset;
                     entry.MaxBytes = p.PartitionMaxBytes;
                     entry.CurrentLeaderEpoch = p.CurrentLeaderEpoch;
-                    target.SessionEntry = entry;
                 }
+
+                var target = new FetchTarget(name, topicId, p.Partition, p.FetchOffset, p.PartitionMaxBytes, p.CurrentLeaderEpoch, entry);
 
                 if (!incremental)
                 {
@@ -208,7 +215,7 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
 
         foreach (var entry in session!.Ordered)
         {
-            targets.Add(new FetchTarget(entry.Topic, entry.TopicId, entry.Partition, entry.FetchOffset, entry.MaxBytes, entry.CurrentLeaderEpoch) { SessionEntry = entry });
+            targets.Add(new FetchTarget(entry.Topic, entry.TopicId, entry.Partition, entry.FetchOffset, entry.MaxBytes, entry.CurrentLeaderEpoch, entry));
         }
 
         return targets;
@@ -224,12 +231,12 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         return image.TryGetTopic(topicId, out var topic) ? topic.Name : null;
     }
 
-    private ReadOutcome ReadAll(List<FetchTarget> targets, bool readCommitted, int maxBytes, short version)
+    private ReadOutcome ReadAll(RentedList<FetchTarget> targets, bool readCommitted, int maxBytes, short version)
     {
         var outcome = new ReadOutcome(targets.Count);
         var remaining = maxBytes;
         var minOneBatch = true;
-        foreach (var target in targets)
+        foreach (ref readonly var target in targets.AsSpan())
         {
             var result = ReadOne(target, readCommitted, remaining, minOneBatch, version);
             if (result.Error != ErrorCode.None)
@@ -251,7 +258,7 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         return outcome;
     }
 
-    private PartitionRead ReadOne(FetchTarget target, bool readCommitted, int remaining, bool minOneBatch, short version)
+    private PartitionRead ReadOne(in FetchTarget target, bool readCommitted, int remaining, bool minOneBatch, short version)
     {
         if (target.Topic is null)
         {
@@ -309,14 +316,14 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         }
     }
 
-    private static FetchResponse BuildResponse(List<FetchTarget> targets, List<PartitionRead> results, FetchSession? session, bool incremental, short version, bool readCommitted)
+    private static FetchResponse BuildResponse(RentedList<FetchTarget> targets, RentedList<PartitionRead> results, FetchSession? session, bool incremental, short version, bool readCommitted)
     {
         var response = new FetchResponse { SessionId = session?.Id ?? 0 };
         FetchResponse.FetchableTopicResponse? current = null;
         for (var i = 0; i < targets.Count; i++)
         {
-            var target = targets[i];
-            var result = results[i];
+            ref readonly var target = ref targets[i];
+            ref readonly var result = ref results[i];
             var entry = target.SessionEntry;
             if (incremental && entry is not null && result.Error == ErrorCode.None && (result.Buffer?.Length ?? 0) == 0
                 && entry.SentHighWatermark == result.HighWatermark && entry.SentLastStableOffset == result.LastStableOffset
@@ -336,6 +343,12 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
             if (!sameTopic)
             {
                 current = new FetchResponse.FetchableTopicResponse { Topic = target.Topic ?? "", TopicId = target.TopicId };
+                if (!incremental)
+                {
+                    // A full response lists every requested partition: size the list once.
+                    current.Partitions.Capacity = CountSameTopic(targets, i, version);
+                }
+
                 response.Responses.Add(current);
             }
 
@@ -349,14 +362,10 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
                 Records = result.Buffer is null ? ReadOnlyMemory<byte>.Empty : result.Buffer.Memory,
             };
 
-            if (!readCommitted)
+            if (readCommitted)
             {
-                partition.AbortedTransactions = null;
-            }
-            else
-            {
-                // The generated message already holds an empty list; read_committed fills or keeps it.
-                var list = partition.AbortedTransactions ??= [];
+                // Null (the default) for read_uncommitted; read_committed sends a list, empty or not.
+                var list = partition.AbortedTransactions = [];
                 if (result.Aborted is { } aborted)
                 {
                     foreach (var transaction in aborted)
@@ -372,22 +381,22 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         return response;
     }
 
-    private sealed class FetchTarget(string? topic, Guid topicId, int partition, long fetchOffset, int maxBytes, int currentLeaderEpoch)
+    /// <summary>How many targets from <paramref name="start"/> on belong to its topic.</summary>
+    private static int CountSameTopic(RentedList<FetchTarget> targets, int start, short version)
     {
-        public string? Topic { get; } = topic;
+        ref readonly var first = ref targets[start];
+        var end = start + 1;
+        while (end < targets.Count && (version >= 13 ? targets[end].TopicId == first.TopicId : targets[end].Topic == first.Topic))
+        {
+            end++;
+        }
 
-        public Guid TopicId { get; } = topicId;
-
-        public int Partition { get; } = partition;
-
-        public long FetchOffset { get; } = fetchOffset;
-
-        public int MaxBytes { get; } = maxBytes;
-
-        public int CurrentLeaderEpoch { get; } = currentLeaderEpoch;
-
-        public FetchSessionPartition? SessionEntry { get; set; }
+        return end - start;
     }
+
+    /// <summary>One partition to read; a struct in a rented list, so a fetch of many partitions allocates none per partition.</summary>
+    private readonly record struct FetchTarget(
+        string? Topic, Guid TopicId, int Partition, long FetchOffset, int MaxBytes, int CurrentLeaderEpoch, FetchSessionPartition? SessionEntry = null);
 
     /// <summary>One partition's read; <see cref="Aborted"/> (read_committed only) is sorted by first offset, null when none.</summary>
     private readonly record struct PartitionRead(
@@ -396,20 +405,24 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         public static PartitionRead Failed(ErrorCode error) => new(error, null, -1, -1, -1);
     }
 
-    private sealed class ReadOutcome(int capacity)
+    private sealed class ReadOutcome(int capacity) : IDisposable
     {
-        public List<PartitionRead> Results { get; } = new(capacity);
+        public RentedList<PartitionRead> Results { get; } = new(capacity);
 
         public long TotalBytes { get; set; }
 
         public bool HasError { get; set; }
 
-        public void Release()
+        /// <summary>Gives back the read buffers (a long poll reads again after its wait).</summary>
+        public void ReleaseBuffers()
         {
-            foreach (var r in Results)
+            foreach (var r in Results.AsSpan())
             {
                 r.Buffer?.Dispose();
             }
         }
+
+        /// <summary>Returns the list; the buffers are the response's or were released.</summary>
+        public void Dispose() => Results.Dispose();
     }
 }

@@ -29,6 +29,7 @@ internal sealed class PerfEndToEndCommand : ToolCommand
         Options.Add(RecordSize);
         Options.Add(ProducerAcks);
         Options.Add(Throughput);
+        Options.Add(Producers);
         Options.Add(ProducerProps);
         Options.Add(ConsumerProps);
         Options.Add(ReportingInterval);
@@ -42,6 +43,13 @@ internal sealed class PerfEndToEndCommand : ToolCommand
             if (r.GetValueOrDefault<long>() is < 1 or > int.MaxValue)
             {
                 r.AddError("--num-records must be between 1 and 2147483647.");
+            }
+        });
+        Producers.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 1000)
+            {
+                r.AddError("--producers must be between 1 and 1000.");
             }
         });
         RecordSize.Validators.Add(r =>
@@ -68,6 +76,12 @@ internal sealed class PerfEndToEndCommand : ToolCommand
             {
                 r.AddError($"--record-size must be at least {EndToEndLatency.TimestampBytes} with --throughput: each value carries its scheduled send time.");
             }
+
+            int producers = r.GetResult(Producers)?.GetValueOrDefault<int>() ?? 1;
+            if (producers > 1 && throughput <= 0)
+            {
+                r.AddError("--producers above 1 needs --throughput: Kafka's one-at-a-time mode has one record in flight.");
+            }
         });
     }
 
@@ -91,6 +105,12 @@ internal sealed class PerfEndToEndCommand : ToolCommand
     {
         Description = "Records/sec at a fixed rate, latency measured from each record's scheduled send time; -1 (default) for Kafka's one-at-a-time mode.",
         DefaultValueFactory = _ => -1,
+    };
+
+    public Option<int> Producers { get; } = new("--producers")
+    {
+        Description = "Producer clients, each with its own connection, that the records go through in turn at the fixed rate (default 1).",
+        DefaultValueFactory = _ => 1,
     };
 
     public Option<string[]> ProducerProps { get; } = new("--producer-props")
@@ -130,7 +150,8 @@ internal sealed class PerfEndToEndCommand : ToolCommand
             TimeSpan.FromMilliseconds(parseResult.GetValue(ReportingInterval)),
             parseResult.GetValue(Csv),
             parseResult.GetValue(BrokerPid),
-            parseResult.GetValue(MetricsUrl));
+            parseResult.GetValue(MetricsUrl),
+            parseResult.GetValue(Producers));
     }
 
     /// <summary>

@@ -17,16 +17,18 @@ internal sealed partial class EndToEndLatency
     private long _failed;
     private int _senderDone;
     private Exception? _senderError;
+    private long[] _acknowledged = [];
 
     /// <summary>
     /// Starts the sender and consumes until every record that was sent and not failed has arrived.
     /// Returns the failures and when the last record arrived.
     /// </summary>
     private (long Failures, long End) RunFixedRate(
-        IProducer<Null, byte[]> producer, IConsumer<Ignore, byte[]> consumer, LatencyHistogram latencies, PerfProgress progress, long start, CancellationToken cancellationToken)
+        IProducer<Null, byte[]>[] producers, IConsumer<Ignore, byte[]> consumer, LatencyHistogram latencies, PerfProgress progress, long start, CancellationToken cancellationToken)
     {
+        _acknowledged = new long[producers.Length];
         using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Thread sender = new(() => Send(producer, start, stop.Token)) { IsBackground = true, Name = "runnel-perf-e2e-sender" };
+        Thread sender = new(() => Send(producers, start, stop.Token)) { IsBackground = true, Name = "runnel-perf-e2e-sender" };
         sender.Start();
         try
         {
@@ -37,11 +39,15 @@ internal sealed partial class EndToEndLatency
         {
             stop.Cancel();
             sender.Join();
-            producer.Flush(TimeSpan.FromSeconds(10));
+            foreach (IProducer<Null, byte[]> producer in producers)
+            {
+                producer.Flush(TimeSpan.FromSeconds(10));
+            }
         }
     }
 
-    private void Send(IProducer<Null, byte[]> producer, long start, CancellationToken cancellationToken)
+    /// <summary>Records sent in turn through each producer (its own connection), from one schedule.</summary>
+    private void Send(IProducer<Null, byte[]>[] producers, long start, CancellationToken cancellationToken)
     {
         try
         {
@@ -51,8 +57,15 @@ internal sealed partial class EndToEndLatency
             value.AsSpan(TimestampBytes).Fill((byte)'A');
             Message<Null, byte[]> message = new() { Value = value };
 
-            // One delegate for every record: the report carries all the handler needs.
-            Action<DeliveryReport<Null, byte[]>> onDelivery = OnDelivery;
+            // One delegate per producer, made once: the report carries all else the handler needs.
+            Action<DeliveryReport<Null, byte[]>>[] onDelivery = new Action<DeliveryReport<Null, byte[]>>[producers.Length];
+            for (int k = 0; k < producers.Length; k++)
+            {
+                int index = k;
+                onDelivery[k] = report => OnDelivery(index, report);
+            }
+
+            int next = 0;
             for (long i = 0; i < _settings.NumRecords && !cancellationToken.IsCancellationRequested; i++)
             {
                 long scheduled = start + (long)(i * ticksPerRecord);
@@ -60,10 +73,12 @@ internal sealed partial class EndToEndLatency
                 BinaryPrimitives.WriteInt64LittleEndian(value, scheduled);
                 // Confluent.Kafka copies the value during Produce, so the buffer is reused. A wait
                 // for queue space counts in this record's latency: it is measured from its schedule.
-                if (!ProducerPerformance.ProduceWaitingForSpace(producer, topic, message, onDelivery, cancellationToken))
+                if (!ProducerPerformance.ProduceWaitingForSpace(producers[next], topic, message, onDelivery[next], cancellationToken))
                 {
                     return;
                 }
+
+                next = next + 1 == producers.Length ? 0 : next + 1;
 
                 Interlocked.Increment(ref _sent);
             }
@@ -78,12 +93,28 @@ internal sealed partial class EndToEndLatency
         }
     }
 
-    private void OnDelivery(DeliveryReport<Null, byte[]> report)
+    private void OnDelivery(int producer, DeliveryReport<Null, byte[]> report)
     {
-        if (report.Error.IsError && Interlocked.Increment(ref _failed) <= MaxErrorsPrinted)
+        if (!report.Error.IsError)
+        {
+            Interlocked.Increment(ref _acknowledged[producer]);
+        }
+        else if (Interlocked.Increment(ref _failed) <= MaxErrorsPrinted)
         {
             _error.WriteLine($"Error sending a record to {_settings.Topic}: {report.Error.Code}: {report.Error.Reason}");
         }
+    }
+
+    /// <summary>"Records acknowledged per producer: a, b, c" (with several producers).</summary>
+    private string FormatAcknowledgedPerProducer()
+    {
+        System.Text.StringBuilder line = new("Records acknowledged per producer: ");
+        for (int k = 0; k < _acknowledged.Length; k++)
+        {
+            line.Append(k == 0 ? "" : ", ").Append(Interlocked.Read(ref _acknowledged[k]).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return line.ToString();
     }
 
     private long Consume(IConsumer<Ignore, byte[]> consumer, LatencyHistogram latencies, PerfProgress progress, long start, CancellationToken cancellationToken)

@@ -80,7 +80,27 @@ internal sealed partial class EndToEndLatency
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        using IProducer<Null, byte[]> producer = KafkaClients.CreateProducer<Null, byte[]>(BuildProducerConfig(_settings), _error);
+        IProducer<Null, byte[]>[] producers = new IProducer<Null, byte[]>[_settings.Producers];
+        try
+        {
+            for (int k = 0; k < producers.Length; k++)
+            {
+                producers[k] = KafkaClients.CreateProducer<Null, byte[]>(BuildProducerConfig(_settings), _error);
+            }
+
+            return await RunAsync(producers, cancellationToken);
+        }
+        finally
+        {
+            foreach (IProducer<Null, byte[]>? producer in producers)
+            {
+                producer?.Dispose();
+            }
+        }
+    }
+
+    private async Task<int> RunAsync(IProducer<Null, byte[]>[] producers, CancellationToken cancellationToken)
+    {
         using IConsumer<Ignore, byte[]> consumer = KafkaClients.CreateConsumer<Ignore, byte[]>(BuildConsumerConfig(_settings), _error);
         await EnsureTopicAsync(consumer, cancellationToken);
         AssignAtEnd(consumer);
@@ -94,12 +114,12 @@ internal sealed partial class EndToEndLatency
         long[]? kafkaSamplesMs = null;
         if (_settings.FixedRate)
         {
-            (failures, end) = RunFixedRate(producer, consumer, latencies, progress, start, cancellationToken);
+            (failures, end) = RunFixedRate(producers, consumer, latencies, progress, start, cancellationToken);
         }
         else
         {
             kafkaSamplesMs = new long[_settings.NumRecords];
-            end = RunOneAtATime(producer, consumer, latencies, kafkaSamplesMs, progress, cancellationToken);
+            end = RunOneAtATime(producers[0], consumer, latencies, kafkaSamplesMs, progress, cancellationToken);
             failures = 0;
         }
 
@@ -120,6 +140,10 @@ internal sealed partial class EndToEndLatency
         else
         {
             _output.WriteLine(summary.FormatFixedRate());
+            if (producers.Length > 1)
+            {
+                _output.WriteLine(FormatAcknowledgedPerProducer());
+            }
         }
 
         BrokerUsage? usage = monitor?.Stop(summary.Bytes, summary.Count, cancellationToken);
@@ -269,14 +293,14 @@ internal sealed partial class EndToEndLatency
         PerfCsv.Append(
             path,
             [
-                "time", "tool", "topic", "mode", "num_records", "record_size", "target_throughput", "acks",
+                "time", "tool", "topic", "mode", "num_records", "record_size", "target_throughput", "acks", "producers",
                 "records", "records_per_sec", "mb_per_sec", "avg_latency_ms",
                 "p50_ms", "p95_ms", "p99_ms", "p999_ms", "max_latency_ms", "errors",
                 .. BrokerUsage.CsvHeader,
             ],
             [
                 DateTimeOffset.Now, "e2e", _settings.Topic, _settings.FixedRate ? "fixed-rate" : "one-at-a-time", _settings.NumRecords,
-                _settings.RecordSize, _settings.Throughput, _settings.Acks,
+                _settings.RecordSize, _settings.Throughput, _settings.Acks, _settings.Producers,
                 summary.Count, summary.RecordsPerSec, summary.MbPerSec, summary.AvgMs,
                 summary.P50Ms, summary.P95Ms, summary.P99Ms, summary.P999Ms, summary.MaxMs, failures,
                 .. BrokerUsage.CsvCells(usage),

@@ -12,6 +12,7 @@ namespace Runnel.Cli.Perf;
 /// <param name="CsvPath">Append a summary row to this CSV file; null for none.</param>
 /// <param name="BrokerPid">Report this broker process's CPU, memory and disk writes; null for none.</param>
 /// <param name="MetricsUrl">Report the broker's GC work from this Prometheus endpoint; null for none.</param>
+/// <param name="Producers">Producer clients (connections) the records are sent through in turn; more than one only at a fixed rate.</param>
 internal sealed record EndToEndLatencySettings(
     string Topic,
     long NumRecords,
@@ -23,7 +24,8 @@ internal sealed record EndToEndLatencySettings(
     TimeSpan ReportingInterval,
     string? CsvPath,
     int? BrokerPid,
-    string? MetricsUrl)
+    string? MetricsUrl,
+    int Producers = 1)
 {
     /// <summary>True in fixed-rate mode (<c>--throughput R</c>, R &gt; 0).</summary>
     public bool FixedRate => Throughput > 0;

@@ -90,4 +90,24 @@ public class PerfEndToEndCommandLineTests
             StringComparison.Ordinal);
         Assert.Equal(string.Empty, CommandLine.Errors("perf", "e2e", "--topic", "t", "--num-records", "1", "--producer-acks", "1", "--throughput", "10"));
     }
+
+    [Fact]
+    public void Perf_e2e_sends_through_several_producers_only_at_a_fixed_rate()
+    {
+        (PerfEndToEndCommand command, ParseResult result) = CommandLine.ParseValid<PerfEndToEndCommand>(
+            "perf", "e2e", "--topic", "t", "--num-records", "100", "--producer-acks", "1", "--throughput", "1000", "--producers", "100");
+        Assert.Equal(100, command.Bind(result).Producers);
+
+        (command, result) = CommandLine.ParseValid<PerfEndToEndCommand>("perf", "e2e", "--topic", "t", "--num-records", "1", "--producer-acks", "1");
+        Assert.Equal(1, command.Bind(result).Producers);
+
+        Assert.Contains(
+            "--producers above 1 needs --throughput",
+            CommandLine.Errors("perf", "e2e", "--topic", "t", "--num-records", "1", "--producer-acks", "1", "--producers", "2"),
+            StringComparison.Ordinal);
+        Assert.Contains(
+            "--producers must be between 1 and 1000",
+            CommandLine.Errors("perf", "e2e", "--topic", "t", "--num-records", "1", "--producer-acks", "1", "--throughput", "10", "--producers", "0"),
+            StringComparison.Ordinal);
+    }
 }

@@ -66,6 +66,20 @@ public sealed class PerfEndToEndLatencyTests(CliBrokerFixture broker)
     }
 
     [Fact]
+    public async Task Perf_e2e_at_a_fixed_rate_sends_through_every_producer_in_turn()
+    {
+        string topic = await broker.CreateTopicAsync("perf-e2e-producers", partitions: 4);
+
+        CliResult result = await broker.RunAsync(
+            "perf", "e2e", "--topic", topic, "--num-records", "300", "--producer-acks", "all", "--throughput", "2000", "--record-size", "16", "--producers", "3");
+
+        result.AssertSuccess();
+        // Every record arrived, and each producer had its third of them acknowledged.
+        Assert.Matches(@"^300 records, ", result.Lines[^2]);
+        Assert.Equal("Records acknowledged per producer: 100, 100, 100", result.Lines[^1]);
+    }
+
+    [Fact]
     public async Task Perf_e2e_with_the_broker_pid_and_metrics_url_reports_disk_writes_and_gc_work()
     {
         string topic = await broker.CreateTopicAsync("perf-e2e-cost");
