@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Runnel.Broker;
 using Runnel.Cli.Kafka;
 using Runnel.Cli.Perf;
 
@@ -31,6 +34,9 @@ internal sealed class PerfProduceCommand : ToolCommand
         Options.Add(KeyCount);
         Options.Add(TransactionalId);
         Options.Add(TransactionDurationMs);
+        Options.Add(EmbeddedBroker);
+        Options.Add(EmbeddedBrokerConfig);
+        EmbeddedBrokerConfig.Validators.Add(KeyValueArguments.Validate);
         TransactionDurationMs.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<long?>() is <= 0)
@@ -111,6 +117,19 @@ internal sealed class PerfProduceCommand : ToolCommand
         Description = "Commit each transaction once it is this many milliseconds old (default 3000 when only --transactional-id is given). Either option turns transactions on.",
     };
 
+    public Option<bool> EmbeddedBroker { get; } = new("--embedded-broker")
+    {
+        Description = "Runnel extension: start a broker inside this process (127.0.0.1, a free port, a temp data dir deleted afterwards), "
+            + "print how long it took to be ready, and produce to it instead of --bootstrap-server.",
+    };
+
+    public Option<string[]> EmbeddedBrokerConfig { get; } = new("--embedded-broker-config")
+    {
+        Description = "A broker property key=value for --embedded-broker (e.g. num.partitions=16 for auto-created topics); repeatable.",
+        HelpName = "key=value",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
     /// <summary>Kafka's tool: either option enables transactions, and the other takes its default.</summary>
     private (string? TransactionalId, long DurationMs) BindTransactions(ParseResult parseResult)
     {
@@ -138,9 +157,21 @@ internal sealed class PerfProduceCommand : ToolCommand
         BindTransactions(parseResult).DurationMs,
         parseResult.GetValue(MetricsUrl));
 
-    protected override Task<int> ExecuteAsync(ParseResult parseResult, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    protected override async Task<int> ExecuteAsync(ParseResult parseResult, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        ProducerPerformance run = new(Bind(parseResult), output, error);
-        return Task.FromResult(run.Run(cancellationToken));
+        ProducerPerfSettings settings = Bind(parseResult);
+        if (!parseResult.GetValue(EmbeddedBroker))
+        {
+            return new ProducerPerformance(settings, output, error).Run(cancellationToken);
+        }
+
+        Dictionary<string, string> brokerConfig = new(StringComparer.Ordinal);
+        KeyValueArguments.ParseInto(parseResult.GetValue(EmbeddedBrokerConfig), brokerConfig);
+        long start = Stopwatch.GetTimestamp();
+        await using RunnelBroker broker = await RunnelBroker.StartAsync(new RunnelBrokerOptions { Config = brokerConfig }, cancellationToken);
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture, $"Embedded broker ready at {broker.BootstrapServers} in {Stopwatch.GetElapsedTime(start).TotalMilliseconds:F1} ms."));
+        settings.Config["bootstrap.servers"] = broker.BootstrapServers;
+        return new ProducerPerformance(settings, output, error).Run(cancellationToken);
     }
 }
