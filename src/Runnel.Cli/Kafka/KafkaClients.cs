@@ -40,7 +40,9 @@ internal static class KafkaClients
     public static IConsumer<TKey, TValue> CreateConsumer<TKey, TValue>(
         Dictionary<string, string> config,
         TextWriter error,
-        Action<IConsumer<TKey, TValue>, List<TopicPartition>>? partitionsAssignedHandler = null)
+        Action<IConsumer<TKey, TValue>, List<TopicPartition>>? partitionsAssignedHandler = null,
+        IDeserializer<TKey>? keyDeserializer = null,
+        IDeserializer<TValue>? valueDeserializer = null)
     {
         ClientEvents events = new(error);
         return Build(() =>
@@ -51,6 +53,16 @@ internal static class KafkaClients
             if (partitionsAssignedHandler is not null)
             {
                 builder.SetPartitionsAssignedHandler(partitionsAssignedHandler);
+            }
+
+            if (keyDeserializer is not null)
+            {
+                builder.SetKeyDeserializer(keyDeserializer);
+            }
+
+            if (valueDeserializer is not null)
+            {
+                builder.SetValueDeserializer(valueDeserializer);
             }
 
             return builder.Build();
