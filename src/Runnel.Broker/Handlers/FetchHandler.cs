@@ -42,6 +42,9 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         _fetchMaxBytes = fetchMaxBytes;
     }
 
+    /// <summary>The empty aborted-transaction list of read_committed responses; never added to.</summary>
+    private static readonly List<FetchResponse.AbortedTransaction> s_noAbortedTransactions = [];
+
     public override ApiKey ApiKey => ApiKey.Fetch;
 
     public override short MinVersion => 4;
@@ -365,13 +368,19 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
             if (readCommitted)
             {
                 // Null (the default) for read_uncommitted; read_committed sends a list, empty or not.
-                var list = partition.AbortedTransactions = [];
+                // librdkafka reads committed by default, so most partitions of most fetches share
+                // the one empty list (responses are only encoded, never changed after this).
                 if (result.Aborted is { } aborted)
                 {
+                    var list = partition.AbortedTransactions = new(aborted.Count);
                     foreach (var transaction in aborted)
                     {
                         list.Add(new FetchResponse.AbortedTransaction { ProducerId = transaction.ProducerId, FirstOffset = transaction.FirstOffset });
                     }
+                }
+                else
+                {
+                    partition.AbortedTransactions = s_noAbortedTransactions;
                 }
             }
 
