@@ -114,48 +114,69 @@ public sealed partial class PartitionLog
         CompleteFlushWaiters();
     }
 
+    /// <summary>The synchronous <see cref="FlushAsync"/> of the flusher threads.</summary>
+    private void Flush()
+    {
+        ThrowIfUnusable(forAppend: false);
+        _flushMutex.Wait();
+        try
+        {
+            FlushRound();
+        }
+        finally
+        {
+            _flushMutex.Release();
+        }
+
+        CompleteFlushWaiters();
+    }
+
     private void StartFlusherLocked()
     {
         if (!_flusherRunning)
         {
             _flusherRunning = true;
-            _ = Task.Run(RunFlusherAsync);
+            FlushThreads.Run(RunFlusher);
         }
     }
 
-    private async Task RunFlusherAsync()
+    /// <summary>
+    /// One flush round on a <see cref="FlushThreads"/> thread, queued again while anyone waits: a
+    /// partition under constant load takes its turn with the others instead of keeping a thread.
+    /// </summary>
+    private void RunFlusher()
     {
-        while (true)
+        lock (_flushStateLock)
         {
-            lock (_flushStateLock)
+            if (IsOffline || Volatile.Read(ref _closed) == 2 || (_flushWaiters.Count == 0 && !_flushRequested))
             {
-                if (IsOffline || Volatile.Read(ref _closed) == 2 || (_flushWaiters.Count == 0 && !_flushRequested))
-                {
-                    _flusherRunning = false;
-                    return;
-                }
-
-                _flushRequested = false;
+                _flusherRunning = false;
+                return;
             }
 
-            try
-            {
-                await FlushAsync().ConfigureAwait(false);
-            }
-            catch (LogOfflineException)
-            {
-                // MarkOffline already failed the waiters.
-            }
-            catch (ObjectDisposedException)
-            {
-                // Closed meanwhile: CloseAsync/CloseWithoutFlush fail the waiters.
-            }
-            catch (Exception ex)
-            {
-                // A bug, not a disk error; still never leave waiters hanging or acknowledge blindly.
-                MarkOffline(ex);
-            }
+            _flushRequested = false;
         }
+
+        try
+        {
+            Flush();
+        }
+        catch (LogOfflineException)
+        {
+            // MarkOffline already failed the waiters.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed meanwhile: CloseAsync/CloseWithoutFlush fail the waiters.
+        }
+        catch (Exception ex)
+        {
+            // A bug, not a disk error; still never leave waiters hanging or acknowledge blindly.
+            MarkOffline(ex);
+        }
+
+        // Still marked running: the next turn re-checks for waiters and stops when there are none.
+        FlushThreads.Run(RunFlusher);
     }
 
     /// <summary>One flush round; caller holds <see cref="_flushMutex"/>.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Runnel.Storage.Log;
 using Runnel.TestKit;
 
@@ -63,6 +64,39 @@ public sealed class FlushTests : IDisposable
         Assert.Equal(101, log.RecoveryPoint);
         var fsyncs = _fx.Fs.FileSyncCount - baseline;
         Assert.InRange(fsyncs, 1, 4);
+    }
+
+    [Fact]
+    public async Task Many_logs_under_constant_flush_load_all_get_their_turn_on_the_flush_threads()
+    {
+        // More busy logs than flush threads, each with a waiter arriving as soon as the last one
+        // completes: a flusher that kept its thread while it had waiters would starve the rest.
+        var logs = Enumerable.Range(0, 24)
+            .Select(i => PartitionLog.Open(
+                new TopicPartition("busy", i), _fx.Temp.Combine("busy-" + i), LogConfig.Default, _fx.Fs, _fx.Time, NullLoggerFactory.Instance, 0, 0, true))
+            .ToList();
+        try
+        {
+            var writers = logs.Select(log => Task.Run(async () =>
+            {
+                for (var i = 0; i < 30; i++)
+                {
+                    var appended = LogFixture.Append(log);
+                    await log.WaitForFlushAsync(appended.LastOffset);
+                }
+            }));
+
+            await Eventually.WithinAsync(Task.WhenAll(writers), "every log's waiters are flushed");
+
+            Assert.All(logs, log => Assert.Equal(30, log.RecoveryPoint));
+        }
+        finally
+        {
+            foreach (var log in logs)
+            {
+                await log.CloseAsync();
+            }
+        }
     }
 
     [Fact]
