@@ -8,6 +8,9 @@ public sealed partial class PartitionLog
     /// <summary>Serializes flush rounds (held across fsync, never together with <c>_lock</c>).</summary>
     private readonly SemaphoreSlim _flushMutex = new(1, 1);
     private bool _flusherRunning;
+
+    /// <summary><see cref="RunFlusher"/>, made once (a turn is queued per flush round).</summary>
+    private Action? _runFlusher;
     private bool _flushRequested;
     private long _lastFlushMs;
 
@@ -136,7 +139,7 @@ public sealed partial class PartitionLog
         if (!_flusherRunning)
         {
             _flusherRunning = true;
-            FlushThreads.Run(RunFlusher);
+            FlushThreads.Run(_runFlusher ??= RunFlusher);
         }
     }
 
@@ -176,7 +179,7 @@ public sealed partial class PartitionLog
         }
 
         // Still marked running: the next turn re-checks for waiters and stops when there are none.
-        FlushThreads.Run(RunFlusher);
+        FlushThreads.Run(_runFlusher!);
     }
 
     /// <summary>One flush round; caller holds <see cref="_flushMutex"/>.</summary>
