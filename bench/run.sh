@@ -93,7 +93,7 @@ CLK_TCK=$(getconf CLK_TCK)
 count() { python3 -c "import math,sys; print(max(int(sys.argv[2]), math.ceil(float(sys.argv[1]) * float(sys.argv[3]))))" "$SCALE" "$1" "$2"; }
 N_1K=$(count 1000 200000)          # produce/consume 1 KiB
 N_100B=$(count 2000 500000)        # produce/consume 100 B
-N_FSYNC=$(count 1000 40000)        # fsync before ack, over 4 producers
+N_FSYNC=$(count 1000 120000)       # fsync before ack, over 4 producers (30,000 each: past client start-up)
 N_E2E=$(count 1024 102400)         # 10 s at 10 MiB/s of 1 KiB records
 N_RT=$(count 100 2000)             # single-record round trips
 E2E_RATE=10240                     # 10 MiB/s of 1 KiB records
