@@ -313,7 +313,7 @@ public sealed class ClassicGroupModelTests : IAsyncLifetime
                     await CommitAndCheckAsync(null, "", null, -1, op.Parameter);
                     break;
                 case OpKind.AdvanceClock:
-                    time.Advance(TimeSpan.FromMilliseconds((op.Parameter % 4) switch
+                    time.AdvanceAndTick(coordinator, TimeSpan.FromMilliseconds((op.Parameter % 4) switch
                     {
                         0 => 100 + op.Parameter,
                         1 => SessionTimeoutMs + TickSlackMs,
@@ -947,7 +947,7 @@ public sealed class ClassicGroupModelTests : IAsyncLifetime
             var settle = new Op(OpKind.AdvanceClock, 0, 2);
             for (var round = 0; round < 3; round++)
             {
-                time.Advance(TimeSpan.FromMilliseconds(RebalanceTimeoutMs + TickSlackMs));
+                time.AdvanceAndTick(coordinator, TimeSpan.FromMilliseconds(RebalanceTimeoutMs + TickSlackMs));
                 Observe(settle);
             }
 

@@ -186,11 +186,11 @@ public sealed class ConsumerGroupHeartbeatTests : IAsyncLifetime
         var group = NewGroup();
         await using var member = await MemberAsync(group);
         await member.JoinAsync([_topic]);
-        _time.Advance(TimeSpan.FromMilliseconds(44_000));
+        _time.AdvanceAndTick(Broker.Host.GroupCoordinator, TimeSpan.FromMilliseconds(44_000));
         Assert.Equal(0, (await member.HeartbeatAsync()).ErrorCode);
 
         // 45 s (group.consumer.session.timeout.ms) after its last heartbeat it is gone.
-        _time.Advance(TimeSpan.FromMilliseconds(45_001));
+        _time.AdvanceAndTick(Broker.Host.GroupCoordinator, TimeSpan.FromMilliseconds(45_001));
         Assert.Equal((short)ErrorCode.UnknownMemberId, (await member.HeartbeatAsync()).ErrorCode);
     }
 
@@ -215,7 +215,7 @@ public sealed class ConsumerGroupHeartbeatTests : IAsyncLifetime
         Assert.Empty(newcomer.Assigned);
 
         // The rebalance timeout the holder joined with (10 s) passes: it is fenced.
-        _time.Advance(TimeSpan.FromMilliseconds(10_001));
+        _time.AdvanceAndTick(Broker.Host.GroupCoordinator, TimeSpan.FromMilliseconds(10_001));
         var fenced = await holder.SendAsync(new ConsumerGroupHeartbeatRequest { GroupId = group, MemberId = holder.MemberId, MemberEpoch = holder.MemberEpoch, TopicPartitions = all });
         Assert.Equal((short)ErrorCode.UnknownMemberId, fenced.ErrorCode);
 
