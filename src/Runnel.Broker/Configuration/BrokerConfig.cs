@@ -24,14 +24,19 @@ public sealed partial class BrokerConfig
 {
     private static readonly ConfigRegistry s_registry = BrokerConfigs.Registry;
 
-    private readonly FrozenDictionary<string, ConfigValue> _static;
+    // The static and effective layers are built once per snapshot and read a handful of times (the
+    // typed accessors copy what the hot paths need), so a plain dictionary beats a frozen one: it
+    // costs nothing to build, and the first broker start in a process does not pay for the frozen
+    // collections' analysis and code. The dynamic layers are frozen: they are built only by AlterConfigs.
+    private static readonly Lazy<BrokerConfig> s_default = new(() => Load(new BrokerConfigSources()));
+    private readonly Dictionary<string, ConfigValue> _static;
     private readonly FrozenDictionary<string, ConfigValue> _dynamicBroker;
     private readonly FrozenDictionary<string, ConfigValue> _dynamicDefault;
-    private readonly FrozenDictionary<string, ConfigValue> _effective;
+    private readonly Dictionary<string, ConfigValue> _effective;
     private readonly List<ConfigError> _crossErrors = [];
 
     private BrokerConfig(
-        FrozenDictionary<string, ConfigValue> staticValues,
+        Dictionary<string, ConfigValue> staticValues,
         FrozenDictionary<string, ConfigValue> dynamicDefault,
         FrozenDictionary<string, ConfigValue> dynamicBroker)
     {
@@ -46,7 +51,7 @@ public sealed partial class BrokerConfig
         }
 
         ResolveNodeId(effective);
-        _effective = effective.ToFrozenDictionary(StringComparer.Ordinal);
+        _effective = effective;
         InitializeTyped();
     }
 
@@ -54,7 +59,7 @@ public sealed partial class BrokerConfig
     public static ConfigRegistry Registry => s_registry;
 
     /// <summary>Every default, nothing else: what <c>runnel broker</c> with no arguments runs with.</summary>
-    public static BrokerConfig Default { get; } = Load(new BrokerConfigSources());
+    public static BrokerConfig Default => s_default.Value;
 
     /// <summary>
     /// Builds the configuration from <paramref name="sources"/>; see <see cref="BrokerConfigSources"/>
@@ -157,7 +162,7 @@ public sealed partial class BrokerConfig
         }
 
         var config = new BrokerConfig(
-            statics.ToFrozenDictionary(StringComparer.Ordinal),
+            statics,
             FrozenDictionary<string, ConfigValue>.Empty,
             FrozenDictionary<string, ConfigValue>.Empty);
         errors.AddRange(config._crossErrors);

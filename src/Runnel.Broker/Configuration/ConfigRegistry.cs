@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 
 namespace Runnel.Broker.Configuration;
@@ -12,7 +11,9 @@ namespace Runnel.Broker.Configuration;
 /// </summary>
 public sealed class ConfigRegistry
 {
-    private readonly FrozenDictionary<string, ConfigDefinition> _byName;
+    // A plain dictionary: names are looked up when configs are parsed or described, never per
+    // request, and building a frozen one costs the first broker start in a process ~10 ms.
+    private readonly Dictionary<string, ConfigDefinition> _byName;
 
     /// <summary>Builds a registry; <paramref name="scope"/> names it in messages ("Unknown topic config name: x").</summary>
     public ConfigRegistry(string scope, IEnumerable<ConfigDefinition> definitions)
@@ -34,7 +35,7 @@ public sealed class ConfigRegistry
         }
 
         Definitions = list;
-        _byName = byName.ToFrozenDictionary(StringComparer.Ordinal);
+        _byName = byName;
     }
 
     /// <summary>The scope's name, e.g. <c>broker</c> or <c>topic</c>.</summary>

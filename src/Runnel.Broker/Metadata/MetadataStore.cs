@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Runnel.Storage.IO;
 
 namespace Runnel.Broker.Metadata;
@@ -49,8 +47,7 @@ public sealed class MetadataStore
         using var file = fs.OpenFile(path, FileMode.Open, FileAccess.Read);
         var bytes = new byte[file.Length];
         file.ReadExactly(bytes, 0);
-        var doc = JsonSerializer.Deserialize(bytes, MetadataJsonContext.Default.MetadataDocument)
-            ?? throw new InvalidDataException($"{path}: empty metadata file");
+        var doc = MetadataFile.Read(bytes, path);
         if (doc.MinCompatibleVersion > FormatVersion)
         {
             throw new InvalidDataException($"{path}: written by a newer Runnel (format {doc.Version}, needs reader {doc.MinCompatibleVersion}); this one reads {FormatVersion}");
@@ -62,9 +59,9 @@ public sealed class MetadataStore
         }
 
         var topics = new Dictionary<string, TopicMetadata>(StringComparer.Ordinal);
-        foreach (var t in doc.Topics)
+        foreach (var topic in doc.Topics)
         {
-            topics[t.Name] = new TopicMetadata(t.Name, t.TopicId, t.Partitions, t.Configs);
+            topics[topic.Name] = topic;
         }
 
         return new MetadataStore(fs, directory, doc.ClusterId) { _current = new MetadataImage(topics).WithProducerIdBlockEnd(doc.ProducerIdBlockEnd) };
@@ -94,21 +91,7 @@ public sealed class MetadataStore
 
     private void Persist(MetadataImage image)
     {
-        var doc = new MetadataDocument
-        {
-            Version = FormatVersion,
-            MinCompatibleVersion = MinCompatibleVersion,
-            ClusterId = ClusterId,
-            Topics = image.Topics.Select(t => new TopicRecord
-            {
-                Name = t.Name,
-                TopicId = t.TopicId,
-                Partitions = t.PartitionCount,
-                Configs = new Dictionary<string, string>(t.Configs),
-            }).ToList(),
-            ProducerIdBlockEnd = image.ProducerIdBlockEnd,
-        };
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(doc, MetadataJsonContext.Default.MetadataDocument);
+        var bytes = MetadataFile.Write(FormatVersion, MinCompatibleVersion, ClusterId, image);
         var path = Path.Combine(_directory, FileName);
         var temp = path + ".tmp";
         using (var file = _fs.OpenFile(temp, FileMode.Create))
@@ -131,32 +114,4 @@ public sealed class MetadataStore
         id.TryWriteBytes(bytes, bigEndian: true, out _);
         return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
-
-    internal sealed class MetadataDocument
-    {
-        public int Version { get; set; }
-
-        public int MinCompatibleVersion { get; set; }
-
-        public string ClusterId { get; set; } = "";
-
-        public List<TopicRecord> Topics { get; set; } = new();
-
-        public long ProducerIdBlockEnd { get; set; }
-    }
-
-    internal sealed class TopicRecord
-    {
-        public string Name { get; set; } = "";
-
-        public Guid TopicId { get; set; }
-
-        public int Partitions { get; set; }
-
-        public Dictionary<string, string> Configs { get; set; } = new();
-    }
 }
-
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(MetadataStore.MetadataDocument))]
-internal sealed partial class MetadataJsonContext : JsonSerializerContext;

@@ -473,7 +473,10 @@ public sealed partial class LogManager : IAsyncDisposable
                 MaxDegreeOfParallelism = Math.Max(1, _options.RecoveryThreadsPerDataDir),
                 CancellationToken = cancellationToken,
             };
-            await Parallel.ForEachAsync(toLoad, parallel, (item, _) =>
+
+            // An empty directory (every embedded broker's first start) skips the parallel loop's
+            // machinery, whose first use in a process costs several milliseconds.
+            await (toLoad.Count == 0 ? Task.CompletedTask : Parallel.ForEachAsync(toLoad, parallel, (item, _) =>
             {
                 var recoveryPoint = recoveryPoints.TryGetValue(item.Tp, out var rp) ? rp : 0;
                 var logStartOffset = startOffsets.TryGetValue(item.Tp, out var lso) ? lso : 0;
@@ -487,7 +490,7 @@ public sealed partial class LogManager : IAsyncDisposable
 
                 log.WentOffline += (l, ex) => TakeDirOffline(dir, ex);
                 return ValueTask.CompletedTask;
-            }).ConfigureAwait(false);
+            })).ConfigureAwait(false);
 
             // From here on a crash must be detected as unclean.
             if (hadCleanShutdown)
