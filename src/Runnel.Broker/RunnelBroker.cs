@@ -42,7 +42,7 @@ public sealed class RunnelBroker : IAsyncDisposable
     {
         options ??= new RunnelBrokerOptions();
         var owns = options.DataDirectory is null;
-        var dataDirectory = options.DataDirectory ?? Path.Combine(Path.GetTempPath(), "runnel-" + Guid.NewGuid().ToString("N"));
+        var dataDirectory = options.DataDirectory ?? Directory.CreateTempSubdirectory("runnel-").FullName;
         var properties = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["listeners"] = $"PLAINTEXT://{options.Host}:{options.Port.ToString(CultureInfo.InvariantCulture)}",

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -60,9 +59,12 @@ public sealed record ListenerEndpoint(string Name, string Host, int Port, Securi
             hostText = hostText[..^1];
         }
 
-        if (hostText.ContainsAnyExcept(HostCharacters))
+        foreach (char c in hostText)
         {
-            return false;
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '%' or '.' or '_' or ':'))
+            {
+                return false;
+            }
         }
 
         name = entry[..separator];
@@ -70,9 +72,6 @@ public sealed record ListenerEndpoint(string Name, string Host, int Port, Securi
         port = portText.ToString();
         return true;
     }
-
-    private static readonly SearchValues<char> HostCharacters =
-        SearchValues.Create("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-%._:");
 
     /// <summary>
     /// Parses a comma-separated listener list into (name, host, port) triples, applying Kafka's rules:

@@ -826,8 +826,7 @@ public sealed partial class GroupCoordinator
     }
 
     /// <summary>A member id as Kafka's <c>Uuid.toString</c> prints one: 22 URL-safe base64 characters.</summary>
-    private static string NewMemberId() =>
-        Convert.ToBase64String(Guid.NewGuid().ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string NewMemberId() => KafkaUuid.NewString();
 
     private static IConsumerGroupAssignor[] ResolveAssignors(IReadOnlyList<string> names)
     {

@@ -39,7 +39,7 @@ public sealed class MetadataStore
         var path = Path.Combine(directory, FileName);
         if (!fs.FileExists(path))
         {
-            var store = new MetadataStore(fs, directory, configuredClusterId ?? NewClusterId());
+            var store = new MetadataStore(fs, directory, configuredClusterId ?? KafkaUuid.NewString());
             store.Persist(MetadataImage.Empty);
             return store;
         }
@@ -102,16 +102,5 @@ public sealed class MetadataStore
 
         _fs.MoveFile(temp, path, overwrite: true);
         _fs.SyncDirectory(_directory);
-    }
-
-    /// <summary>A Kafka-style cluster id: 16 random bytes, URL-safe base64 without padding.</summary>
-    public static string NewClusterId() => ToKafkaBase64(Guid.NewGuid());
-
-    /// <summary>Kafka prints UUIDs (topic ids, cluster ids) as URL-safe base64 of the 16 big-endian bytes.</summary>
-    public static string ToKafkaBase64(Guid id)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        id.TryWriteBytes(bytes, bigEndian: true, out _);
-        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 }

@@ -572,24 +572,24 @@ public sealed partial class LogManager : IAsyncDisposable
     private void StartTimer()
     {
         var now = _time.GetUtcNow();
-        var intervals = new List<TimeSpan>();
-        AddInterval(intervals, _options.RetentionCheckInterval, now, ref _nextRetention);
-        AddInterval(intervals, _options.FlushSchedulerInterval, now, ref _nextFlushCheck);
-        AddInterval(intervals, _options.CheckpointInterval, now, ref _nextRecoveryPointCheckpoint);
-        AddInterval(intervals, _options.LogStartOffsetCheckpointInterval, now, ref _nextLogStartOffsetCheckpoint);
-        AddInterval(intervals, _options.ProducerIdExpirationCheckInterval, now, ref _nextProducerExpiration);
-        if (intervals.Count == 0)
+        var period = Timeout.InfiniteTimeSpan;
+        Schedule(ref period, _options.RetentionCheckInterval, now, ref _nextRetention);
+        Schedule(ref period, _options.FlushSchedulerInterval, now, ref _nextFlushCheck);
+        Schedule(ref period, _options.CheckpointInterval, now, ref _nextRecoveryPointCheckpoint);
+        Schedule(ref period, _options.LogStartOffsetCheckpointInterval, now, ref _nextLogStartOffsetCheckpoint);
+        Schedule(ref period, _options.ProducerIdExpirationCheckInterval, now, ref _nextProducerExpiration);
+        if (period == Timeout.InfiniteTimeSpan)
         {
             return;
         }
 
         // One heartbeat for every background job: it ticks at the shortest interval and each job
         // checks its own due time.
-        var period = intervals.Min();
         _timer = _time.CreateTimer(static state => ((LogManager)state!).Tick(), this, period, period);
     }
 
-    private static void AddInterval(List<TimeSpan> intervals, TimeSpan interval, DateTimeOffset now, ref DateTimeOffset next)
+    /// <summary>Sets a job's first due time and keeps <paramref name="shortest"/> the shortest interval (infinite: none yet).</summary>
+    private static void Schedule(ref TimeSpan shortest, TimeSpan interval, DateTimeOffset now, ref DateTimeOffset next)
     {
         if (interval <= TimeSpan.Zero || interval >= TimeSpan.FromDays(365))
         {
@@ -597,8 +597,11 @@ public sealed partial class LogManager : IAsyncDisposable
             return;
         }
 
-        intervals.Add(interval);
         next = now + interval;
+        if (shortest == Timeout.InfiniteTimeSpan || interval < shortest)
+        {
+            shortest = interval;
+        }
     }
 
     /// <summary>One maintenance tick: retention, producer-id expiry, flush.ms, checkpoints, each when due.</summary>
