@@ -273,7 +273,7 @@ public sealed class BrokerHost : IAsyncDisposable
         handlers.Add(new FetchHandler(partitions, topics, new FetchSessionCache(config.MaxIncrementalFetchSessionCacheSlots, time), time, config.FetchMaxBytes));
         handlers.Add(new ListOffsetsHandler(partitions, maxDecompressed));
         handlers.Add(new OffsetForLeaderEpochHandler(partitions));
-        handlers.Add(new FindCoordinatorHandler(identity, coordinators));
+        handlers.Add(new FindCoordinatorHandler(identity, coordinators, groupCoordinator, transactionCoordinator));
 
         // Classic consumer groups.
         handlers.Add(new JoinGroupHandler(groupCoordinator));

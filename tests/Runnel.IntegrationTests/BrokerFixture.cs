@@ -20,10 +20,10 @@ public sealed class BrokerFixture : IAsyncLifetime
     {
         _broker = await RunnelBroker.StartAsync(new RunnelBrokerOptions { Config = Config });
 
-        // The group coordinator creates and replays __consumer_offsets in the background; until it
-        // is done group APIs answer COORDINATOR_LOAD_IN_PROGRESS, which librdkafka's admin calls
-        // (ListConsumerGroups) do not retry. Tests of the shared broker start once it is ready.
-        await _broker.Host.GroupCoordinator.Loaded.WaitAsync(TimeSpan.FromSeconds(60));
+        // The group coordinator creates __consumer_offsets on first use and replays it in the
+        // background; meanwhile group APIs answer COORDINATOR_LOAD_IN_PROGRESS, which librdkafka's
+        // admin calls (ListConsumerGroups) do not retry. Tests of the shared broker start once it is ready.
+        await _broker.Host.GroupCoordinator.StartLoading().WaitAsync(TimeSpan.FromSeconds(60));
     }
 
     public async ValueTask DisposeAsync()

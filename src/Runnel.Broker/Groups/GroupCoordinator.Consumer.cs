@@ -37,7 +37,7 @@ public sealed partial class GroupCoordinator
             return invalid;
         }
 
-        if (!_loaded)
+        if (!LoadedOrStartLoading())
         {
             return ConsumerGroupHeartbeatResult.Fail(ErrorCode.CoordinatorLoadInProgress, null);
         }

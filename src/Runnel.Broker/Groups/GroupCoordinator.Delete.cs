@@ -20,7 +20,7 @@ public sealed partial class GroupCoordinator
             foreach (var groupId in groupIds)
             {
                 var error = ErrorCode.None;
-                if (!_loaded)
+                if (!LoadedOrStartLoading())
                 {
                     error = ErrorCode.CoordinatorLoadInProgress;
                 }
@@ -72,7 +72,7 @@ public sealed partial class GroupCoordinator
         Task<ErrorCode>? written = null;
         lock (_lock)
         {
-            if (!_loaded)
+            if (!LoadedOrStartLoading())
             {
                 return (ErrorCode.CoordinatorLoadInProgress, results);
             }

@@ -10,15 +10,19 @@ namespace Runnel.Broker.Groups;
 public sealed partial class GroupCoordinator
 {
     /// <summary>
-    /// Starts the coordinator in the background: creates <c>__consumer_offsets</c> if needed
-    /// (compacted, <c>offsets.topic.num.partitions</c>), replays it and starts the tick. The broker
-    /// does not wait: until loading completes group requests get COORDINATOR_LOAD_IN_PROGRESS and
-    /// FindCoordinator COORDINATOR_NOT_AVAILABLE, as Kafka answers while a coordinator loads, so
-    /// a broker (or an embedded test broker) is serving in milliseconds even on an empty disk.
+    /// Starts the coordinator: when <c>__consumer_offsets</c> exists, loads it in the background now;
+    /// otherwise waits for the first request that needs it (see <see cref="OnDemandLoad"/>). The
+    /// broker does not wait: until loading completes group requests get COORDINATOR_LOAD_IN_PROGRESS,
+    /// and FindCoordinator waits a moment for the load, then answers COORDINATOR_NOT_AVAILABLE (as
+    /// Kafka answers while a coordinator loads), so a broker is serving in milliseconds.
     /// </summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _background = BackgroundLoad.Start(RunAsync, ex => Log.LoadFailed(_logger, ex), _stopping.Token);
+        if (_partitions.TryGetTopic(OffsetsTopic, out _))
+        {
+            _load.Start();
+        }
+
         return Task.CompletedTask;
     }
 
@@ -54,7 +58,7 @@ public sealed partial class GroupCoordinator
         }
 
         _directory.HostsGroupCoordinator = true;
-        _loadedSignal.TrySetResult();
+        _load.MarkLoaded();
         Log.Loaded(_logger, _offsetsPartitions.Length, records, groupCount, (long)_time.GetElapsedTime(started).TotalMilliseconds);
         _tick = _time.CreateTimer(static state => ((GroupCoordinator)state!).Tick(), this, s_tickInterval, s_tickInterval);
         await WriteLoopAsync(cancellationToken);

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Runnel.Broker.Configuration;
+using Runnel.Broker.Coordination;
 using Runnel.Broker.Handlers;
 using Runnel.Broker.Metadata;
 using Runnel.Broker.Partitions;
@@ -52,9 +53,8 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Partition[] _offsetsPartitions = [];
     private ITimer? _tick;
-    private Task _background = Task.CompletedTask;
+    private readonly OnDemandLoad _load;
     private volatile bool _loaded;
-    private readonly TaskCompletionSource _loadedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public GroupCoordinator(BrokerConfig config, TopicService topics, PartitionRegistry partitions, CoordinatorDirectory directory, TimeProvider time, ILoggerFactory loggers)
     {
@@ -76,13 +76,41 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         _consumerSessionTimeoutMs = config.GroupConsumerSessionTimeoutMs;
         _consumerHeartbeatIntervalMs = config.GroupConsumerHeartbeatIntervalMs;
         _consumerMaxSize = config.GroupConsumerMaxSize;
+        _load = new OnDemandLoad(RunAsync, ex => Log.LoadFailed(_logger, ex), _stopping.Token);
     }
 
     /// <summary>True once every <c>__consumer_offsets</c> partition has been replayed.</summary>
     public bool IsLoaded => _loaded;
 
     /// <summary>Completes when every <c>__consumer_offsets</c> partition has been replayed (never, if loading fails).</summary>
-    public Task Loaded => _loadedSignal.Task;
+    public Task Loaded => _load.Loaded;
+
+    /// <summary>
+    /// Starts loading (creating <c>__consumer_offsets</c> if it does not exist) unless it has started,
+    /// and returns <see cref="Loaded"/>. Group requests do this themselves on first use.
+    /// </summary>
+    public Task StartLoading() => _load.Start();
+
+    /// <summary>True once loading has started: at broker start when <c>__consumer_offsets</c> existed, else on first use.</summary>
+    public bool IsLoadStarted => _load.IsStarted;
+
+    /// <summary>Starts loading if needed and waits up to <paramref name="timeout"/>; false when not loaded by then.</summary>
+    internal Task<bool> WaitLoadedAsync(TimeSpan timeout) => _load.WaitAsync(timeout);
+
+    /// <summary>
+    /// For a request: true when loaded; otherwise starts loading (the first group request on a
+    /// broker without <c>__consumer_offsets</c> creates it) and the caller answers COORDINATOR_LOAD_IN_PROGRESS.
+    /// </summary>
+    internal bool LoadedOrStartLoading()
+    {
+        if (_loaded)
+        {
+            return true;
+        }
+
+        _load.Start();
+        return false;
+    }
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -100,7 +128,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         bool requireKnownMemberId,
         bool supportsSkipAssignment = true)
     {
-        if (!_loaded)
+        if (!LoadedOrStartLoading())
         {
             return Task.FromResult(JoinGroupResult.Fail(ErrorCode.CoordinatorLoadInProgress, memberId));
         }
@@ -481,7 +509,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     /// <summary>SyncGroup: the leader's call delivers the assignments; the others wait for it.</summary>
     public Task<SyncGroupResult> SyncGroupAsync(string groupId, int generationId, string memberId, string? groupInstanceId, string? protocolType, string? protocolName, IReadOnlyList<(string MemberId, byte[] Assignment)> assignments)
     {
-        if (!_loaded)
+        if (!LoadedOrStartLoading())
         {
             return Task.FromResult(SyncGroupResult.Fail(ErrorCode.CoordinatorLoadInProgress));
         }
@@ -600,7 +628,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     /// <summary>Heartbeat: keeps the session alive and tells the member whether to rejoin.</summary>
     public ErrorCode Heartbeat(string groupId, int generationId, string memberId, string? groupInstanceId)
     {
-        if (!_loaded)
+        if (!LoadedOrStartLoading())
         {
             return ErrorCode.CoordinatorLoadInProgress;
         }
@@ -637,7 +665,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     public (ErrorCode Error, List<ErrorCode> MemberErrors) LeaveGroup(string groupId, IReadOnlyList<(string MemberId, string? GroupInstanceId)> members)
     {
         var errors = new List<ErrorCode>(members.Count);
-        if (!_loaded)
+        if (!LoadedOrStartLoading())
         {
             return (ErrorCode.CoordinatorLoadInProgress, errors);
         }
@@ -793,7 +821,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         await _stopping.CancelAsync();
         try
         {
-            await _background;
+            await _load.CloseAsync();
         }
         catch (OperationCanceledException)
         {

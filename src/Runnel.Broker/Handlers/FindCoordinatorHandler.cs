@@ -1,4 +1,6 @@
+using Runnel.Broker.Groups;
 using Runnel.Broker.Pipeline;
+using Runnel.Broker.Transactions;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
 using Runnel.Protocol.Primitives;
@@ -21,13 +23,20 @@ public sealed class FindCoordinatorHandler : RequestHandler<FindCoordinatorReque
     private const sbyte TransactionKeyType = 1;
     private const sbyte ShareKeyType = 2;
 
+    /// <summary>How long a lookup waits for a coordinator that is loading (on first use: creating its topic) before answering COORDINATOR_NOT_AVAILABLE.</summary>
+    private static readonly TimeSpan FirstUseWait = TimeSpan.FromSeconds(5);
+
     private readonly BrokerIdentity _identity;
     private readonly CoordinatorDirectory _coordinators;
+    private readonly GroupCoordinator _groups;
+    private readonly TransactionCoordinator _transactions;
 
-    public FindCoordinatorHandler(BrokerIdentity identity, CoordinatorDirectory coordinators)
+    public FindCoordinatorHandler(BrokerIdentity identity, CoordinatorDirectory coordinators, GroupCoordinator groups, TransactionCoordinator transactions)
     {
         _identity = identity;
         _coordinators = coordinators;
+        _groups = groups;
+        _transactions = transactions;
     }
 
     public override ApiKey ApiKey => ApiKey.FindCoordinator;
@@ -36,8 +45,20 @@ public sealed class FindCoordinatorHandler : RequestHandler<FindCoordinatorReque
 
     public override short MaxVersion => 6;
 
-    protected override ValueTask<IApiMessage?> HandleAsync(RequestContext context, FindCoordinatorRequest request)
+    protected override async ValueTask<IApiMessage?> HandleAsync(RequestContext context, FindCoordinatorRequest request)
     {
+        // Kafka creates __consumer_offsets / __transaction_state on the first lookup that needs one;
+        // so does Runnel, and on one node that takes a moment, so the lookup waits for it rather than
+        // sending the client into its retry backoff.
+        if (request.KeyType == GroupKeyType && !_coordinators.HostsGroupCoordinator)
+        {
+            await _groups.WaitLoadedAsync(FirstUseWait);
+        }
+        else if (request.KeyType == TransactionKeyType && !_coordinators.HostsTransactionCoordinator)
+        {
+            await _transactions.WaitLoadedAsync(FirstUseWait);
+        }
+
         var response = new FindCoordinatorResponse();
         if (context.ApiVersion < 4)
         {
@@ -47,7 +68,7 @@ public sealed class FindCoordinatorHandler : RequestHandler<FindCoordinatorReque
             response.NodeId = error == ErrorCode.None ? _identity.NodeId : -1;
             response.Host = error == ErrorCode.None ? context.Listener.AdvertisedHost : "";
             response.Port = error == ErrorCode.None ? context.Listener.AdvertisedPort : -1;
-            return new ValueTask<IApiMessage?>(response);
+            return response;
         }
 
         foreach (var key in request.CoordinatorKeys)
@@ -64,7 +85,7 @@ public sealed class FindCoordinatorHandler : RequestHandler<FindCoordinatorReque
             });
         }
 
-        return new ValueTask<IApiMessage?>(response);
+        return response;
     }
 
     private (ErrorCode Error, string? Message) Locate(sbyte keyType, string key)

@@ -7,7 +7,7 @@ public sealed partial class TransactionCoordinator
     /// <summary>DescribeTransactions: the state of one id, TRANSACTIONAL_ID_NOT_FOUND for an unknown (or expiring) one.</summary>
     public TransactionDescription Describe(string transactionalId)
     {
-        if (!_loaded)
+        if (!LoadedOrStartLoading())
         {
             return Missing(transactionalId, ErrorCode.CoordinatorLoadInProgress);
         }
@@ -40,7 +40,9 @@ public sealed partial class TransactionCoordinator
         var result = new List<(string, long, TransactionState)>();
         if (!_loaded)
         {
-            return (ErrorCode.CoordinatorLoadInProgress, result);
+            // A broker that has not created __transaction_state coordinates no transaction (Kafka
+            // lists only the partitions it leads); listing does not create it.
+            return (_load.IsStarted ? ErrorCode.CoordinatorLoadInProgress : ErrorCode.None, result);
         }
 
         var now = NowMs;

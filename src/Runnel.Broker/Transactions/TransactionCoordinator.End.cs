@@ -12,7 +12,7 @@ public sealed partial class TransactionCoordinator
     /// </summary>
     public async Task<EndTxnResult> EndTransactionAsync(string transactionalId, long producerId, short producerEpoch, bool commit, bool transactionV2 = false)
     {
-        if (!_loaded)
+        if (!LoadedOrStartLoading())
         {
             return new EndTxnResult(ErrorCode.CoordinatorLoadInProgress);
         }

@@ -9,15 +9,19 @@ namespace Runnel.Broker.Transactions;
 public sealed partial class TransactionCoordinator
 {
     /// <summary>
-    /// Starts the coordinator in the background: creates <c>__transaction_state</c> if needed
-    /// (compacted, <c>transaction.state.log.num.partitions</c>), replays it, completes the transactions
-    /// whose decision was stored but whose markers may not all be written, and starts the timeout and
-    /// expiry ticks. Until then transactional requests get COORDINATOR_LOAD_IN_PROGRESS and
-    /// FindCoordinator COORDINATOR_NOT_AVAILABLE.
+    /// Starts the coordinator: when <c>__transaction_state</c> exists, loads it in the background now
+    /// (replays it, completes the transactions whose decision was stored but whose markers may not all
+    /// be written, starts the timeout and expiry ticks); otherwise waits for the first request that
+    /// needs it (see <see cref="OnDemandLoad"/>). Until loaded, transactional requests get
+    /// COORDINATOR_LOAD_IN_PROGRESS and FindCoordinator waits a moment, then answers COORDINATOR_NOT_AVAILABLE.
     /// </summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _background = BackgroundLoad.Start(LoadAsync, ex => Log.LoadFailed(_logger, ex), _stopping.Token);
+        if (_partitions.TryGetTopic(StateTopic, out _))
+        {
+            _load.Start();
+        }
+
         return Task.CompletedTask;
     }
 
@@ -27,7 +31,7 @@ public sealed partial class TransactionCoordinator
 
         // Markers for __consumer_offsets go through the group coordinator, which must know the
         // pending transactional offsets first.
-        await _groups.Loaded.WaitAsync(cancellationToken);
+        await _groups.StartLoading().WaitAsync(cancellationToken);
 
         // The partition count on disk decides where ids live, whatever the config says now.
         _statePartitions = await EnsureStateTopicAsync(cancellationToken);
@@ -53,6 +57,7 @@ public sealed partial class TransactionCoordinator
             _loaded = true;
         }
 
+        _load.MarkLoaded();
         _directory.HostsTransactionCoordinator = true;
         Log.Loaded(_logger, _statePartitions.Length, records, count, unfinished.Count, (long)_time.GetElapsedTime(started).TotalMilliseconds);
         foreach (var (metadata, transit) in unfinished)

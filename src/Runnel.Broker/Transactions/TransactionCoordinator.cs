@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Runnel.Broker.Configuration;
+using Runnel.Broker.Coordination;
 using Runnel.Broker.Groups;
 using Runnel.Broker.Handlers;
 using Runnel.Broker.Metadata;
@@ -64,7 +65,7 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
     private ITimer? _abortTimer;
     private ITimer? _expiryTimer;
     private readonly List<Task> _backgroundTasks = [];
-    private Task _background = Task.CompletedTask;
+    private readonly OnDemandLoad _load;
     private volatile bool _loaded;
 
     public TransactionCoordinator(BrokerConfig config, TopicService topics, PartitionRegistry partitions, CoordinatorDirectory directory, ProducerIdManager producerIds, GroupCoordinator groups, TimeProvider time, ILoggerFactory loggers)
@@ -82,10 +83,42 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
         _idExpirationMs = config.TransactionalIdExpirationMs;
         _abortInterval = TimeSpan.FromMilliseconds(config.TransactionAbortTimedOutTransactionCleanupIntervalMs);
         _expiryInterval = TimeSpan.FromMilliseconds(config.TransactionRemoveExpiredTransactionCleanupIntervalMs);
+        _load = new OnDemandLoad(LoadAsync, ex => Log.LoadFailed(_logger, ex), _stopping.Token);
     }
 
     /// <summary>True once every <c>__transaction_state</c> partition has been replayed.</summary>
     public bool IsLoaded => _loaded;
+
+    /// <summary>Completes when every <c>__transaction_state</c> partition has been replayed (never, if loading fails).</summary>
+    public Task Loaded => _load.Loaded;
+
+    /// <summary>
+    /// Starts loading (creating <c>__transaction_state</c>, and loading the group coordinator first, if
+    /// needed) unless it has started, and returns <see cref="Loaded"/>. Transactional requests do this
+    /// themselves on first use.
+    /// </summary>
+    public Task StartLoading() => _load.Start();
+
+    /// <summary>True once loading has started: at broker start when <c>__transaction_state</c> existed, else on first use.</summary>
+    public bool IsLoadStarted => _load.IsStarted;
+
+    /// <summary>Starts loading if needed and waits up to <paramref name="timeout"/>; false when not loaded by then.</summary>
+    internal Task<bool> WaitLoadedAsync(TimeSpan timeout) => _load.WaitAsync(timeout);
+
+    /// <summary>
+    /// For a request: true when loaded; otherwise starts loading (the first transactional request on a
+    /// broker without <c>__transaction_state</c> creates it) and the caller answers COORDINATOR_LOAD_IN_PROGRESS.
+    /// </summary>
+    private bool LoadedOrStartLoading()
+    {
+        if (_loaded)
+        {
+            return true;
+        }
+
+        _load.Start();
+        return false;
+    }
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -106,7 +139,7 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
             return InitProducerIdResult.Fail(ErrorCode.InvalidTransactionTimeout);
         }
 
-        if (!_loaded)
+        if (!LoadedOrStartLoading())
         {
             return InitProducerIdResult.Fail(ErrorCode.CoordinatorLoadInProgress);
         }
@@ -227,7 +260,7 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
     /// end, or its abort by a timeout, bumps the epoch as such clients expect.</remarks>
     public Task<ErrorCode> AddPartitionsAsync(string transactionalId, long producerId, short producerEpoch, IReadOnlyCollection<TopicPartition> partitions, bool transactionV2 = false)
     {
-        if (!_loaded)
+        if (!LoadedOrStartLoading())
         {
             return Task.FromResult(ErrorCode.CoordinatorLoadInProgress);
         }
@@ -275,7 +308,7 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
     /// </summary>
     public ErrorCode VerifyPartition(string transactionalId, long producerId, short producerEpoch, TopicPartition partition)
     {
-        if (!_loaded)
+        if (!LoadedOrStartLoading())
         {
             return ErrorCode.CoordinatorLoadInProgress;
         }
@@ -372,10 +405,11 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
             await expiryTimer.DisposeAsync();
         }
 
+        Task load = _load.CloseAsync();
         Task[] background;
         lock (_backgroundTasks)
         {
-            background = [_background, .. _backgroundTasks];
+            background = [load, .. _backgroundTasks];
         }
 
         try

@@ -30,7 +30,7 @@ public sealed class TransactionRecoveryTests
     private static async Task<RunnelBroker> StartAsync(string dataDirectory)
     {
         var broker = await RunnelBroker.StartAsync(new RunnelBrokerOptions { DataDirectory = dataDirectory, Config = FastAborts }, Cancel);
-        await Eventually.TrueAsync(() => broker.Host.IsTransactionCoordinatorLoaded, "the transaction coordinator loads");
+        await broker.Host.TransactionCoordinator.StartLoading().WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
         return broker;
     }
 

@@ -26,7 +26,9 @@ public sealed class ListGroupsHandler(GroupCoordinator coordinator) : RequestHan
         var response = new ListGroupsResponse();
         if (!coordinator.IsLoaded)
         {
-            response.ErrorCode = (short)ErrorCode.CoordinatorLoadInProgress;
+            // A broker that has not created __consumer_offsets coordinates no group (Kafka lists only
+            // the partitions it leads): an empty list. Listing does not create the topic.
+            response.ErrorCode = (short)(coordinator.IsLoadStarted ? ErrorCode.CoordinatorLoadInProgress : ErrorCode.None);
             return new ValueTask<IApiMessage?>(response);
         }
 

@@ -32,7 +32,7 @@ public sealed class AddOffsetsToTxnHandler(TransactionCoordinator coordinator, G
         {
             error = ErrorCode.InvalidGroupId;
         }
-        else if (!groups.IsLoaded)
+        else if (!groups.LoadedOrStartLoading())
         {
             error = ErrorCode.CoordinatorLoadInProgress;
         }
