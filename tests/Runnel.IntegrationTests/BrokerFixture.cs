@@ -23,7 +23,7 @@ public sealed class BrokerFixture : IAsyncLifetime
         // The group coordinator creates __consumer_offsets on first use and replays it in the
         // background; meanwhile group APIs answer COORDINATOR_LOAD_IN_PROGRESS, which librdkafka's
         // admin calls (ListConsumerGroups) do not retry. Tests of the shared broker start once it is ready.
-        await _broker.Host.GroupCoordinator.StartLoading().WaitAsync(TimeSpan.FromSeconds(60));
+        await _broker.Host.GroupCoordinator.Load.Start().WaitAsync(TimeSpan.FromSeconds(60));
     }
 
     public async ValueTask DisposeAsync()

@@ -18,15 +18,38 @@ internal sealed class OnDemandLoad(Func<CancellationToken, Task> run, Action<Exc
     private readonly TaskCompletionSource _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _running;
     private bool _closed;
+    private volatile bool _isLoaded;
 
     /// <summary>True once a load has been started (it may still be running, or have failed).</summary>
     public bool IsStarted => Volatile.Read(ref _running) is not null;
 
-    /// <summary>Completes when the owner calls <see cref="MarkLoaded"/> (never, if loading fails).</summary>
+    /// <summary>True once the load has called <see cref="MarkLoaded"/>: the coordinator serves requests.</summary>
+    public bool IsLoaded => _isLoaded;
+
+    /// <summary>Completes when the load calls <see cref="MarkLoaded"/> (never, if loading fails).</summary>
     public Task Loaded => _loaded.Task;
 
-    /// <summary>Called by the load when the state is ready to serve.</summary>
-    public void MarkLoaded() => _loaded.TrySetResult();
+    /// <summary>Called by the load, under the owner's lock, when the state is ready to serve.</summary>
+    public void MarkLoaded()
+    {
+        _isLoaded = true;
+        _loaded.TrySetResult();
+    }
+
+    /// <summary>
+    /// For a request: true when loaded; otherwise starts the load (the first request on a broker
+    /// without the internal topic creates it) and the caller answers COORDINATOR_LOAD_IN_PROGRESS.
+    /// </summary>
+    public bool IsLoadedOrStart()
+    {
+        if (_isLoaded)
+        {
+            return true;
+        }
+
+        Start();
+        return false;
+    }
 
     /// <summary>Starts the load unless it has started or the owner is closing; returns <see cref="Loaded"/>.</summary>
     public Task Start()

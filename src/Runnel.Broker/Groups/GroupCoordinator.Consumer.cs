@@ -37,7 +37,7 @@ public sealed partial class GroupCoordinator
             return invalid;
         }
 
-        if (!LoadedOrStartLoading())
+        if (!_load.IsLoadedOrStart())
         {
             return ConsumerGroupHeartbeatResult.Fail(ErrorCode.CoordinatorLoadInProgress, null);
         }

@@ -20,7 +20,7 @@ public sealed partial class GroupCoordinator
             foreach (var groupId in groupIds)
             {
                 var error = ErrorCode.None;
-                if (!LoadedOrStartLoading())
+                if (!_load.IsLoadedOrStart())
                 {
                     error = ErrorCode.CoordinatorLoadInProgress;
                 }
@@ -72,7 +72,7 @@ public sealed partial class GroupCoordinator
         Task<ErrorCode>? written = null;
         lock (_lock)
         {
-            if (!LoadedOrStartLoading())
+            if (!_load.IsLoadedOrStart())
             {
                 return (ErrorCode.CoordinatorLoadInProgress, results);
             }
@@ -147,7 +147,7 @@ public sealed partial class GroupCoordinator
     /// </summary>
     private void OnTopicDeleted(string topic)
     {
-        if (!_loaded)
+        if (!_load.IsLoaded)
         {
             // The load removes offsets of topics that no longer exist once it completes.
             return;

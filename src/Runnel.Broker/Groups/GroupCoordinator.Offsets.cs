@@ -24,7 +24,7 @@ public sealed partial class GroupCoordinator
         var errors = new ErrorCode[entries.Count];
         var groupError = ErrorCode.None;
         PendingWrite? write = null;
-        if (!LoadedOrStartLoading())
+        if (!_load.IsLoadedOrStart())
         {
             groupError = ErrorCode.CoordinatorLoadInProgress;
         }
@@ -212,7 +212,7 @@ public sealed partial class GroupCoordinator
     public (ErrorCode Error, List<(string Topic, List<(int Partition, CommittedOffset? Offset)> Partitions)> Topics) FetchOffsets(string groupId, IReadOnlyList<(string Topic, IReadOnlyList<int> Partitions)>? topics, string? memberId = null, int memberEpoch = -1)
     {
         var result = new List<(string Topic, List<(int Partition, CommittedOffset? Offset)> Partitions)>();
-        if (!LoadedOrStartLoading())
+        if (!_load.IsLoadedOrStart())
         {
             return (ErrorCode.CoordinatorLoadInProgress, result);
         }

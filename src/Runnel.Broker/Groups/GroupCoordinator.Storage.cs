@@ -41,7 +41,7 @@ public sealed partial class GroupCoordinator
         // The partition count on disk decides where groups live, whatever the config says now.
         _offsetsPartitions = await EnsureOffsetsTopicAsync(cancellationToken);
 
-        // No request touches the state before _loaded is set, so the replay (which reads the log)
+        // No request touches the state before the load is marked done, so the replay (which reads the log)
         // runs without the lock; taking it afterwards publishes the state.
         foreach (var partition in _offsetsPartitions)
         {
@@ -54,11 +54,12 @@ public sealed partial class GroupCoordinator
         {
             RemoveOffsetsOfMissingTopics();
             groupCount = _groups.Count;
-            _loaded = true;
+
+            // FindCoordinator answers from the directory once the load completes: set it first.
+            _directory.HostsGroupCoordinator = true;
+            _load.MarkLoaded();
         }
 
-        _directory.HostsGroupCoordinator = true;
-        _load.MarkLoaded();
         Log.Loaded(_logger, _offsetsPartitions.Length, records, groupCount, (long)_time.GetElapsedTime(started).TotalMilliseconds);
         _tick = _time.CreateTimer(static state => ((GroupCoordinator)state!).Tick(), this, s_tickInterval, s_tickInterval);
         await WriteLoopAsync(cancellationToken);

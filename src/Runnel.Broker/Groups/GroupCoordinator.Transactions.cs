@@ -47,7 +47,7 @@ public sealed partial class GroupCoordinator
     /// </summary>
     public Task<ErrorCode> CompleteTransactionAsync(int offsetsPartition, long producerId, short producerEpoch, bool commit)
     {
-        if (!_loaded)
+        if (!_load.IsLoaded)
         {
             return Task.FromResult(ErrorCode.CoordinatorLoadInProgress);
         }

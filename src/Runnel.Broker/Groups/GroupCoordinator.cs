@@ -54,7 +54,6 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     private Partition[] _offsetsPartitions = [];
     private ITimer? _tick;
     private readonly OnDemandLoad _load;
-    private volatile bool _loaded;
 
     public GroupCoordinator(BrokerConfig config, TopicService topics, PartitionRegistry partitions, CoordinatorDirectory directory, TimeProvider time, ILoggerFactory loggers)
     {
@@ -80,37 +79,13 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     }
 
     /// <summary>True once every <c>__consumer_offsets</c> partition has been replayed.</summary>
-    public bool IsLoaded => _loaded;
-
-    /// <summary>Completes when every <c>__consumer_offsets</c> partition has been replayed (never, if loading fails).</summary>
-    public Task Loaded => _load.Loaded;
+    public bool IsLoaded => _load.IsLoaded;
 
     /// <summary>
-    /// Starts loading (creating <c>__consumer_offsets</c> if it does not exist) unless it has started,
-    /// and returns <see cref="Loaded"/>. Group requests do this themselves on first use.
+    /// When the coordinator loads: at broker start if <c>__consumer_offsets</c> exists, else on first
+    /// use (<c>Load.Start()</c> creates and loads it; group requests do so themselves).
     /// </summary>
-    public Task StartLoading() => _load.Start();
-
-    /// <summary>True once loading has started: at broker start when <c>__consumer_offsets</c> existed, else on first use.</summary>
-    public bool IsLoadStarted => _load.IsStarted;
-
-    /// <summary>Starts loading if needed and waits up to <paramref name="timeout"/>; false when not loaded by then.</summary>
-    internal Task<bool> WaitLoadedAsync(TimeSpan timeout) => _load.WaitAsync(timeout);
-
-    /// <summary>
-    /// For a request: true when loaded; otherwise starts loading (the first group request on a
-    /// broker without <c>__consumer_offsets</c> creates it) and the caller answers COORDINATOR_LOAD_IN_PROGRESS.
-    /// </summary>
-    internal bool LoadedOrStartLoading()
-    {
-        if (_loaded)
-        {
-            return true;
-        }
-
-        _load.Start();
-        return false;
-    }
+    internal OnDemandLoad Load => _load;
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -128,7 +103,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         bool requireKnownMemberId,
         bool supportsSkipAssignment = true)
     {
-        if (!LoadedOrStartLoading())
+        if (!_load.IsLoadedOrStart())
         {
             return Task.FromResult(JoinGroupResult.Fail(ErrorCode.CoordinatorLoadInProgress, memberId));
         }
@@ -509,7 +484,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     /// <summary>SyncGroup: the leader's call delivers the assignments; the others wait for it.</summary>
     public Task<SyncGroupResult> SyncGroupAsync(string groupId, int generationId, string memberId, string? groupInstanceId, string? protocolType, string? protocolName, IReadOnlyList<(string MemberId, byte[] Assignment)> assignments)
     {
-        if (!LoadedOrStartLoading())
+        if (!_load.IsLoadedOrStart())
         {
             return Task.FromResult(SyncGroupResult.Fail(ErrorCode.CoordinatorLoadInProgress));
         }
@@ -628,7 +603,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     /// <summary>Heartbeat: keeps the session alive and tells the member whether to rejoin.</summary>
     public ErrorCode Heartbeat(string groupId, int generationId, string memberId, string? groupInstanceId)
     {
-        if (!LoadedOrStartLoading())
+        if (!_load.IsLoadedOrStart())
         {
             return ErrorCode.CoordinatorLoadInProgress;
         }
@@ -665,7 +640,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     public (ErrorCode Error, List<ErrorCode> MemberErrors) LeaveGroup(string groupId, IReadOnlyList<(string MemberId, string? GroupInstanceId)> members)
     {
         var errors = new List<ErrorCode>(members.Count);
-        if (!LoadedOrStartLoading())
+        if (!_load.IsLoadedOrStart())
         {
             return (ErrorCode.CoordinatorLoadInProgress, errors);
         }
@@ -724,7 +699,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     /// <summary>The periodic tick: expires sessions and lapsed pending ids, completes due rebalances.</summary>
     internal void Tick()
     {
-        if (!_loaded)
+        if (!_load.IsLoaded)
         {
             return;
         }

@@ -52,11 +52,11 @@ public sealed class FindCoordinatorHandler : RequestHandler<FindCoordinatorReque
         // sending the client into its retry backoff.
         if (request.KeyType == GroupKeyType && !_coordinators.HostsGroupCoordinator)
         {
-            await _groups.WaitLoadedAsync(FirstUseWait);
+            await _groups.Load.WaitAsync(FirstUseWait);
         }
         else if (request.KeyType == TransactionKeyType && !_coordinators.HostsTransactionCoordinator)
         {
-            await _transactions.WaitLoadedAsync(FirstUseWait);
+            await _transactions.Load.WaitAsync(FirstUseWait);
         }
 
         var response = new FindCoordinatorResponse();

@@ -7,7 +7,7 @@ public sealed partial class TransactionCoordinator
     /// <summary>DescribeTransactions: the state of one id, TRANSACTIONAL_ID_NOT_FOUND for an unknown (or expiring) one.</summary>
     public TransactionDescription Describe(string transactionalId)
     {
-        if (!LoadedOrStartLoading())
+        if (!_load.IsLoadedOrStart())
         {
             return Missing(transactionalId, ErrorCode.CoordinatorLoadInProgress);
         }
@@ -38,7 +38,7 @@ public sealed partial class TransactionCoordinator
         IReadOnlyCollection<TransactionState> states, IReadOnlyCollection<long> producerIds, long minDurationMs)
     {
         var result = new List<(string, long, TransactionState)>();
-        if (!_loaded)
+        if (!_load.IsLoaded)
         {
             // A broker that has not created __transaction_state coordinates no transaction (Kafka
             // lists only the partitions it leads); listing does not create it.

@@ -12,7 +12,7 @@ public sealed partial class TransactionCoordinator
     /// </summary>
     public async Task<EndTxnResult> EndTransactionAsync(string transactionalId, long producerId, short producerEpoch, bool commit, bool transactionV2 = false)
     {
-        if (!LoadedOrStartLoading())
+        if (!_load.IsLoadedOrStart())
         {
             return new EndTxnResult(ErrorCode.CoordinatorLoadInProgress);
         }

@@ -31,7 +31,7 @@ public sealed partial class TransactionCoordinator
 
         // Markers for __consumer_offsets go through the group coordinator, which must know the
         // pending transactional offsets first.
-        await _groups.StartLoading().WaitAsync(cancellationToken);
+        await _groups.Load.Start().WaitAsync(cancellationToken);
 
         // The partition count on disk decides where ids live, whatever the config says now.
         _statePartitions = await EnsureStateTopicAsync(cancellationToken);
@@ -54,11 +54,12 @@ public sealed partial class TransactionCoordinator
             }
 
             count = _transactions.Count;
-            _loaded = true;
+
+            // FindCoordinator answers from the directory once the load completes: set it first.
+            _directory.HostsTransactionCoordinator = true;
+            _load.MarkLoaded();
         }
 
-        _load.MarkLoaded();
-        _directory.HostsTransactionCoordinator = true;
         Log.Loaded(_logger, _statePartitions.Length, records, count, unfinished.Count, (long)_time.GetElapsedTime(started).TotalMilliseconds);
         foreach (var (metadata, transit) in unfinished)
         {

@@ -66,7 +66,6 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
     private ITimer? _expiryTimer;
     private readonly List<Task> _backgroundTasks = [];
     private readonly OnDemandLoad _load;
-    private volatile bool _loaded;
 
     public TransactionCoordinator(BrokerConfig config, TopicService topics, PartitionRegistry partitions, CoordinatorDirectory directory, ProducerIdManager producerIds, GroupCoordinator groups, TimeProvider time, ILoggerFactory loggers)
     {
@@ -87,38 +86,14 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
     }
 
     /// <summary>True once every <c>__transaction_state</c> partition has been replayed.</summary>
-    public bool IsLoaded => _loaded;
-
-    /// <summary>Completes when every <c>__transaction_state</c> partition has been replayed (never, if loading fails).</summary>
-    public Task Loaded => _load.Loaded;
+    public bool IsLoaded => _load.IsLoaded;
 
     /// <summary>
-    /// Starts loading (creating <c>__transaction_state</c>, and loading the group coordinator first, if
-    /// needed) unless it has started, and returns <see cref="Loaded"/>. Transactional requests do this
-    /// themselves on first use.
+    /// When the coordinator loads: at broker start if <c>__transaction_state</c> exists, else on first
+    /// use (<c>Load.Start()</c> creates and loads it, after the group coordinator; transactional
+    /// requests do so themselves).
     /// </summary>
-    public Task StartLoading() => _load.Start();
-
-    /// <summary>True once loading has started: at broker start when <c>__transaction_state</c> existed, else on first use.</summary>
-    public bool IsLoadStarted => _load.IsStarted;
-
-    /// <summary>Starts loading if needed and waits up to <paramref name="timeout"/>; false when not loaded by then.</summary>
-    internal Task<bool> WaitLoadedAsync(TimeSpan timeout) => _load.WaitAsync(timeout);
-
-    /// <summary>
-    /// For a request: true when loaded; otherwise starts loading (the first transactional request on a
-    /// broker without <c>__transaction_state</c> creates it) and the caller answers COORDINATOR_LOAD_IN_PROGRESS.
-    /// </summary>
-    private bool LoadedOrStartLoading()
-    {
-        if (_loaded)
-        {
-            return true;
-        }
-
-        _load.Start();
-        return false;
-    }
+    internal OnDemandLoad Load => _load;
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -139,7 +114,7 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
             return InitProducerIdResult.Fail(ErrorCode.InvalidTransactionTimeout);
         }
 
-        if (!LoadedOrStartLoading())
+        if (!_load.IsLoadedOrStart())
         {
             return InitProducerIdResult.Fail(ErrorCode.CoordinatorLoadInProgress);
         }
@@ -260,7 +235,7 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
     /// end, or its abort by a timeout, bumps the epoch as such clients expect.</remarks>
     public Task<ErrorCode> AddPartitionsAsync(string transactionalId, long producerId, short producerEpoch, IReadOnlyCollection<TopicPartition> partitions, bool transactionV2 = false)
     {
-        if (!LoadedOrStartLoading())
+        if (!_load.IsLoadedOrStart())
         {
             return Task.FromResult(ErrorCode.CoordinatorLoadInProgress);
         }
@@ -308,7 +283,7 @@ public sealed partial class TransactionCoordinator : IAsyncDisposable
     /// </summary>
     public ErrorCode VerifyPartition(string transactionalId, long producerId, short producerEpoch, TopicPartition partition)
     {
-        if (!LoadedOrStartLoading())
+        if (!_load.IsLoadedOrStart())
         {
             return ErrorCode.CoordinatorLoadInProgress;
         }

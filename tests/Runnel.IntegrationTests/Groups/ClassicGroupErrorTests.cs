@@ -26,7 +26,7 @@ public sealed class ClassicGroupErrorTests : IAsyncLifetime
     {
         _broker = await RunnelBroker.StartAsync(new RunnelBrokerOptions { Config = Config });
         _client = await WireClient.ConnectAsync("127.0.0.1", _broker.Port);
-        await _broker.Host.GroupCoordinator.StartLoading().WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
+        await _broker.Host.GroupCoordinator.Load.Start().WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
     }
 
     public async ValueTask DisposeAsync()

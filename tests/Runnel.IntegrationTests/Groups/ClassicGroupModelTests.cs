@@ -63,7 +63,7 @@ public sealed class ClassicGroupModelTests : IAsyncLifetime
                 Config = new Dictionary<string, string>(ClassicGroupTests.FastGroups) { ["offsets.topic.num.partitions"] = "1" },
             },
             TestContext.Current.CancellationToken);
-        await _broker.Host.GroupCoordinator.StartLoading().WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
+        await _broker.Host.GroupCoordinator.Load.Start().WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
     }
 
     public async ValueTask DisposeAsync()

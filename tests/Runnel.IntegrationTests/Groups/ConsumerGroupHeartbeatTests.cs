@@ -31,7 +31,7 @@ public sealed class ConsumerGroupHeartbeatTests : IAsyncLifetime
         Assert.Equal(ErrorCode.None, created.Error);
         Assert.True(Broker.Host.Topics.Image.TryGetTopic(_topic, out var topic));
         _topicId = topic.TopicId;
-        await Broker.Host.GroupCoordinator.StartLoading().WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
+        await Broker.Host.GroupCoordinator.Load.Start().WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
     }
 
     public async ValueTask DisposeAsync()

@@ -46,8 +46,8 @@ public sealed class CoordinatorFirstUseTests : IDisposable
         var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
         Assert.DoesNotContain(metadata.Topics, t => t.Topic is OffsetsTopic or StateTopic);
         Assert.False(broker.Host.Partitions.TryGetTopic(OffsetsTopic, out _));
-        Assert.False(broker.Host.GroupCoordinator.IsLoadStarted);
-        Assert.False(broker.Host.TransactionCoordinator.IsLoadStarted);
+        Assert.False(broker.Host.GroupCoordinator.Load.IsStarted);
+        Assert.False(broker.Host.TransactionCoordinator.Load.IsStarted);
         Assert.False(OnDisk(OffsetsTopic));
         Assert.False(OnDisk(StateTopic));
     }
@@ -93,7 +93,7 @@ public sealed class CoordinatorFirstUseTests : IDisposable
 
         var first = await client.SendAsync<OffsetFetchResponse>(fetch, 5, cancellationToken: Cancel);
         Assert.True(first.ErrorCode is (short)ErrorCode.CoordinatorLoadInProgress or (short)ErrorCode.None, $"error {first.ErrorCode}");
-        Assert.True(broker.Host.GroupCoordinator.IsLoadStarted);
+        Assert.True(broker.Host.GroupCoordinator.Load.IsStarted);
 
         await Eventually.TrueAsync(() => broker.Host.IsGroupCoordinatorLoaded, "the group coordinator loads after the first group request");
         var second = await client.SendAsync<OffsetFetchResponse>(fetch, 5, cancellationToken: Cancel);
@@ -114,8 +114,8 @@ public sealed class CoordinatorFirstUseTests : IDisposable
 
         await using var restarted = await StartAsync();
 
-        Assert.True(restarted.Host.GroupCoordinator.IsLoadStarted);
-        Assert.False(restarted.Host.TransactionCoordinator.IsLoadStarted);
+        Assert.True(restarted.Host.GroupCoordinator.Load.IsStarted);
+        Assert.False(restarted.Host.TransactionCoordinator.Load.IsStarted);
         await Eventually.TrueAsync(() => restarted.Host.IsGroupCoordinatorLoaded, "the group coordinator loads the existing topic at start");
         using var reader = Clients.CreateConsumer(restarted.BootstrapServers, c => c.GroupId = "g1");
         var committed = reader.Committed([new TopicPartition(topic, 0)], TimeSpan.FromSeconds(10));

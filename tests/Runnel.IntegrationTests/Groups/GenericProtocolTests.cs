@@ -17,7 +17,7 @@ public sealed class GenericProtocolTests
         // A short initial delay lets both members into the first generation.
         var config = new Dictionary<string, string>(ClassicGroupTests.FastGroups) { ["group.initial.rebalance.delay.ms"] = "500" };
         await using var broker = await RunnelBroker.StartAsync(new RunnelBrokerOptions { Config = config }, TestContext.Current.CancellationToken);
-        await broker.Host.GroupCoordinator.StartLoading().WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
+        await broker.Host.GroupCoordinator.Load.Start().WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
         await using var first = await WireClient.ConnectAsync("127.0.0.1", broker.Port, TestContext.Current.CancellationToken);
         await using var second = await WireClient.ConnectAsync("127.0.0.1", broker.Port, TestContext.Current.CancellationToken);
         var group = "connect-cluster-" + Guid.NewGuid().ToString("N");

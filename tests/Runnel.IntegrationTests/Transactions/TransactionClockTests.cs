@@ -34,7 +34,7 @@ public sealed class TransactionClockTests
     private static async Task<RunnelBroker> StartAsync(string dataDirectory, FakeTimeProvider time)
     {
         var broker = await RunnelBroker.StartAsync(new RunnelBrokerOptions { DataDirectory = dataDirectory, Config = Config, TimeProvider = time }, Cancel);
-        await broker.Host.TransactionCoordinator.StartLoading().WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
+        await broker.Host.TransactionCoordinator.Load.Start().WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
         return broker;
     }
 

@@ -31,7 +31,7 @@ public sealed class TransactionProtocolTests : IAsyncLifetime
         }
 
         _client = await WireClient.ConnectAsync("127.0.0.1", _broker.Port, Cancel);
-        await _broker.Host.TransactionCoordinator.StartLoading().WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
+        await _broker.Host.TransactionCoordinator.Load.Start().WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
     }
 
     public async ValueTask DisposeAsync()

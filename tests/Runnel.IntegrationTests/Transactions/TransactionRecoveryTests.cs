@@ -30,7 +30,7 @@ public sealed class TransactionRecoveryTests
     private static async Task<RunnelBroker> StartAsync(string dataDirectory)
     {
         var broker = await RunnelBroker.StartAsync(new RunnelBrokerOptions { DataDirectory = dataDirectory, Config = FastAborts }, Cancel);
-        await broker.Host.TransactionCoordinator.StartLoading().WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
+        await broker.Host.TransactionCoordinator.Load.Start().WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
         return broker;
     }
 

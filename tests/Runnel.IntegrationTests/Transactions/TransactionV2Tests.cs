@@ -48,7 +48,7 @@ public sealed class TransactionV2Tests : IAsyncLifetime
         }
 
         _client = await WireClient.ConnectAsync("127.0.0.1", _broker.Port, Cancel);
-        await _broker.Host.TransactionCoordinator.StartLoading().WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
+        await _broker.Host.TransactionCoordinator.Load.Start().WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
     }
 
     private async Task RestartAsync()

@@ -34,7 +34,7 @@ public sealed class ConsumerGroupDescribeHandler(GroupCoordinator coordinator, T
         {
             var described = new ConsumerGroupDescribeResponse.DescribedGroup { GroupId = groupId };
             response.Groups.Add(described);
-            if (!coordinator.LoadedOrStartLoading())
+            if (!coordinator.Load.IsLoadedOrStart())
             {
                 described.ErrorCode = (short)ErrorCode.CoordinatorLoadInProgress;
                 continue;

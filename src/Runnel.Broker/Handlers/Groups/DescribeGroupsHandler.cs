@@ -41,7 +41,7 @@ public sealed class DescribeGroupsHandler(GroupCoordinator coordinator) : Reques
             GroupState = nameof(GroupState.Dead),
             AuthorizedOperations = includeOperations ? AuthorizedOperations.AllGroup : AuthorizedOperations.Unknown,
         };
-        if (!coordinator.LoadedOrStartLoading())
+        if (!coordinator.Load.IsLoadedOrStart())
         {
             result.ErrorCode = (short)ErrorCode.CoordinatorLoadInProgress;
             return result;

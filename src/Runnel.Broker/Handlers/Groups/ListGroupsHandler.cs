@@ -28,7 +28,7 @@ public sealed class ListGroupsHandler(GroupCoordinator coordinator) : RequestHan
         {
             // A broker that has not created __consumer_offsets coordinates no group (Kafka lists only
             // the partitions it leads): an empty list. Listing does not create the topic.
-            response.ErrorCode = (short)(coordinator.IsLoadStarted ? ErrorCode.CoordinatorLoadInProgress : ErrorCode.None);
+            response.ErrorCode = (short)(coordinator.Load.IsStarted ? ErrorCode.CoordinatorLoadInProgress : ErrorCode.None);
             return new ValueTask<IApiMessage?>(response);
         }
 

@@ -32,7 +32,7 @@ public sealed class AddOffsetsToTxnHandler(TransactionCoordinator coordinator, G
         {
             error = ErrorCode.InvalidGroupId;
         }
-        else if (!groups.LoadedOrStartLoading())
+        else if (!groups.Load.IsLoadedOrStart())
         {
             error = ErrorCode.CoordinatorLoadInProgress;
         }

@@ -52,7 +52,7 @@ public sealed class TxnOffsetCommitHandler(GroupCoordinator groups, TransactionC
 
         var error = request.GroupId.Length == 0 ? ErrorCode.InvalidGroupId : request.TransactionalId.Length == 0 ? ErrorCode.InvalidRequest : ErrorCode.None;
         var transactionV2 = context.ApiVersion >= FirstTransactionV2Version;
-        var offsetsPartition = error == ErrorCode.None && groups.LoadedOrStartLoading()
+        var offsetsPartition = error == ErrorCode.None && groups.Load.IsLoadedOrStart()
             ? new TopicPartition(GroupCoordinator.OffsetsTopic, groups.OffsetsPartitionFor(request.GroupId))
             : (TopicPartition?)null;
         if (transactionV2 && offsetsPartition is { } added && entries.Count > 0)
