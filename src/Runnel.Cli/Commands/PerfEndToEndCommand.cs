@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Runnel.Cli.Kafka;
 using Runnel.Cli.Perf;
+using Runnel.Cli.Perf.Wire;
 
 namespace Runnel.Cli.Commands;
 
@@ -21,7 +23,8 @@ internal sealed class PerfEndToEndCommand : ToolCommand
             + "and Runnel's microsecond percentiles. With --throughput R, records go at a fixed rate and latency is measured from each "
             + "record's scheduled send time. Latency defaults, overridable with --producer-props/--consumer-props: producer linger.ms=0; "
             + "consumer fetch.wait.max.ms=0, auto.offset.reset=latest, a fresh group.id, enable.auto.commit=false (always); both "
-            + "socket.nagle.disable=true. A missing topic is created with 1 partition.")
+            + "socket.nagle.disable=true. A missing topic is created with 1 partition. With --throughput, --wire-producers sends through "
+            + "light protocol clients driven by one thread instead of librdkafka producers, for many connections at high rates.")
     {
         _client.AddTo(this);
         Options.Add(Topic);
@@ -30,6 +33,7 @@ internal sealed class PerfEndToEndCommand : ToolCommand
         Options.Add(ProducerAcks);
         Options.Add(Throughput);
         Options.Add(Producers);
+        Options.Add(WireProducers);
         Options.Add(ProducerProps);
         Options.Add(ConsumerProps);
         Options.Add(ReportingInterval);
@@ -82,6 +86,11 @@ internal sealed class PerfEndToEndCommand : ToolCommand
             {
                 r.AddError("--producers above 1 needs --throughput: Kafka's one-at-a-time mode has one record in flight.");
             }
+
+            if (r.GetResult(WireProducers)?.GetValueOrDefault<bool>() == true)
+            {
+                ValidateWireProducers(r, throughput);
+            }
         });
     }
 
@@ -111,6 +120,18 @@ internal sealed class PerfEndToEndCommand : ToolCommand
     {
         Description = "Producer clients, each with its own connection, that the records go through in turn at the fixed rate (default 1).",
         DefaultValueFactory = _ => 1,
+    };
+
+    public Option<bool> WireProducers { get; } = new("--wire-producers")
+    {
+        Description = "With --throughput: the --producers N clients are Runnel's own Kafka protocol clients, all driven by one event-loop "
+            + "thread (one connection per producer and leader broker), instead of librdkafka producers. Each takes records k, k+N, ... "
+            + "and acts as a Kafka producer without idempotence or retries: it sends one partition's batch per Produce request when its "
+            + "oldest unsent record has waited linger.ms (default 0) or its unsent records fill batch.size (default 16384), rotating "
+            + "partitions batch by batch; at most max.in.flight.requests.per.connection (default 5) requests unanswered per connection, "
+            + "further records wait (their latency still counts from the schedule); request.timeout.ms (default 30000) is the Produce "
+            + "timeout and bounds the final wait for responses. Producer properties (-X and --producer-props) other than these, "
+            + "bootstrap.servers, client.id, acks (--producer-acks wins) and socket.nagle.disable=true are refused.",
     };
 
     public Option<string[]> ProducerProps { get; } = new("--producer-props")
@@ -151,7 +172,39 @@ internal sealed class PerfEndToEndCommand : ToolCommand
             parseResult.GetValue(Csv),
             parseResult.GetValue(BrokerPid),
             parseResult.GetValue(MetricsUrl),
-            parseResult.GetValue(Producers));
+            parseResult.GetValue(Producers),
+            parseResult.GetValue(WireProducers));
+    }
+
+    /// <summary>
+    /// --wire-producers needs the fixed rate, and refuses the producer properties given on the command
+    /// line that it does not honour (a --command-config file is checked when the run starts).
+    /// </summary>
+    private void ValidateWireProducers(CommandResult result, double throughput)
+    {
+        if (throughput <= 0)
+        {
+            result.AddError("--wire-producers needs --throughput: wire producers send on a fixed-rate schedule.");
+        }
+
+        // As the run merges them: -X first, then --producer-props over it.
+        Dictionary<string, string> properties = new(StringComparer.Ordinal);
+        Option<string[]>[] sources = [_client.Properties, ProducerProps];
+        foreach (Option<string[]> option in sources)
+        {
+            foreach (Token token in result.GetResult(option)?.Tokens ?? [])
+            {
+                if (KeyValueArguments.TryParse(token.Value, out string key, out string value))
+                {
+                    properties[key] = value;
+                }
+            }
+        }
+
+        foreach (string error in WireProducerOptions.Validate(properties))
+        {
+            result.AddError(error);
+        }
     }
 
     /// <summary>

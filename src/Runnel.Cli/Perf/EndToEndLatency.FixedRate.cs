@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using Confluent.Kafka;
 using Runnel.Cli.Kafka;
+using Runnel.Cli.Perf.Wire;
 
 namespace Runnel.Cli.Perf;
 
@@ -15,20 +16,33 @@ internal sealed partial class EndToEndLatency
 
     private long _sent;
     private long _failed;
+    private int _errorsPrinted;
     private int _senderDone;
     private Exception? _senderError;
     private long[] _acknowledged = [];
 
     /// <summary>
-    /// Starts the sender and consumes until every record that was sent and not failed has arrived.
-    /// Returns the failures and when the last record arrived.
+    /// Starts the sender (the Confluent.Kafka producers in turn, or the <paramref name="wire"/>
+    /// producers' event loop) and consumes until every record that was sent and not failed has
+    /// arrived. Returns the failures and when the last record arrived; every acknowledgement has been
+    /// counted by then.
     /// </summary>
     private (long Failures, long End) RunFixedRate(
-        IProducer<Null, byte[]>[] producers, IConsumer<Ignore, byte[]> consumer, LatencyHistogram latencies, PerfProgress progress, long start, CancellationToken cancellationToken)
+        IProducer<Null, byte[]>[] producers,
+        WireProducers? wire,
+        IConsumer<Ignore, byte[]> consumer,
+        LatencyHistogram latencies,
+        PerfProgress progress,
+        long start,
+        CancellationToken cancellationToken)
     {
-        _acknowledged = new long[producers.Length];
+        _acknowledged = new long[_settings.Producers];
+        FixedRateSchedule schedule = FixedRateSchedule.At(start, _settings.Throughput, _settings.NumRecords);
         using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Thread sender = new(() => Send(producers, start, stop.Token)) { IsBackground = true, Name = "runnel-perf-e2e-sender" };
+        ThreadStart send = wire is null
+            ? () => Send(producers, schedule, stop.Token)
+            : () => SendOverWire(wire, schedule, stop.Token, cancellationToken);
+        Thread sender = new(send) { IsBackground = true, Name = "runnel-perf-e2e-sender" };
         sender.Start();
         try
         {
@@ -37,6 +51,7 @@ internal sealed partial class EndToEndLatency
         }
         finally
         {
+            // The wire producers' event loop waits for their responses itself before it ends.
             stop.Cancel();
             sender.Join();
             foreach (IProducer<Null, byte[]> producer in producers)
@@ -47,12 +62,11 @@ internal sealed partial class EndToEndLatency
     }
 
     /// <summary>Records sent in turn through each producer (its own connection), from one schedule.</summary>
-    private void Send(IProducer<Null, byte[]>[] producers, long start, CancellationToken cancellationToken)
+    private void Send(IProducer<Null, byte[]>[] producers, FixedRateSchedule schedule, CancellationToken cancellationToken)
     {
         try
         {
             string topic = _settings.Topic;
-            double ticksPerRecord = Stopwatch.Frequency / _settings.Throughput;
             byte[] value = new byte[_settings.RecordSize];
             value.AsSpan(TimestampBytes).Fill((byte)'A');
             Message<Null, byte[]> message = new() { Value = value };
@@ -68,7 +82,7 @@ internal sealed partial class EndToEndLatency
             int next = 0;
             for (long i = 0; i < _settings.NumRecords && !cancellationToken.IsCancellationRequested; i++)
             {
-                long scheduled = start + (long)(i * ticksPerRecord);
+                long scheduled = schedule.ScheduledAt(i);
                 ProducerPerformance.WaitUntil(scheduled);
                 BinaryPrimitives.WriteInt64LittleEndian(value, scheduled);
                 // Confluent.Kafka copies the value during Produce, so the buffer is reused. A wait
@@ -99,9 +113,19 @@ internal sealed partial class EndToEndLatency
         {
             Interlocked.Increment(ref _acknowledged[producer]);
         }
-        else if (Interlocked.Increment(ref _failed) <= MaxErrorsPrinted)
+        else
         {
-            _error.WriteLine($"Error sending a record to {_settings.Topic}: {report.Error.Code}: {report.Error.Reason}");
+            RecordFailure(1, report.Error.Code.ToString(), report.Error.Reason);
+        }
+    }
+
+    /// <summary>Counts <paramref name="records"/> failed records; the first <see cref="MaxErrorsPrinted"/> errors are printed.</summary>
+    private void RecordFailure(int records, string code, string reason)
+    {
+        Interlocked.Add(ref _failed, records);
+        if (Interlocked.Increment(ref _errorsPrinted) <= MaxErrorsPrinted)
+        {
+            _error.WriteLine($"Error sending a record to {_settings.Topic}: {code}: {reason}");
         }
     }
 

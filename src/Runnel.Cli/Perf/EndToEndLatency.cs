@@ -3,6 +3,7 @@ using System.Globalization;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Runnel.Cli.Kafka;
+using Runnel.Cli.Perf.Wire;
 
 namespace Runnel.Cli.Perf;
 
@@ -23,7 +24,9 @@ namespace Runnel.Cli.Perf;
 /// producer that falls behind cannot hide the wait (no coordinated omission). A sender thread hands
 /// records to the client with <c>Produce</c> and a delivery handler made once; it never waits for
 /// acknowledgements, only for the schedule (and, as Kafka's producer blocks when its buffer is
-/// full, for queue space). The consumer runs on the calling thread.</item>
+/// full, for queue space). The consumer runs on the calling thread. With <c>--wire-producers</c>
+/// the records go through <see cref="WireProducers"/> instead: N light producers speaking the
+/// protocol themselves from one event-loop thread, so the client does not saturate before the broker.</item>
 /// </list>
 /// Both clients are set for latency where Kafka's tool sets them, unless the properties say
 /// otherwise: producer <c>linger.ms=0</c>; consumer <c>fetch.wait.max.ms=0</c>,
@@ -80,7 +83,9 @@ internal sealed partial class EndToEndLatency
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        IProducer<Null, byte[]>[] producers = new IProducer<Null, byte[]>[_settings.Producers];
+        // Wire producers replace the Confluent.Kafka ones; their properties are checked before any connection.
+        WireProducerOptions? wireOptions = _settings.WireProducers ? WireProducerOptions.From(_settings.ProducerConfig, _settings.Acks) : null;
+        IProducer<Null, byte[]>[] producers = new IProducer<Null, byte[]>[wireOptions is null ? _settings.Producers : 0];
         try
         {
             for (int k = 0; k < producers.Length; k++)
@@ -88,7 +93,7 @@ internal sealed partial class EndToEndLatency
                 producers[k] = KafkaClients.CreateProducer<Null, byte[]>(BuildProducerConfig(_settings), _error);
             }
 
-            return await RunAsync(producers, cancellationToken);
+            return await RunAsync(producers, wireOptions, cancellationToken);
         }
         finally
         {
@@ -99,12 +104,16 @@ internal sealed partial class EndToEndLatency
         }
     }
 
-    private async Task<int> RunAsync(IProducer<Null, byte[]>[] producers, CancellationToken cancellationToken)
+    private async Task<int> RunAsync(IProducer<Null, byte[]>[] producers, WireProducerOptions? wireOptions, CancellationToken cancellationToken)
     {
         using IConsumer<Ignore, byte[]> consumer = KafkaClients.CreateConsumer<Ignore, byte[]>(BuildConsumerConfig(_settings), _error);
         await EnsureTopicAsync(consumer, cancellationToken);
         AssignAtEnd(consumer);
 
+        // Connected before the schedule starts, so setup is not counted in the first records' latency.
+        await using WireProducers? wire = wireOptions is null
+            ? null
+            : await WireProducers.ConnectAsync(wireOptions, _settings.Topic, _settings.Producers, _settings.RecordSize, this, cancellationToken);
         BrokerProcessMonitor? monitor = BrokerProcessMonitor.Start(_settings.BrokerPid, _settings.MetricsUrl, cancellationToken);
         LatencyHistogram latencies = new();
         long start = Stopwatch.GetTimestamp();
@@ -114,7 +123,7 @@ internal sealed partial class EndToEndLatency
         long[]? kafkaSamplesMs = null;
         if (_settings.FixedRate)
         {
-            (failures, end) = RunFixedRate(producers, consumer, latencies, progress, start, cancellationToken);
+            (failures, end) = RunFixedRate(producers, wire, consumer, latencies, progress, start, cancellationToken);
         }
         else
         {
@@ -140,7 +149,7 @@ internal sealed partial class EndToEndLatency
         else
         {
             _output.WriteLine(summary.FormatFixedRate());
-            if (producers.Length > 1)
+            if (_settings.Producers > 1)
             {
                 _output.WriteLine(FormatAcknowledgedPerProducer());
             }

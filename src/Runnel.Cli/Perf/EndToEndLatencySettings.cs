@@ -13,6 +13,7 @@ namespace Runnel.Cli.Perf;
 /// <param name="BrokerPid">Report this broker process's CPU, memory and disk writes; null for none.</param>
 /// <param name="MetricsUrl">Report the broker's GC work from this Prometheus endpoint; null for none.</param>
 /// <param name="Producers">Producer clients (connections) the records are sent through in turn; more than one only at a fixed rate.</param>
+/// <param name="WireProducers">At a fixed rate, send through Runnel's own light protocol clients from one event loop instead of Confluent.Kafka producers.</param>
 internal sealed record EndToEndLatencySettings(
     string Topic,
     long NumRecords,
@@ -25,7 +26,8 @@ internal sealed record EndToEndLatencySettings(
     string? CsvPath,
     int? BrokerPid,
     string? MetricsUrl,
-    int Producers = 1)
+    int Producers = 1,
+    bool WireProducers = false)
 {
     /// <summary>True in fixed-rate mode (<c>--throughput R</c>, R &gt; 0).</summary>
     public bool FixedRate => Throughput > 0;
