@@ -88,7 +88,21 @@ public sealed class BrokerHost : IAsyncDisposable
     public Uri? MetricsEndpoint => _metricsServer?.Endpoint;
 
     /// <summary>The listeners as bound (port 0 in the config is resolved to the real port here).</summary>
-    public IReadOnlyList<ListenerInfo> Listeners => _listeners.Select(l => l.Info).ToList();
+    public IReadOnlyList<ListenerInfo> Listeners
+    {
+        get
+        {
+            // A loop, not LINQ: the embedded broker reads this on its first start, where every
+            // generic method used for the first time costs a JIT compilation.
+            var infos = new ListenerInfo[_listeners.Count];
+            for (int i = 0; i < infos.Length; i++)
+            {
+                infos[i] = _listeners[i].Info;
+            }
+
+            return infos;
+        }
+    }
 
     /// <summary>Starts a broker. Throws <see cref="ConfigException"/> or an I/O error when it cannot.</summary>
     public static async Task<BrokerHost> StartAsync(BrokerConfig config, ILoggerFactory? loggers = null, TimeProvider? time = null, IFileSystem? fileSystem = null, CancellationToken cancellationToken = default)

@@ -15,6 +15,16 @@ public sealed class MetadataImage
 
     public MetadataImage(IReadOnlyDictionary<string, TopicMetadata> topics)
     {
+        if (topics.Count == 0)
+        {
+            // Every fresh broker starts here: the frozen collections' analysis (and its first-use
+            // code) waits for the first topic.
+            _byName = FrozenDictionary<string, TopicMetadata>.Empty;
+            _byId = FrozenDictionary<Guid, TopicMetadata>.Empty;
+            Topics = [];
+            return;
+        }
+
         _byName = topics.ToFrozenDictionary(StringComparer.Ordinal);
         _byId = topics.Values.ToFrozenDictionary(t => t.TopicId);
         var sorted = topics.Values.ToArray();
