@@ -106,7 +106,16 @@ internal sealed class MessageEmitter
 
             cw.Line();
             cw.Line($"/// <summary>Versions {f.Versions}{(f.Nullable.IsEmpty ? "" : ", nullable " + f.Nullable)}{(f.Tag is int t ? ", tag " + t.ToString(CultureInfo.InvariantCulture) : "")}.</summary>");
-            if (IsLazyStruct(f))
+            if (IsLazyArray(f))
+            {
+                // Created on first use, like single structs below: most collections of a message are
+                // empty on most requests (a response's node endpoints, a partition's record errors),
+                // and a produce of small batches would otherwise allocate them on every request.
+                cw.Line($"public {PropertyType(f)} {f.Name} {{ get => {BackingField(f)} ??= new(); set => {BackingField(f)} = value; }}");
+                cw.Line();
+                cw.Line($"private {PropertyType(f)}? {BackingField(f)};");
+            }
+            else if (IsLazyStruct(f))
             {
                 // Created on first use: a message with many entries (a fetch of 1,000 partitions)
                 // would otherwise allocate every nested struct up front only to leave it at its
@@ -180,6 +189,13 @@ internal sealed class MessageEmitter
         var type = f.Type.IsArray ? $"List<{elem}>" : elem;
         return IsNullableType(f) ? type + "?" : type;
     }
+
+    /// <summary>An array field that is never null: kept in a backing field created on first read; writing reads the field.</summary>
+    private bool IsLazyArray(FieldDef f) => f.Type.IsArray && !IsNullableType(f);
+
+    /// <summary>What Write and GetSize read for an array field: a lazy one's backing field, or the shared empty list while it is unset.</summary>
+    private string ArrayValue(FieldDef f) =>
+        IsLazyArray(f) ? $"({BackingField(f)} ?? EmptyList<{ElementType(f.Type)}>.Instance)" : f.Name;
 
     /// <summary>A single (not array) struct field that is never null: kept in a backing field created on first read.</summary>
     private bool IsLazyStruct(FieldDef f) =>
@@ -476,6 +492,8 @@ internal sealed class MessageEmitter
                 cw.Open("");
             }
 
+            cw.Line($"var items = {ArrayValue(f)};");
+            value = "items";
             cw.Line($"writer.WriteArrayLength({value}.Count, flexible);");
             cw.Open($"for (var i = 0; i < {value}.Count; i++)");
             cw.Line(f.Type.Kind == PrimitiveKind.Struct
@@ -614,18 +632,19 @@ internal sealed class MessageEmitter
                 cw.Open("");
             }
 
-            cw.Line($"{target} += ProtocolSizes.ArrayLength({f.Name}.Count, flexible);");
+            cw.Line($"var items = {ArrayValue(f)};");
+            cw.Line($"{target} += ProtocolSizes.ArrayLength(items.Count, flexible);");
             var fixedSize = FixedSize(f.Type.Kind);
             if (fixedSize > 0)
             {
-                cw.Line($"{target} += {f.Name}.Count * {fixedSize};");
+                cw.Line($"{target} += items.Count * {fixedSize};");
             }
             else
             {
-                cw.Open($"for (var i = 0; i < {f.Name}.Count; i++)");
+                cw.Open("for (var i = 0; i < items.Count; i++)");
                 cw.Line(f.Type.Kind == PrimitiveKind.Struct
-                    ? $"{target} += {f.Name}[i].GetSize(version);"
-                    : $"{target} += {SizePrimitive(f.Type.Kind, f.Name + "[i]")};");
+                    ? $"{target} += items[i].GetSize(version);"
+                    : $"{target} += {SizePrimitive(f.Type.Kind, "items[i]")};");
                 cw.Close();
             }
 
@@ -667,6 +686,12 @@ internal sealed class MessageEmitter
         var nullableType = IsNullableType(f);
         if (f.Type.IsArray)
         {
+            if (IsLazyArray(f))
+            {
+                // Asking must not create it.
+                return $"{BackingField(f)} is null || {BackingField(f)}.Count == 0";
+            }
+
             return nullableType && f.Default == "null" ? $"{f.Name} is null" : $"{f.Name} is null || {f.Name}.Count == 0";
         }
 

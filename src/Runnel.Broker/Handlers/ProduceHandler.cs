@@ -110,12 +110,14 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest>
 
     private ValueTask<IApiMessage?> Produce(RequestContext context, ProduceRequest request, Dictionary<TopicPartition, ErrorCode>? refused)
     {
-        var response = new ProduceResponse();
+        // Lists sized up front: the response mirrors the request, and growing them was a fifth of
+        // what a small produce request allocated.
+        var response = new ProduceResponse { Responses = new(request.TopicData.Count) };
         List<(Partition Partition, long Offset)>? flushWaits = null;
         var acksValid = request.Acks is -1 or 0 or 1;
         foreach (var topicData in request.TopicData)
         {
-            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name };
+            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name, PartitionResponses = new(topicData.PartitionData.Count) };
             response.Responses.Add(topicResponse);
             foreach (var partitionData in topicData.PartitionData)
             {

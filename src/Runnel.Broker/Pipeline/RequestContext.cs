@@ -1,4 +1,5 @@
 using System.Net;
+using Runnel.Protocol.Framing;
 
 namespace Runnel.Broker.Pipeline;
 
@@ -26,6 +27,12 @@ public sealed class RequestContext
     public EndPoint? RemoteEndPoint { get; }
 
     public string? ClientId { get; internal set; }
+
+    /// <summary>
+    /// The header of the request being decoded, one per connection: a connection's requests are
+    /// decoded one after another, and reusing it (and its client id string) saves two objects per request.
+    /// </summary>
+    internal RequestHeader Header { get; } = new();
 
     public short ApiVersion { get; internal set; }
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Runnel.Broker.Handlers;
 using Runnel.Protocol;
-using Runnel.Protocol.Framing;
 using Runnel.Protocol.Messages;
 using Runnel.Protocol.Primitives;
 
@@ -56,7 +55,7 @@ public sealed class RequestDispatcher
         request = null;
         immediate = default;
         var reader = new ProtocolReader(frame);
-        var header = new RequestHeader();
+        var header = context.Header;
         try
         {
             header.Read(ref reader);

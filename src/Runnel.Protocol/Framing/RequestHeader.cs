@@ -33,13 +33,15 @@ public sealed class RequestHeader
             || (apiKey == (short)Protocol.ApiKey.ApiVersions && apiVersion > api.HighestVersion);
     }
 
-    /// <summary>Reads the whole header; the reader is left at the start of the body.</summary>
+    /// <summary>Reads the whole header; the reader is left at the start of the body. A header may be read again for the next request.</summary>
     public void Read(ref ProtocolReader reader)
     {
         ApiKey = reader.ReadInt16();
         ApiVersion = reader.ReadInt16();
         CorrelationId = reader.ReadInt32();
-        ClientId = reader.ReadString(compact: false, nullable: true);
+        // A header read again (the broker keeps one per connection) keeps its client id string
+        // when the next request repeats it.
+        ClientId = reader.ReadStringReusing(ClientId, compact: false, nullable: true);
         if (IsFlexible(ApiKey, ApiVersion))
         {
             // Header tagged fields carry nothing Runnel uses yet; skip them.

@@ -150,6 +150,29 @@ public ref struct ProtocolReader
         }
     }
 
+    /// <summary>
+    /// <see cref="ReadString"/>, but returns <paramref name="previous"/> itself when the bytes spell it
+    /// in ASCII: a connection's requests repeat one client id, and decoding it anew is a string per request.
+    /// </summary>
+    public string? ReadStringReusing(string? previous, bool compact, bool nullable)
+    {
+        if (previous is null || previous.Length == 0)
+        {
+            return ReadString(compact, nullable);
+        }
+
+        var start = _position;
+        var length = ReadLength(compact, shortLength: true);
+        if (length == previous.Length && length <= _span.Length - _position && Ascii.Equals(_span.Slice(_position, length), previous))
+        {
+            _position += length;
+            return previous;
+        }
+
+        _position = start;
+        return ReadString(compact, nullable);
+    }
+
     public byte[]? ReadBytes(bool compact, bool nullable)
     {
         var length = ReadLength(compact, shortLength: false);
