@@ -50,6 +50,8 @@ internal sealed class BrokerCommand : Command
 
     private async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
+        // Before any socket exists: the runtime reads the setting once.
+        InlineSocketCompletions.EnableUnlessSet();
         var overrides = new List<string>(parse.GetValue(Override) ?? []);
         if (parse.GetValue(Listen) is { } listen)
         {
