@@ -114,6 +114,11 @@ internal sealed partial class EndToEndLatency
         await using WireProducers? wire = wireOptions is null
             ? null
             : await WireProducers.ConnectAsync(wireOptions, _settings.Topic, _settings.Producers, _settings.RecordSize, this, cancellationToken);
+
+        // The rest of the run blocks its thread (the consumer loop). The await above may have resumed
+        // on a socket engine thread (with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 completions run
+        // there), and blocking that thread stalls every socket it serves: move to the thread pool first.
+        await Task.Yield();
         BrokerProcessMonitor? monitor = BrokerProcessMonitor.Start(_settings.BrokerPid, _settings.MetricsUrl, cancellationToken);
         LatencyHistogram latencies = new();
         long start = Stopwatch.GetTimestamp();
