@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using System.Text;
 using Runnel.Broker;
 using Runnel.Broker.Configuration;
+using Runnel.Protocol;
+using Runnel.Protocol.Messages;
 using Runnel.TestKit;
 
 namespace Runnel.IntegrationTests;
@@ -35,7 +37,7 @@ public sealed class MetricsEndpointTests(BrokerFixture fixture)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
         Assert.Contains("# TYPE runnel_network_requests_total counter\n", text, StringComparison.Ordinal);
-        Assert.True(SampleValue(text, "runnel_network_requests_total") > 0, text);
+        Assert.True(SampleValue(text, "runnel_network_requests_total{request=\"CreateTopics\"}") > 0, text);
         Assert.True(SampleValue(text, "runnel_network_connections_accepted_total") > 0, text);
         Assert.Contains("# TYPE runnel_network_connections_active gauge\n", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE runnel_log_cleaner_max_dirty_ratio gauge\n", text, StringComparison.Ordinal);
@@ -43,6 +45,42 @@ public sealed class MetricsEndpointTests(BrokerFixture fixture)
         Assert.Contains("# TYPE runnel_log_cleaner_partition_read_bytes gauge\n", text, StringComparison.Ordinal);
         Assert.Equal(0, SampleValue(text, $"runnel_log_cleaner_partition_first_dirty_offset{{partition=\"0\",topic=\"{topic}\"}}"));
         Assert.Equal(0, SampleValue(text, $"runnel_log_cleaner_partition_last_run_seconds{{partition=\"0\",topic=\"{topic}\"}}"));
+    }
+
+    [Fact]
+    public async Task Requests_are_counted_per_api_with_kafka_names_and_unknown_keys_in_one_series()
+    {
+        await using var broker = await RunnelBroker.StartAsync(
+            new RunnelBrokerOptions { Config = new Dictionary<string, string> { ["runnel.metrics.listener"] = "http://127.0.0.1:0" } },
+            TestContext.Current.CancellationToken);
+        await using (var client = await WireClient.ConnectAsync("127.0.0.1", broker.Port, TestContext.Current.CancellationToken))
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await client.SendAsync<ApiVersionsResponse>(new ApiVersionsRequest(), version: 0, cancellationToken: TestContext.Current.CancellationToken);
+            }
+
+            await client.SendAsync<MetadataResponse>(new MetadataRequest { Topics = [] }, version: 12, cancellationToken: TestContext.Current.CancellationToken);
+        }
+
+        foreach (var key in new short[] { 999, -7 })
+        {
+            // A key the broker does not serve closes that connection; it is still a request received.
+            await using var client = await WireClient.ConnectAsync("127.0.0.1", broker.Port, TestContext.Current.CancellationToken);
+            var frame = WireClient.EncodeRequest(new ApiVersionsRequest(), version: 0, correlationId: 1);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt16BigEndian(frame.AsSpan(4), key);
+            await client.SendRawAsync(frame, TestContext.Current.CancellationToken);
+            Assert.True(await client.IsClosedByBrokerAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        using var response = await s_http.GetAsync(broker.Host.MetricsEndpoint!, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(3, SampleValue(text, "runnel_network_requests_total{request=\"ApiVersions\"}"));
+        Assert.Equal(1, SampleValue(text, "runnel_network_requests_total{request=\"Metadata\"}"));
+        Assert.Equal(2, SampleValue(text, "runnel_network_requests_total{request=\"unknown\"}"));
+        Assert.DoesNotContain("request=\"Produce\"", text, StringComparison.Ordinal);
+        Assert.Equal(3, broker.Host.NetworkMetrics.RequestCount(ApiKey.ApiVersions));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Runnel.Protocol;
 
 namespace Runnel.Broker.Network;
 
@@ -8,8 +9,17 @@ public sealed class BrokerNetworkMetrics
     private readonly Counter<long> _connectionsAccepted;
     private readonly Counter<long> _connectionsRejected;
     private readonly Counter<long> _badRequests;
-    private readonly Counter<long> _requests;
     private long _active;
+
+    /// <summary>
+    /// Requests per API key, counted with one interlocked increment on the request path and read by
+    /// the exporter when it collects (Kafka's <c>RequestMetrics RequestsPerSec</c> per request type);
+    /// the last slot counts keys outside the table.
+    /// </summary>
+    private readonly long[] _requestsByApiKey = new long[MaxCountedApiKey + 2];
+
+    /// <summary>API keys up to this get their own series; Kafka's keys end in the 70s.</summary>
+    private const int MaxCountedApiKey = 127;
 
     public BrokerNetworkMetrics(Meter meter)
     {
@@ -20,8 +30,8 @@ public sealed class BrokerNetworkMetrics
             description: "Client connections closed on accept because max.connections was reached.");
         _badRequests = meter.CreateCounter<long>("runnel.network.requests.malformed",
             description: "Connections closed for a request the broker could not serve (bad frame, header or version).");
-        _requests = meter.CreateCounter<long>("runnel.network.requests",
-            description: "Requests received, of every API.");
+        meter.CreateObservableCounter("runnel.network.requests", ObserveRequests,
+            description: "Requests received, by API (the request label: Produce, Fetch, ...).");
         meter.CreateObservableGauge("runnel.network.connections.active", () => Interlocked.Read(ref _active),
             description: "Client connections open now.");
     }
@@ -48,5 +58,37 @@ public sealed class BrokerNetworkMetrics
         _badRequests.Add(1);
     }
 
-    public void Request() => _requests.Add(1);
+    /// <summary>Counts a request whose header names <paramref name="apiKey"/> (any value a client sent).</summary>
+    public void Request(short apiKey) =>
+        Interlocked.Increment(ref _requestsByApiKey[apiKey is >= 0 and <= MaxCountedApiKey ? apiKey : MaxCountedApiKey + 1]);
+
+    /// <summary>Requests counted so far for <paramref name="apiKey"/>.</summary>
+    public long RequestCount(ApiKey apiKey) => Interlocked.Read(ref _requestsByApiKey[(int)apiKey]);
+
+    private IEnumerable<Measurement<long>> ObserveRequests()
+    {
+        var unknown = 0L;
+        for (var key = 0; key < _requestsByApiKey.Length; key++)
+        {
+            var count = Interlocked.Read(ref _requestsByApiKey[key]);
+            if (count == 0)
+            {
+                continue;
+            }
+
+            if (key <= MaxCountedApiKey && Enum.IsDefined((ApiKey)key))
+            {
+                yield return new Measurement<long>(count, new KeyValuePair<string, object?>("request", ((ApiKey)key).ToString()));
+            }
+            else
+            {
+                unknown += count; // keys this build does not serve, one series for all
+            }
+        }
+
+        if (unknown > 0)
+        {
+            yield return new Measurement<long>(unknown, new KeyValuePair<string, object?>("request", "unknown"));
+        }
+    }
 }

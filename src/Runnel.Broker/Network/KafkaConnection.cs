@@ -142,7 +142,7 @@ internal sealed class KafkaConnection
 
         try
         {
-            _metrics.Request();
+            _metrics.Request(memory.Length >= 2 ? BinaryPrimitives.ReadInt16BigEndian(memory.Span) : (short)-1);
             var result = await _dispatcher.DispatchAsync(context, memory);
             if (result.CloseReason is not null)
             {

@@ -14,13 +14,21 @@ namespace Runnel.Cli.Perf;
 /// <param name="Gen2Collections">gen2 (full) collections.</param>
 /// <param name="PauseSeconds">Time the runtime was paused for collections.</param>
 /// <param name="AllocatedBytes">Bytes allocated on the managed heap.</param>
+/// <param name="Requests">
+/// Requests received per API (<c>runnel_network_requests_total</c> by its <c>request</c> label, e.g.
+/// Produce, Fetch); null when the broker does not export them.
+/// </param>
 internal sealed record BrokerRuntimeCounters(
     double Gen0Collections,
     double Gen1Collections,
     double Gen2Collections,
     double PauseSeconds,
-    double AllocatedBytes)
+    double AllocatedBytes,
+    IReadOnlyDictionary<string, double>? Requests = null)
 {
+    /// <summary>The broker's request counter, labelled by API name in <c>request</c>.</summary>
+    public const string RequestsMetric = "runnel_network_requests_total";
+
     /// <summary><c>dotnet.gc.collections</c>, labelled by <c>gc_heap_generation</c> (gen0, gen1, gen2).</summary>
     public const string CollectionsMetric = "dotnet_gc_collections_total";
 
@@ -39,6 +47,7 @@ internal sealed record BrokerRuntimeCounters(
         ArgumentNullException.ThrowIfNull(samples);
         double gen0 = 0, gen1 = 0, gen2 = 0, pause = 0, allocated = 0;
         bool found = false;
+        var requests = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (PrometheusSample sample in samples)
         {
             switch (sample.Name)
@@ -67,11 +76,14 @@ internal sealed record BrokerRuntimeCounters(
                     found = true;
                     pause = sample.Value;
                     break;
+                case RequestsMetric when sample.Label("request") is { } api:
+                    requests[api] = sample.Value;
+                    break;
             }
         }
 
         return found
-            ? new BrokerRuntimeCounters(gen0, gen1, gen2, pause, allocated)
+            ? new BrokerRuntimeCounters(gen0, gen1, gen2, pause, allocated, requests.Count > 0 ? requests : null)
             : throw new ToolException($"Error: {source} exports no {CollectionsMetric}, {AllocatedMetric} or {PauseMetric}: is it a Runnel broker's metrics endpoint (runnel.metrics.listener)?");
     }
 
@@ -84,6 +96,23 @@ internal sealed record BrokerRuntimeCounters(
             Gen1Collections - earlier.Gen1Collections,
             Gen2Collections - earlier.Gen2Collections,
             PauseSeconds - earlier.PauseSeconds,
-            AllocatedBytes - earlier.AllocatedBytes);
+            AllocatedBytes - earlier.AllocatedBytes,
+            Requests is null ? null : RequestsSince(Requests, earlier.Requests));
+    }
+
+    /// <summary>Requests per API since <paramref name="earlier"/>; APIs with none left out (an API first seen now started at 0).</summary>
+    private static Dictionary<string, double> RequestsSince(IReadOnlyDictionary<string, double> now, IReadOnlyDictionary<string, double>? earlier)
+    {
+        var since = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (api, count) in now)
+        {
+            var delta = count - (earlier?.GetValueOrDefault(api) ?? 0);
+            if (delta > 0)
+            {
+                since[api] = delta;
+            }
+        }
+
+        return since;
     }
 }

@@ -18,7 +18,7 @@ internal sealed record BrokerUsage(int? Pid, TimeSpan CpuTime, TimeSpan WallTime
     [
         "broker_cpu_ms_per_mib", "broker_cores", "broker_peak_rss_mib",
         "broker_disk_write_bytes_per_payload_byte", "broker_gc_gen0", "broker_gc_gen1", "broker_gc_gen2",
-        "broker_gc_pause_ms", "broker_alloc_bytes_per_record",
+        "broker_gc_pause_ms", "broker_alloc_bytes_per_record", "broker_requests_per_sec", "broker_cpu_us_per_request",
     ];
 
     /// <summary>Bytes the broker process caused to be written to storage during the run; null when unknown.</summary>
@@ -44,6 +44,19 @@ internal sealed record BrokerUsage(int? Pid, TimeSpan CpuTime, TimeSpan WallTime
     /// <summary>Managed bytes the broker allocated per record moved; null without metrics or records.</summary>
     public double? AllocatedBytesPerRecord => Runtime is { } runtime && Records > 0 ? runtime.AllocatedBytes / Records : null;
 
+    /// <summary>Requests of every API the broker received per second of the run; null without request counts.</summary>
+    public double? RequestsPerSecond => Runtime?.Requests is { Count: > 0 } requests && WallTime > TimeSpan.Zero
+        ? requests.Values.Sum() / WallTime.TotalSeconds
+        : null;
+
+    /// <summary>
+    /// Broker CPU microseconds per request received (a pid and request counts needed): what a request
+    /// costs when requests are small and many (the 100-connection workload).
+    /// </summary>
+    public double? CpuMicrosecondsPerRequest => Pid is not null && Runtime?.Requests is { Count: > 0 } requests
+        ? CpuTime.TotalMicroseconds / requests.Values.Sum()
+        : null;
+
     /// <summary>
     /// The process line (with a pid): <c>Broker pid 7: 5.86 CPU ms/MiB, 1.50 cores (3000 ms CPU in
     /// 2000 ms), peak RSS 256.0 MiB, disk writes 1.02 bytes/payload byte (30720 bytes).</c>
@@ -60,7 +73,27 @@ internal sealed record BrokerUsage(int? Pid, TimeSpan CpuTime, TimeSpan WallTime
         CultureInfo.InvariantCulture,
         $"{(Pid is null ? "Broker GC" : $"Broker pid {Pid} GC")}: gen0 {runtime.Gen0Collections:F0}, gen1 {runtime.Gen1Collections:F0}, gen2 {runtime.Gen2Collections:F0} collections, {runtime.PauseSeconds * 1000:F3} ms paused, {Optional(AllocatedBytesPerRecord, "F1")} bytes allocated/record ({runtime.AllocatedBytes / MiB:F1} MiB).");
 
-    /// <summary>Writes the process line (with a pid) and the GC line (with metrics).</summary>
+    /// <summary>
+    /// The request line (with request counts from <c>--metrics-url</c>), busiest API first:
+    /// <c>Broker pid 7 requests: 21000.0/s (Produce 20000.0/s, Fetch 1000.0/s), 42.9 µs CPU per request.</c>
+    /// </summary>
+    public string? FormatRequests()
+    {
+        if (Runtime?.Requests is not { Count: > 0 } requests || WallTime <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        var seconds = WallTime.TotalSeconds;
+        var perApi = string.Join(", ", requests.OrderByDescending(r => r.Value).ThenBy(r => r.Key, StringComparer.Ordinal)
+            .Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Key} {r.Value / seconds:F1}/s")));
+        var cpu = CpuMicrosecondsPerRequest is double us ? string.Create(CultureInfo.InvariantCulture, $", {us:F1} µs CPU per request") : string.Empty;
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{(Pid is null ? "Broker requests" : $"Broker pid {Pid} requests")}: {RequestsPerSecond:F1}/s ({perApi}){cpu}.");
+    }
+
+    /// <summary>Writes the process line (with a pid), the GC line and the request line (with metrics).</summary>
     public void WriteTo(TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -73,6 +106,11 @@ internal sealed record BrokerUsage(int? Pid, TimeSpan CpuTime, TimeSpan WallTime
         {
             output.WriteLine(runtime);
         }
+
+        if (FormatRequests() is { } requests)
+        {
+            output.WriteLine(requests);
+        }
     }
 
     /// <summary>The values of <see cref="CsvHeader"/>'s columns; empty cells for what was not measured.</summary>
@@ -80,7 +118,7 @@ internal sealed record BrokerUsage(int? Pid, TimeSpan CpuTime, TimeSpan WallTime
     [
         usage?.CpuMsPerMiB, usage?.Pid is null ? null : usage.Cores, usage?.PeakRssMiB,
         usage?.DiskWritePerPayloadByte, usage?.Runtime?.Gen0Collections, usage?.Runtime?.Gen1Collections, usage?.Runtime?.Gen2Collections,
-        usage?.Runtime?.PauseSeconds * 1000, usage?.AllocatedBytesPerRecord,
+        usage?.Runtime?.PauseSeconds * 1000, usage?.AllocatedBytesPerRecord, usage?.RequestsPerSecond, usage?.CpuMicrosecondsPerRequest,
     ];
 
     private static string Optional(double? value, string format, string unit = "") =>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using Runnel.Protocol.Records;
@@ -46,6 +47,12 @@ internal sealed class LogSegment : IDisposable
 
     /// <summary>Bytes of a batch header needed to walk batches: through lastOffsetDelta.</summary>
     private const int ScanHeaderSize = RecordBatchHeader.LastOffsetDeltaOffset + 4;
+
+    /// <summary>
+    /// Bytes read at a time when walking batch headers from an index entry: twice the default
+    /// <c>index.interval.bytes</c> (4096), so the walk to any batch usually takes one read.
+    /// </summary>
+    private const int ScanBlockSize = 8192;
 
     private readonly IFileSystem _fs;
     private readonly IStorageFile _log;
@@ -510,11 +517,47 @@ internal sealed class LogSegment : IDisposable
     /// </summary>
     public long FindBatchPosition(long targetOffset, long size, out long batchBaseOffset)
     {
+        var block = ArrayPool<byte>.Shared.Rent(ScanBlockSize);
+        try
+        {
+            return FindBatchPosition(targetOffset, size, block.AsSpan(0, ScanBlockSize), out _, out _, out batchBaseOffset);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(block);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="FindBatchPosition(long, long, out long)"/> reading the file a block at a time: the
+    /// headers between an index entry and the target (up to <c>index.interval.bytes</c> of small
+    /// batches) come from one read instead of one read each. On return
+    /// <paramref name="block"/><c>[..blockLength]</c> holds the file's bytes from
+    /// <paramref name="blockStart"/>, which include the found batch's header, so a reader at the
+    /// log's tail finds its data there too.
+    /// </summary>
+    private long FindBatchPosition(long targetOffset, long size, Span<byte> block, out long blockStart, out int blockLength, out long batchBaseOffset)
+    {
         var position = (long)_offsetIndex.Lookup(targetOffset).Position;
-        Span<byte> header = stackalloc byte[ScanHeaderSize];
+        blockStart = position;
+        blockLength = 0;
         while (position < size)
         {
-            ReadHeader(header, position, size, out var baseOffset, out var total);
+            if (position + ScanHeaderSize > blockStart + blockLength)
+            {
+                if (size - position < ScanHeaderSize)
+                {
+                    ThrowHelper.ThrowCorruptLog(LogPath, position, "a whole batch header before the end of the segment");
+                }
+
+                var length = (int)Math.Min(block.Length, size - position);
+                _log.ReadExactly(block[..length], position);
+                blockStart = position;
+                blockLength = length;
+            }
+
+            var header = block.Slice((int)(position - blockStart), ScanHeaderSize);
+            CheckHeader(header, position, size, out var baseOffset, out var total);
             var lastOffset = baseOffset + BinaryPrimitives.ReadInt32BigEndian(header[RecordBatchHeader.LastOffsetDeltaOffset..]);
             if (lastOffset >= targetOffset)
             {
@@ -537,6 +580,12 @@ internal sealed class LogSegment : IDisposable
         }
 
         _log.ReadExactly(header, position);
+        CheckHeader(header, position, size, out baseOffset, out total);
+    }
+
+    /// <summary>Reads the base offset and total size of the batch header at <paramref name="position"/>, checking its length and magic.</summary>
+    private void CheckHeader(ReadOnlySpan<byte> header, long position, long size, out long baseOffset, out long total)
+    {
         baseOffset = BinaryPrimitives.ReadInt64BigEndian(header);
         var length = BinaryPrimitives.ReadInt32BigEndian(header[RecordBatchHeader.BatchLengthOffset..]);
         total = (long)length + RecordBatchHeader.LogOverhead;
@@ -615,23 +664,31 @@ internal sealed class LogSegment : IDisposable
     {
         data = null;
         var size = Size;
-        var position = FindBatchPosition(startOffset, size, out var firstBase);
-        if (position < 0)
-        {
-            return ReadStatus.NotInSegment;
-        }
-
-        if (firstBase >= limitOffset)
-        {
-            return ReadStatus.Empty;
-        }
-
-        var available = size - position;
-        var want = (int)Math.Min(available, Math.Max(0, maxBytes));
-        var buffer = PooledBuffer.Rent(want);
+        var blockArray = ArrayPool<byte>.Shared.Rent(ScanBlockSize);
+        PooledBuffer? buffer = null;
         try
         {
-            var read = want > 0 ? _log.ReadAtMost(buffer.Span, position) : 0;
+            var block = blockArray.AsSpan(0, ScanBlockSize);
+            var position = FindBatchPosition(startOffset, size, block, out var blockStart, out var blockLength, out var firstBase);
+            if (position < 0)
+            {
+                return ReadStatus.NotInSegment;
+            }
+
+            if (firstBase >= limitOffset)
+            {
+                return ReadStatus.Empty;
+            }
+
+            var available = size - position;
+            var want = (int)Math.Min(available, Math.Max(0, maxBytes));
+            buffer = PooledBuffer.Rent(want);
+
+            // What the scan already read is copied rather than read again: at the tail of a log that
+            // is often all of it, and the read costs no system call.
+            var inBlock = (int)Math.Min(want, blockStart + blockLength - position);
+            block.Slice((int)(position - blockStart), inBlock).CopyTo(buffer.Span);
+            var read = inBlock + (want > inBlock ? _log.ReadAtMost(buffer.Span[inBlock..want], position + inBlock) : 0);
             var span = buffer.Span[..read];
             var used = 0;
             while (span.Length - used >= RecordBatchHeader.LogOverhead)
@@ -672,6 +729,7 @@ internal sealed class LogSegment : IDisposable
         finally
         {
             buffer?.Dispose();
+            ArrayPool<byte>.Shared.Return(blockArray);
         }
     }
 

@@ -37,6 +37,24 @@ public class BrokerRuntimeCountersTests
     }
 
     [Fact]
+    public void Request_counts_are_picked_out_per_api_and_a_run_reports_those_that_grew()
+    {
+        List<PrometheusSample> before = PrometheusTextParser.Parse(
+            "dotnet_gc_collections_total{gc_heap_generation=\"gen0\"} 1\n" +
+            "runnel_network_requests_total{request=\"Produce\"} 100\n" +
+            "runnel_network_requests_total{request=\"Metadata\"} 4\n");
+        List<PrometheusSample> after = PrometheusTextParser.Parse(
+            "dotnet_gc_collections_total{gc_heap_generation=\"gen0\"} 2\n" +
+            "runnel_network_requests_total{request=\"Produce\"} 2100\n" +
+            "runnel_network_requests_total{request=\"Metadata\"} 4\n" +
+            "runnel_network_requests_total{request=\"Fetch\"} 500\n");
+
+        BrokerRuntimeCounters run = BrokerRuntimeCounters.FromSamples(after, s_source).Minus(BrokerRuntimeCounters.FromSamples(before, s_source));
+
+        Assert.Equal(new Dictionary<string, double> { ["Produce"] = 2000, ["Fetch"] = 500 }, run.Requests);
+    }
+
+    [Fact]
     public void An_endpoint_without_gc_counters_is_an_error_naming_it()
     {
         List<PrometheusSample> samples = PrometheusTextParser.Parse("runnel_network_requests_total 99\n");

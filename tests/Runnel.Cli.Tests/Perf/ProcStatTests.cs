@@ -108,6 +108,26 @@ public class ProcStatTests
     }
 
     [Fact]
+    public void Broker_usage_reports_requests_per_api_busiest_first_and_cpu_per_request()
+    {
+        BrokerUsage usage = new(Pid: 7, CpuTime: TimeSpan.FromSeconds(1), WallTime: TimeSpan.FromSeconds(2), BytesMoved: 1000, PeakRssBytes: null)
+        {
+            Records = 10,
+            Runtime = new BrokerRuntimeCounters(0, 0, 0, 0, 0, new Dictionary<string, double> { ["Fetch"] = 2000, ["Produce"] = 38000, ["Metadata"] = 2000 }),
+        };
+        using StringWriter output = new();
+
+        usage.WriteTo(output);
+
+        Assert.Equal(21000, usage.RequestsPerSecond);
+        Assert.Equal(1_000_000.0 / 42_000, usage.CpuMicrosecondsPerRequest);
+        Assert.EndsWith(
+            "Broker pid 7 requests: 21000.0/s (Produce 19000.0/s, Fetch 1000.0/s, Metadata 1000.0/s), 23.8 µs CPU per request." + Environment.NewLine,
+            output.ToString(),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Broker_usage_from_metrics_alone_prints_only_the_gc_line()
     {
         BrokerUsage usage = new(null, TimeSpan.Zero, TimeSpan.FromSeconds(1), 100, null) { Records = 0, Runtime = new BrokerRuntimeCounters(1, 0, 0, 0, 0) };
