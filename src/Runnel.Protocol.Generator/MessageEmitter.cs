@@ -134,6 +134,7 @@ internal sealed class MessageEmitter
         cw.Line("/// <summary>Tagged fields this version of Runnel does not know, kept for round trips.</summary>");
         cw.Line("public List<RawTaggedField>? UnknownTaggedFields { get; set; }");
         EmitRead(cw, s);
+        EmitReset(cw, s);
         EmitWrite(cw, s);
         EmitGetSize(cw, s);
         EmitIsDefault(cw, s);
@@ -260,8 +261,14 @@ internal sealed class MessageEmitter
     private void EmitRead(CodeWriter cw, StructDef s)
     {
         cw.Line();
+        cw.Line("/// <summary>");
+        cw.Line("/// Decodes the fields of <paramref name=\"version\"/>. Every field is assigned, those the version");
+        cw.Line("/// does not carry to their defaults, so an instance read before (a connection's recycled");
+        cw.Line("/// request) ends up as a fresh one would, reusing its nested objects and lists.");
+        cw.Line("/// </summary>");
         cw.Open("public void Read(ref ProtocolReader reader, short version)");
         cw.Line("var flexible = IsFlexible(version);");
+        cw.Line("UnknownTaggedFields = null;");
         foreach (var f in s.Fields)
         {
             if (f.Tag is not null || Effective(f).IsEmpty)
@@ -279,6 +286,18 @@ internal sealed class MessageEmitter
                 cw.Open($"if ({cond})");
                 EmitReadField(cw, f);
                 cw.Close();
+                cw.Open("else");
+                EmitResetField(cw, f);
+                cw.Close();
+            }
+        }
+
+        // Tagged fields are absent unless the tag loop below finds them.
+        foreach (var f in s.Fields)
+        {
+            if (f.Tag is not null && !Effective(f).IsEmpty)
+            {
+                EmitResetField(cw, f);
             }
         }
 
@@ -344,20 +363,32 @@ internal sealed class MessageEmitter
             cw.Line($"{f.Name} = null!;");
             cw.Close();
             cw.Open("else");
-            cw.Line($"var list = new List<{elem}>(count);");
-            cw.Open("for (var i = 0; i < count; i++)");
+            var current = IsLazyArray(f) ? BackingField(f) : f.Name;
+            cw.Line($"var list = {current} ?? new List<{elem}>(count);");
             if (f.Type.Kind == PrimitiveKind.Struct)
             {
+                // Elements already in the list are read into again (Read assigns every field).
+                cw.Line("var reused = Math.Min(list.Count, count);");
+                cw.Open("for (var i = 0; i < reused; i++)");
+                cw.Line("list[i].Read(ref reader, version);");
+                cw.Close();
+                cw.Open("if (list.Count > count)");
+                cw.Line("list.RemoveRange(count, list.Count - count);");
+                cw.Close();
+                cw.Open("for (var i = reused; i < count; i++)");
                 cw.Line($"var item = new {elem}();");
                 cw.Line("item.Read(ref reader, version);");
                 cw.Line("list.Add(item);");
+                cw.Close();
             }
             else
             {
+                cw.Line("list.Clear();");
+                cw.Open("for (var i = 0; i < count; i++)");
                 cw.Line($"list.Add({ReadPrimitive(f.Type.Kind, "false")}{(IsReference(f.Type.Kind) ? "!" : "")});");
+                cw.Close();
             }
 
-            cw.Close();
             cw.Line($"{f.Name} = list;");
             cw.Close();
             cw.Close();
@@ -377,7 +408,8 @@ internal sealed class MessageEmitter
                 cw.Open("");
             }
 
-            cw.Line($"var item = new {cls}();");
+            var current = IsLazyStruct(f) ? BackingField(f) : f.Name;
+            cw.Line($"var item = {current} ?? new {cls}();");
             cw.Line("item.Read(ref reader, version);");
             cw.Line($"{f.Name} = item;");
             cw.Close();
@@ -387,6 +419,60 @@ internal sealed class MessageEmitter
             var bang = IsReference(f.Type.Kind) && !IsNullableType(f) ? "!" : "";
             cw.Line($"{f.Name} = {ReadPrimitive(f.Type.Kind, nullable)}{bang};");
         }
+    }
+
+    // ---- Reset ----
+
+    private void EmitReset(CodeWriter cw, StructDef s)
+    {
+        cw.Line();
+        cw.Line("/// <summary>");
+        cw.Line("/// Puts every field back to the value a new instance has, keeping the lists it owns (emptied)");
+        cw.Line("/// so a recycled message (a connection's response) allocates nothing to be filled again.");
+        cw.Line("/// </summary>");
+        cw.Open("public void Reset()");
+        cw.Line("UnknownTaggedFields = null;");
+        foreach (var f in s.Fields)
+        {
+            if (!Effective(f).IsEmpty)
+            {
+                EmitResetField(cw, f);
+            }
+        }
+
+        cw.Close();
+    }
+
+    /// <summary>Assigns <paramref name="f"/> the value a new instance has (its initializer), reusing a list or struct it holds.</summary>
+    private void EmitResetField(CodeWriter cw, FieldDef f)
+    {
+        if (IsLazyArray(f))
+        {
+            cw.Line($"{BackingField(f)}?.Clear();");
+            return;
+        }
+
+        if (IsLazyStruct(f))
+        {
+            cw.Line($"{BackingField(f)}?.Reset();");
+            return;
+        }
+
+        if (f.Type.IsArray)
+        {
+            // A nullable array: null unless the definition gives it an empty default.
+            cw.Line(f.Default == "null" ? $"{f.Name} = null;" : $"if ({f.Name} is null) {{ {f.Name} = new(); }} else {{ {f.Name}.Clear(); }}");
+            return;
+        }
+
+        if (f.Type.Kind == PrimitiveKind.Struct)
+        {
+            cw.Line(f.Default == "null" ? $"{f.Name} = null;" : $"if ({f.Name} is null) {{ {f.Name} = new(); }} else {{ {f.Name}.Reset(); }}");
+            return;
+        }
+
+        var initializer = Initializer(f);
+        cw.Line(initializer.Length == 0 ? $"{f.Name} = default;" : $"{f.Name}{initializer.Substring(0, initializer.Length - 1)};");
     }
 
     // ---- Write ----

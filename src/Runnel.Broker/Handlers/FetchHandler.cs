@@ -51,6 +51,9 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
 
     public override short MaxVersion => 17;
 
+    /// <summary>A consumer sends fetch after fetch on its connection: each is decoded into the same objects.</summary>
+    protected override bool RecyclesRequests => true;
+
     protected override async ValueTask<IApiMessage?> HandleAsync(RequestContext context, FetchRequest request)
     {
         var version = context.ApiVersion;
@@ -132,7 +135,7 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
                     }
                 }
 
-                return BuildResponse(targets, read.Results, session, incremental, version, readCommitted);
+                return BuildResponse(context.ConnectionState<RecycledResponse>(), targets, read.Results, session, incremental, version, readCommitted);
             }
 
             read.ReleaseBuffers();
@@ -319,9 +322,11 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         }
     }
 
-    private static FetchResponse BuildResponse(RentedList<FetchTarget> targets, RentedList<PartitionRead> results, FetchSession? session, bool incremental, short version, bool readCommitted)
+    private static FetchResponse BuildResponse(
+        RecycledResponse recycled, RentedList<FetchTarget> targets, RentedList<PartitionRead> results, FetchSession? session, bool incremental, short version, bool readCommitted)
     {
-        var response = new FetchResponse { SessionId = session?.Id ?? 0 };
+        var response = recycled.Recycle();
+        response.SessionId = session?.Id ?? 0;
         FetchResponse.FetchableTopicResponse? current = null;
         for (var i = 0; i < targets.Count; i++)
         {
@@ -345,25 +350,25 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
             var sameTopic = current is not null && (version >= 13 ? current.TopicId == target.TopicId : current.Topic == target.Topic);
             if (!sameTopic)
             {
-                current = new FetchResponse.FetchableTopicResponse { Topic = target.Topic ?? "", TopicId = target.TopicId };
+                current = recycled.Topics.Rent();
+                current.Topic = target.Topic ?? "";
+                current.TopicId = target.TopicId;
                 if (!incremental)
                 {
                     // A full response lists every requested partition: size the list once.
-                    current.Partitions.Capacity = CountSameTopic(targets, i, version);
+                    current.Partitions.EnsureCapacity(CountSameTopic(targets, i, version));
                 }
 
                 response.Responses.Add(current);
             }
 
-            var partition = new FetchResponse.PartitionData
-            {
-                PartitionIndex = target.Partition,
-                ErrorCode = (short)result.Error,
-                HighWatermark = result.HighWatermark,
-                LastStableOffset = result.LastStableOffset,
-                LogStartOffset = result.LogStartOffset,
-                Records = result.Buffer is null ? ReadOnlyMemory<byte>.Empty : result.Buffer.Memory,
-            };
+            var partition = recycled.Partitions.Rent();
+            partition.PartitionIndex = target.Partition;
+            partition.ErrorCode = (short)result.Error;
+            partition.HighWatermark = result.HighWatermark;
+            partition.LastStableOffset = result.LastStableOffset;
+            partition.LogStartOffset = result.LogStartOffset;
+            partition.Records = result.Buffer is null ? ReadOnlyMemory<byte>.Empty : result.Buffer.Memory;
 
             if (readCommitted)
             {
@@ -401,6 +406,34 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         }
 
         return end - start;
+    }
+
+    /// <summary>
+    /// The connection's fetch response, rebuilt in place for each fetch: by the time the next fetch
+    /// is served the previous response has been written, so its topics and partitions go back to
+    /// the pools and come out again reset. A consumer fetching the same partitions over and over
+    /// then allocates no per-partition objects.
+    /// </summary>
+    private sealed class RecycledResponse
+    {
+        private readonly FetchResponse _response = new();
+
+        public MessagePool<FetchResponse.FetchableTopicResponse> Topics { get; } = new();
+
+        public MessagePool<FetchResponse.PartitionData> Partitions { get; } = new();
+
+        /// <summary>The response, reset, its previous topics and partitions given back to the pools.</summary>
+        public FetchResponse Recycle()
+        {
+            foreach (var topic in _response.Responses)
+            {
+                Partitions.ReturnAll(topic.Partitions);
+            }
+
+            Topics.ReturnAll(_response.Responses);
+            _response.Reset();
+            return _response;
+        }
     }
 
     /// <summary>One partition to read; a struct in a rented list, so a fetch of many partitions allocates none per partition.</summary>

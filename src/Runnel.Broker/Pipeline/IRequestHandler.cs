@@ -22,7 +22,11 @@ public interface IRequestHandler
     /// </summary>
     short AdvertisedMinVersion { get; }
 
-    IApiMessage CreateRequest();
+    /// <summary>
+    /// The object the next request is decoded into: a new one, or for handlers that recycle
+    /// requests the connection's own (reads assign every field, see <see cref="IProtocolStruct.Read"/>).
+    /// </summary>
+    IApiMessage RentRequest(RequestContext context);
 
     /// <summary>Handles a decoded request; null means "send no response" (Produce with acks=0).</summary>
     ValueTask<IApiMessage?> HandleAsync(RequestContext context, IApiMessage request);
@@ -40,7 +44,16 @@ public abstract class RequestHandler<TRequest> : IRequestHandler
 
     public virtual short AdvertisedMinVersion => MinVersion;
 
-    public IApiMessage CreateRequest() => new TRequest();
+    /// <summary>
+    /// True for handlers whose requests are decoded into one object per connection, reused request
+    /// after request (Fetch and Produce, many small requests per connection). Safe because a
+    /// connection serves its requests one at a time; such a handler must not keep a reference to
+    /// the request, or anything in it but strings, once its response is returned.
+    /// </summary>
+    protected virtual bool RecyclesRequests => false;
+
+    public IApiMessage RentRequest(RequestContext context) =>
+        RecyclesRequests ? context.ConnectionState<TRequest>() : new TRequest();
 
     public ValueTask<IApiMessage?> HandleAsync(RequestContext context, IApiMessage request) =>
         HandleAsync(context, (TRequest)request);

@@ -45,6 +45,36 @@ public sealed class RequestContext
     /// <summary>Cancelled when the connection closes or the broker stops.</summary>
     public CancellationToken ConnectionClosed { get; internal set; }
 
+    /// <summary>
+    /// The connection's one instance of <typeparamref name="T"/>, created on first use: what a
+    /// handler keeps from request to request on a connection (a recycled request, a response rebuilt
+    /// in place). A connection serves one request at a time, so the instance is never shared.
+    /// </summary>
+    public T ConnectionState<T>()
+        where T : class, new()
+    {
+        var state = _connectionState;
+        for (var i = 0; i < _connectionStateCount; i++)
+        {
+            if (state![i] is T found)
+            {
+                return found;
+            }
+        }
+
+        var created = new T();
+        if (state is null || _connectionStateCount == state.Length)
+        {
+            Array.Resize(ref _connectionState, Math.Max(4, _connectionStateCount * 2));
+        }
+
+        _connectionState![_connectionStateCount++] = created;
+        return created;
+    }
+
+    private object?[]? _connectionState;
+    private int _connectionStateCount;
+
     public void RegisterForDispose(IDisposable disposable) => (_disposables ??= new()).Add(disposable);
 
     internal void ReleaseResources()

@@ -94,7 +94,7 @@ public sealed class RequestDispatcher
             return false;
         }
 
-        request = handler.CreateRequest();
+        request = handler.RentRequest(context);
         try
         {
             request.Read(ref reader, header.ApiVersion);
