@@ -414,6 +414,13 @@ internal sealed class MessageEmitter
             cw.Line($"{f.Name} = item;");
             cw.Close();
         }
+        else if (f.Type.Kind == PrimitiveKind.String)
+        {
+            // A recycled message usually reads the same names again (a producer's topic, a group id):
+            // the string it holds is kept when the bytes spell it, instead of decoding a new one.
+            var bang = !IsNullableType(f) ? "!" : "";
+            cw.Line($"{f.Name} = reader.ReadStringReusing({f.Name}, flexible, {nullable}){bang};");
+        }
         else
         {
             var bang = IsReference(f.Type.Kind) && !IsNullableType(f) ? "!" : "";

@@ -447,7 +447,8 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         public static PartitionRead Failed(ErrorCode error) => new(error, null, -1, -1, -1);
     }
 
-    private sealed class ReadOutcome(int capacity) : IDisposable
+    /// <summary>What one pass over the targets read; a struct, so a fetch allocates no object for it.</summary>
+    private struct ReadOutcome(int capacity) : IDisposable
     {
         public RentedList<PartitionRead> Results { get; } = new(capacity);
 
@@ -456,7 +457,7 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         public bool HasError { get; set; }
 
         /// <summary>Gives back the read buffers (a long poll reads again after its wait).</summary>
-        public void ReleaseBuffers()
+        public readonly void ReleaseBuffers()
         {
             foreach (var r in Results.AsSpan())
             {
@@ -465,6 +466,6 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         }
 
         /// <summary>Returns the list; the buffers are the response's or were released.</summary>
-        public void Dispose() => Results.Dispose();
+        public readonly void Dispose() => Results.Dispose();
     }
 }

@@ -65,6 +65,20 @@ public class MessageReuseTests
         Assert.Equal("b", recycled.Topics[0].Topic);
     }
 
+    [Fact]
+    public void A_recycled_message_keeps_a_string_the_bytes_spell_again()
+    {
+        var recycled = new Runnel.Protocol.Messages.ProduceRequest();
+        Decode(recycled, new Runnel.Protocol.Messages.ProduceRequest { TopicData = [new() { Name = "orders" }] }, 9);
+        var name = recycled.TopicData[0].Name;
+
+        Decode(recycled, new Runnel.Protocol.Messages.ProduceRequest { TopicData = [new() { Name = "orders" }] }, 9);
+        Assert.Same(name, recycled.TopicData[0].Name);
+
+        Decode(recycled, new Runnel.Protocol.Messages.ProduceRequest { TopicData = [new() { Name = "orderz" }] }, 9);
+        Assert.Equal("orderz", recycled.TopicData[0].Name);
+    }
+
     private static IApiMessage Create(ApiKey key, bool request) =>
         (request ? ApiRegistry.CreateRequest(key) : ApiRegistry.CreateResponse(key))!;
 
