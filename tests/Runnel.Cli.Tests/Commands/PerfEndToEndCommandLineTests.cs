@@ -75,6 +75,19 @@ public class PerfEndToEndCommandLineTests
             StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--throughput", "10", "--throughput", "20")]
+    [InlineData("--throughput", "fast")]
+    [InlineData("--record-size", "8", "--record-size", "9")]
+    [InlineData("--producers", "2", "--producers", "3")]
+    [InlineData("--producers", "many")]
+    public void Perf_e2e_reports_an_option_given_twice_or_unparsable_instead_of_failing(params string[] option)
+    {
+        string errors = CommandLine.Errors(["perf", "e2e", "--topic", "t", "--num-records", "1", "--producer-acks", "1", .. option]);
+
+        Assert.Contains($"'{option[0]}'", errors, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Perf_e2e_requires_producer_acks_as_kafkas_tool_does()
     {
