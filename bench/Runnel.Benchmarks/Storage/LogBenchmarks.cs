@@ -1,6 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Microsoft.Extensions.Logging.Abstractions;
-using Runnel.Storage.IO;
 using Runnel.Storage.Log;
 
 namespace Runnel.Benchmarks.Storage;
@@ -12,7 +10,7 @@ namespace Runnel.Benchmarks.Storage;
 [MemoryDiagnoser]
 public class LogBenchmarks
 {
-    private string _dir = "";
+    private TempLog _temp = null!;
     private PartitionLog _log = null!;
     private byte[] _template = [];
     private byte[] _batch = [];
@@ -25,9 +23,8 @@ public class LogBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _dir = Path.Combine(Path.GetTempPath(), "runnel-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_dir);
-        _log = PartitionLog.Open(new TopicPartition("bench", 0), _dir, LogConfig.Default with { SegmentBytes = 256 * 1024 * 1024 }, new PhysicalFileSystem(), TimeProvider.System, NullLoggerFactory.Instance, 0, 0, hadCleanShutdown: true);
+        _temp = TempLog.Open(LogConfig.Default with { SegmentBytes = 256 * 1024 * 1024 });
+        _log = _temp.Log;
         _template = BatchFactory.Create(16, ValueSize);
         _batch = new byte[_template.Length];
         for (var i = 0; i < 20_000; i++)
@@ -41,11 +38,7 @@ public class LogBenchmarks
     }
 
     [GlobalCleanup]
-    public async Task Cleanup()
-    {
-        await _log.CloseAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
+    public async Task Cleanup() => await _temp.DisposeAsync();
 
     [Benchmark(Description = "Append one 16-record batch")]
     public long Append()

@@ -1,6 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Microsoft.Extensions.Logging.Abstractions;
-using Runnel.Storage.IO;
 using Runnel.Storage.Log;
 
 namespace Runnel.Benchmarks.Storage;
@@ -13,16 +11,15 @@ namespace Runnel.Benchmarks.Storage;
 [MemoryDiagnoser]
 public class LogTailReadBenchmarks
 {
-    private string _dir = "";
+    private TempLog _temp = null!;
     private PartitionLog _log = null!;
     private int _next;
 
     [GlobalSetup]
     public void Setup()
     {
-        _dir = Path.Combine(Path.GetTempPath(), "runnel-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_dir);
-        _log = PartitionLog.Open(new TopicPartition("bench", 0), _dir, LogConfig.Default, new PhysicalFileSystem(), TimeProvider.System, NullLoggerFactory.Instance, 0, 0, hadCleanShutdown: true);
+        _temp = TempLog.Open(LogConfig.Default);
+        _log = _temp.Log;
         var template = BatchFactory.Create(1, 100);
         var batch = new byte[template.Length];
         for (var i = 0; i < 10_000; i++)
@@ -33,11 +30,7 @@ public class LogTailReadBenchmarks
     }
 
     [GlobalCleanup]
-    public async Task Cleanup()
-    {
-        await _log.CloseAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
+    public async Task Cleanup() => await _temp.DisposeAsync();
 
     [Benchmark(Description = "Read the last 1-32 small batches (tail consumer)")]
     public int ReadTail()
