@@ -1,3 +1,6 @@
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using Runnel.Broker.Pipeline;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
 using Runnel.TestKit;
@@ -72,6 +75,29 @@ public sealed class RecycledMessagesTests(BrokerFixture fixture)
         Assert.Equal(1, dataPartition.PartitionIndex);
         Assert.Equal(1, dataPartition.HighWatermark);
         Assert.Equal(partitions[1].Records!.Value.ToArray(), dataPartition.Records!.Value.ToArray());
+    }
+
+    [Fact]
+    public async Task A_served_connection_keeps_no_view_of_its_request_frame_or_read_buffers()
+    {
+        var topic = await fixture.CreateTopicAsync(partitions: 1, prefix: "recycle-release");
+        var dispatcher = new RequestDispatcher(fixture.Broker.Host.Handlers, NullLoggerFactory.Instance);
+        var context = new RequestContext(1, fixture.Broker.Host.Listeners[0], new IPEndPoint(IPAddress.Loopback, 1))
+        {
+            ConnectionClosed = TestContext.Current.CancellationToken,
+        };
+
+        // As the connection does: dispatch, then (the response written) release the request's resources.
+        var produced = await dispatcher.DispatchAsync(context, WireClient.EncodeRequest(Produce(1, (topic, [0])), 9, correlationId: 1).AsMemory(4));
+        Assert.Equal((short)ErrorCode.None, ((ProduceResponse)produced.Response!).Responses[0].PartitionResponses[0].ErrorCode);
+        context.ReleaseResources();
+        Assert.Null(context.ConnectionState<ProduceRequest>().TopicData[0].PartitionData[0].Records);
+
+        var fetched = await dispatcher.DispatchAsync(context, WireClient.EncodeRequest(Fetch(topic, 0), 12, correlationId: 2).AsMemory(4));
+        var partition = ((FetchResponse)fetched.Response!).Responses[0].Partitions[0];
+        Assert.False(partition.Records!.Value.IsEmpty);
+        context.ReleaseResources();
+        Assert.Null(partition.Records);
     }
 
     private static ProduceRequest Produce(short acks, params (string Topic, int[] Partitions)[] topics) => new()

@@ -135,7 +135,9 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
                     }
                 }
 
-                return BuildResponse(context.ConnectionState<RecycledResponse>(), targets, read.Results, session, incremental, version, readCommitted);
+                var recycled = context.ConnectionState<RecycledResponse>();
+                context.RegisterForDispose(recycled);
+                return BuildResponse(recycled, targets, read.Results, session, incremental, version, readCommitted);
             }
 
             read.ReleaseBuffers();
@@ -414,7 +416,7 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
     /// the pools and come out again reset. A consumer fetching the same partitions over and over
     /// then allocates no per-partition objects.
     /// </summary>
-    private sealed class RecycledResponse
+    private sealed class RecycledResponse : IDisposable
     {
         private readonly FetchResponse _response = new();
 
@@ -433,6 +435,21 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
             Topics.ReturnAll(_response.Responses);
             _response.Reset();
             return _response;
+        }
+
+        /// <summary>
+        /// Called once the response is written, when its read buffers go back to the pool: the
+        /// records views are dropped so an idle connection does not keep those arrays reachable.
+        /// </summary>
+        public void Dispose()
+        {
+            foreach (var topic in _response.Responses)
+            {
+                foreach (var partition in topic.Partitions)
+                {
+                    partition.Records = null;
+                }
+            }
         }
     }
 

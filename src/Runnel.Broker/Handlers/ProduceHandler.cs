@@ -156,6 +156,17 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest>
             }
         }
 
+        // The batches are slices of the request's frame, which goes back to its pool once this request
+        // is served: the connection's recycled request must not keep that buffer (up to
+        // socket.request.max.bytes) reachable while the connection idles.
+        foreach (var topicData in request.TopicData)
+        {
+            foreach (var partitionData in topicData.PartitionData)
+            {
+                partitionData.Records = null;
+            }
+        }
+
         if (request.Acks == 0)
         {
             return new ValueTask<IApiMessage?>((IApiMessage?)null);
