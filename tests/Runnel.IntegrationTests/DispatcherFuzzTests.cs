@@ -10,7 +10,8 @@ namespace Runnel.IntegrationTests;
 
 /// <summary>
 /// Mutation fuzzing of the request path: valid requests of the read and produce APIs at every
-/// served version, with random bytes flipped, cut or inserted, go through the broker's dispatcher.
+/// served version, with random bytes flipped, cut or inserted, go through the broker's dispatcher,
+/// one request context serving one after another until a request closes it, as on a connection.
 /// Whatever the bytes, the dispatcher must answer or ask to close the connection; no exception may
 /// escape (one would end the connection with an error log instead of a clean close). Admin APIs that
 /// create or delete topics are left out so the fuzzer cannot fill the disk with partitions.
@@ -34,11 +35,15 @@ public sealed class DispatcherFuzzTests(BrokerFixture fixture)
         var random = new Random(20261130);
         var seeds = BuildSeeds(topic);
         var outcomes = new Dictionary<string, int>();
+        RequestContext? context = null;
         for (var i = 0; i < 20_000; i++)
         {
             var (key, version, frame) = seeds[random.Next(seeds.Count)];
             var mutated = Mutate(frame, random);
-            var context = new RequestContext(i, listener, new IPEndPoint(IPAddress.Loopback, 1)) { ConnectionClosed = TestContext.Current.CancellationToken };
+
+            // One context serves request after request, as a connection does (Fetch and Produce are
+            // decoded into the connection's recycled objects), until a request closes it.
+            context ??= new RequestContext(i, listener, new IPEndPoint(IPAddress.Loopback, 1)) { ConnectionClosed = TestContext.Current.CancellationToken };
             DispatchResult result;
             try
             {
@@ -52,6 +57,11 @@ public sealed class DispatcherFuzzTests(BrokerFixture fixture)
             finally
             {
                 context.ReleaseResources();
+            }
+
+            if (result.CloseReason is not null)
+            {
+                context = null;
             }
 
             var outcome = result.CloseReason is not null ? "close" : result.Response is null ? "no-response" : "response";
