@@ -434,8 +434,9 @@ internal sealed class MessageEmitter
     {
         cw.Line();
         cw.Line("/// <summary>");
-        cw.Line("/// Puts every field back to the value a new instance has, keeping the lists it owns (emptied)");
-        cw.Line("/// so a recycled message (a connection's response) allocates nothing to be filled again.");
+        cw.Line("/// Puts every field back to the value a new instance has, keeping the lists it holds (emptied)");
+        cw.Line("/// so a recycled message (a connection's response) allocates nothing to be filled again. A list");
+        cw.Line("/// assigned from elsewhere is emptied too: never give a message that will be reset a shared list.");
         cw.Line("/// </summary>");
         cw.Open("public void Reset()");
         cw.Line("UnknownTaggedFields = null;");

@@ -142,7 +142,9 @@ internal sealed class KafkaConnection
 
         try
         {
-            _metrics.Request(memory.Length >= 2 ? BinaryPrimitives.ReadInt16BigEndian(memory.Span) : (short)-1);
+            // A frame holds at least a request header (TryGetFrame refuses fewer than 8 bytes): its
+            // first two bytes are the API key.
+            _metrics.Request(BinaryPrimitives.ReadInt16BigEndian(memory.Span));
             var result = await _dispatcher.DispatchAsync(context, memory);
             if (result.CloseReason is not null)
             {

@@ -11,6 +11,8 @@ namespace Runnel.Broker.Pipeline;
 public sealed class RequestContext
 {
     private List<IDisposable>? _disposables;
+    private object?[]? _connectionState;
+    private int _connectionStateCount;
 
     public RequestContext(long connectionId, ListenerInfo listener, EndPoint? remote)
     {
@@ -71,9 +73,6 @@ public sealed class RequestContext
         _connectionState![_connectionStateCount++] = created;
         return created;
     }
-
-    private object?[]? _connectionState;
-    private int _connectionStateCount;
 
     public void RegisterForDispose(IDisposable disposable) => (_disposables ??= new()).Add(disposable);
 

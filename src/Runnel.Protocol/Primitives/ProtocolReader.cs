@@ -152,7 +152,8 @@ public ref struct ProtocolReader
 
     /// <summary>
     /// <see cref="ReadString"/>, but returns <paramref name="previous"/> itself when the bytes spell it
-    /// in ASCII: a connection's requests repeat one client id, and decoding it anew is a string per request.
+    /// in ASCII: a connection's requests repeat one client id and the same topic names, and decoding
+    /// them anew is a string each per request (generated reads pass the field's current value).
     /// </summary>
     public string? ReadStringReusing(string? previous, bool compact, bool nullable)
     {
