@@ -70,7 +70,9 @@ public sealed class ConfluentPythonTests(BrokerProcess broker) : CompatTest(brok
     [Fact]
     public async Task A_transform_loop_killed_repeatedly_writes_each_result_exactly_once()
     {
-        const int PerPartition = 600;
+        // Enough input that five kills land mid-stream: with 600 per partition a fast broker let two
+        // instances finish the whole input before the third kill (a CI run saw "only 2 kills").
+        const int PerPartition = 2000;
         var input = await DotNet.CreateTopicAsync("eos-in", partitions: 2);
         var output = await DotNet.CreateTopicAsync("eos-out", partitions: 2);
         var firstTimestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
