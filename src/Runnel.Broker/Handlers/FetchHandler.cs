@@ -118,49 +118,61 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         var readCommitted = request.IsolationLevel == 1;
         var maxBytes = Math.Min(request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes, _fetchMaxBytes);
         var deadline = _time.GetUtcNow().AddMilliseconds(Math.Max(0, request.MaxWaitMs));
-
-        while (true)
+        var waiter = request.MaxWaitMs > 0 ? context.ConnectionState<FetchWaiter>() : null;
+        waiter?.Bind(_time, context.ConnectionClosed);
+        try
         {
-            // Register for wake-ups before reading so an append between the read and the wait is not missed.
-            var wakeUps = request.MaxWaitMs > 0 ? CollectWakeUps(targets) : null;
-            using var read = ReadAll(targets, readCommitted, maxBytes, version);
-            var remaining = deadline - _time.GetUtcNow();
-            if (read.TotalBytes >= request.MinBytes || read.HasError || wakeUps is null || wakeUps.Count == 0 || remaining <= TimeSpan.Zero)
+            while (true)
             {
-                foreach (var r in read.Results.AsSpan())
+                // Watch for appends before reading so an append between the read and the wait is not missed.
+                var watching = waiter is not null && Watch(waiter, targets);
+                using var read = ReadAll(targets, readCommitted, maxBytes, version);
+                var remaining = deadline - _time.GetUtcNow();
+                if (read.TotalBytes >= request.MinBytes || read.HasError || !watching || remaining <= TimeSpan.Zero)
                 {
-                    if (r.Buffer is not null)
+                    foreach (var r in read.Results.AsSpan())
                     {
-                        context.RegisterForDispose(r.Buffer);
+                        if (r.Buffer is not null)
+                        {
+                            context.RegisterForDispose(r.Buffer);
+                        }
                     }
+
+                    var recycled = context.ConnectionState<RecycledResponse>();
+                    context.RegisterForDispose(recycled);
+                    return BuildResponse(recycled, targets, read.Results, session, incremental, version, readCommitted);
                 }
 
-                var recycled = context.ConnectionState<RecycledResponse>();
-                context.RegisterForDispose(recycled);
-                return BuildResponse(recycled, targets, read.Results, session, incremental, version, readCommitted);
+                read.ReleaseBuffers();
+                context.ConnectionClosed.ThrowIfCancellationRequested();
+                await waiter!.WaitAsync(remaining);
+                waiter.EndWait();
+                context.ConnectionClosed.ThrowIfCancellationRequested();
             }
-
-            read.ReleaseBuffers();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed);
-            wakeUps.Add(Task.Delay(remaining, _time, timeout.Token));
-            await Task.WhenAny(wakeUps);
-            await timeout.CancelAsync();
-            context.ConnectionClosed.ThrowIfCancellationRequested();
+        }
+        finally
+        {
+            // The read found enough, or failed, while the wait was open: close it before the next fetch arms it again.
+            if (waiter is not null)
+            {
+                await waiter.StopAsync();
+            }
         }
     }
 
-    private List<Task>? CollectWakeUps(RentedList<FetchTarget> targets)
+    /// <summary>Arms the connection's waiter on every known partition of the fetch; false when there is none to wait on.</summary>
+    private bool Watch(FetchWaiter waiter, RentedList<FetchTarget> targets)
     {
-        var tasks = new List<Task>(targets.Count + 1);
+        waiter.Arm();
         foreach (ref readonly var t in targets.AsSpan())
         {
             if (t.Topic is not null && _partitions.TryGet(t.Topic, t.Partition, out var partition))
             {
-                tasks.Add(partition.Notifier.WaitAsync());
+                waiter.Watch(partition.Notifier);
             }
         }
 
-        return tasks;
+        return waiter.IsWatching;
     }
 
     private RentedList<FetchTarget> BuildTargets(FetchRequest request, FetchSession? session, bool incremental, short version)
