@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Runnel.Broker.Fetch;
 using Runnel.Broker.Metadata;
 using Runnel.Broker.Partitions;
@@ -54,6 +55,9 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
     /// <summary>A consumer sends fetch after fetch on its connection: each is decoded into the same objects.</summary>
     protected override bool RecyclesRequests => true;
 
+    // Pooled state machines here and on the dispatcher and connection paths above a fetch: a long
+    // poll suspends them all, and each suspension would otherwise allocate a box per method.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected override async ValueTask<IApiMessage?> HandleAsync(RequestContext context, FetchRequest request)
     {
         var version = context.ApiVersion;
@@ -111,10 +115,12 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
     // Session epochs wrap from int.MaxValue to 1 (0 and -1 are reserved for full fetches).
     private static int NextEpoch(int epoch) => epoch == int.MaxValue ? 1 : epoch + 1;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<IApiMessage?> FetchAsync(RequestContext context, FetchRequest request, FetchSession? session, bool incremental)
     {
         var version = context.ApiVersion;
-        using var targets = BuildTargets(request, session, incremental, version);
+        using var targets = BuildTargets(context.ConnectionState<RentedList<FetchTarget>>(), request, session, incremental, version);
+        var results = context.ConnectionState<RentedList<PartitionRead>>();
         var readCommitted = request.IsolationLevel == 1;
         var maxBytes = Math.Min(request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes, _fetchMaxBytes);
         var deadline = _time.GetUtcNow().AddMilliseconds(Math.Max(0, request.MaxWaitMs));
@@ -126,7 +132,7 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
             {
                 // Watch for appends before reading so an append between the read and the wait is not missed.
                 var watching = waiter is not null && Watch(waiter, targets);
-                using var read = ReadAll(targets, readCommitted, maxBytes, version);
+                using var read = ReadAll(targets, results, readCommitted, maxBytes, version);
                 var remaining = deadline - _time.GetUtcNow();
                 if (read.TotalBytes >= request.MinBytes || read.HasError || !watching || remaining <= TimeSpan.Zero)
                 {
@@ -175,7 +181,8 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         return waiter.IsWatching;
     }
 
-    private RentedList<FetchTarget> BuildTargets(FetchRequest request, FetchSession? session, bool incremental, short version)
+    /// <summary>Fills the connection's target list (emptied when the fetch ends) with what this fetch reads.</summary>
+    private RentedList<FetchTarget> BuildTargets(RentedList<FetchTarget> targets, FetchRequest request, FetchSession? session, bool incremental, short version)
     {
         var image = _topics.Image;
         var requested = 0;
@@ -184,7 +191,7 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
             requested += topic.Partitions.Count;
         }
 
-        var targets = new RentedList<FetchTarget>(incremental ? session!.Ordered.Count + requested : requested);
+        targets.Reserve(incremental ? session!.Ordered.Count + requested : requested);
         foreach (var topic in request.Topics)
         {
             var name = ResolveName(image, topic.Topic, topic.TopicId, version);
@@ -251,9 +258,10 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         return image.TryGetTopic(topicId, out var topic) ? topic.Name : null;
     }
 
-    private ReadOutcome ReadAll(RentedList<FetchTarget> targets, bool readCommitted, int maxBytes, short version)
+    private ReadOutcome ReadAll(RentedList<FetchTarget> targets, RentedList<PartitionRead> results, bool readCommitted, int maxBytes, short version)
     {
-        var outcome = new ReadOutcome(targets.Count);
+        results.Reserve(targets.Count);
+        var outcome = new ReadOutcome(results);
         var remaining = maxBytes;
         var minOneBatch = true;
         foreach (ref readonly var target in targets.AsSpan())
@@ -477,9 +485,10 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
     }
 
     /// <summary>What one pass over the targets read; a struct, so a fetch allocates no object for it.</summary>
-    private struct ReadOutcome(int capacity) : IDisposable
+    private struct ReadOutcome(RentedList<PartitionRead> results) : IDisposable
     {
-        public RentedList<PartitionRead> Results { get; } = new(capacity);
+        /// <summary>The connection's result list, emptied by <see cref="Dispose"/> for the next read.</summary>
+        public RentedList<PartitionRead> Results { get; } = results;
 
         public long TotalBytes { get; set; }
 

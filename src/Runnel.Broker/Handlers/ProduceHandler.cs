@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Runnel.Broker.Partitions;
 using Runnel.Broker.Pipeline;
@@ -276,6 +277,7 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest>
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<IApiMessage?> WaitForFlushAsync(ProduceResponse response, List<(Partition Partition, long Offset)> waits, CancellationToken cancellationToken)
     {
         foreach (var (partition, offset) in waits)

@@ -6,13 +6,19 @@ namespace Runnel.Broker.Handlers;
 /// <summary>
 /// A growable list over an array rented from <see cref="ArrayPool{T}.Shared"/>, for per-request
 /// scratch lists whose size follows the request (a fetch names up to thousands of partitions):
-/// the array goes back to the pool on <see cref="Dispose"/> instead of becoming garbage.
+/// the array goes back to the pool on <see cref="Dispose"/> instead of becoming garbage. A
+/// disposed list is empty and can be filled again, so a connection can keep one for all its requests.
 /// </summary>
 internal sealed class RentedList<T> : IDisposable
 {
-    private T[] _items;
+    private T[] _items = [];
 
-    public RentedList(int capacity) => _items = ArrayPool<T>.Shared.Rent(Math.Max(capacity, 4));
+    /// <summary>An empty list; it rents an array when the first item comes (or <see cref="Reserve"/>).</summary>
+    public RentedList()
+    {
+    }
+
+    public RentedList(int capacity) => Reserve(capacity);
 
     public int Count { get; private set; }
 
@@ -29,13 +35,24 @@ internal sealed class RentedList<T> : IDisposable
     {
         if (Count == _items.Length)
         {
-            var larger = ArrayPool<T>.Shared.Rent(_items.Length * 2);
-            Array.Copy(_items, larger, Count);
-            Return(_items, Count);
-            _items = larger;
+            Reserve(Math.Max(4, _items.Length * 2));
         }
 
         _items[Count++] = item;
+    }
+
+    /// <summary>Makes room for <paramref name="capacity"/> items in all, so a list whose size is known rents once.</summary>
+    public void Reserve(int capacity)
+    {
+        if (capacity <= _items.Length)
+        {
+            return;
+        }
+
+        var larger = ArrayPool<T>.Shared.Rent(Math.Max(capacity, 4));
+        Array.Copy(_items, larger, Count);
+        Return(_items, Count);
+        _items = larger;
     }
 
     public ReadOnlySpan<T> AsSpan() => _items.AsSpan(0, Count);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
@@ -122,6 +123,7 @@ internal sealed class KafkaConnection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<string?> ServeAsync(RequestContext context, PipeWriter writer, ReadOnlySequence<byte> frame)
     {
         byte[]? rented = null;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Runnel.Broker.Handlers;
 using Runnel.Protocol;
@@ -41,6 +42,7 @@ public sealed class RequestDispatcher
         return AwaitHandlerAsync(context, handler, pending);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<DispatchResult> AwaitHandlerAsync(RequestContext context, IRequestHandler handler, ValueTask<IApiMessage?> pending) =>
         ToResult(context, handler, await pending);
 

@@ -34,4 +34,24 @@ public class RentedListTests
         Assert.Equal(0, list.Count);
         Assert.True(list.AsSpan().IsEmpty);
     }
+
+    [Fact]
+    public void A_disposed_list_fills_again_from_empty_and_from_a_reserved_size()
+    {
+        var list = new RentedList<int>();
+        Assert.Equal(0, list.Count);
+        for (var round = 0; round < 3; round++)
+        {
+            list.Reserve(round * 10);
+            for (var i = 0; i < 20 + round; i++)
+            {
+                list.Add(i * round);
+            }
+
+            Assert.Equal(20 + round, list.Count);
+            Assert.Equal(Enumerable.Range(0, 20 + round).Select(i => i * round), list.AsSpan().ToArray());
+            list.Dispose();
+            Assert.Equal(0, list.Count);
+        }
+    }
 }
