@@ -6,14 +6,16 @@ namespace Runnel.Storage.Log;
 
 /// <summary>
 /// Shared machinery of the offset and time indexes: a 16-byte versioned header followed by
-/// fixed-size big-endian entries (layout in docs/formats/index.md). Entries are kept in memory in an
-/// array for binary search and appended to the file as they are added; the file is never
-/// preallocated, so its length is always <c>HeaderSize + Count * EntrySize</c>.
+/// fixed-size big-endian entries (layout in docs/formats/index.md). Entries are kept in memory in
+/// fixed-size chunks (<see cref="IndexEntries{TEntry}"/>) for binary search and appended to the file
+/// as they are added; the file is never preallocated, so its length is always
+/// <c>HeaderSize + Count * EntrySize</c>.
 /// </summary>
 /// <remarks>
 /// Concurrency: one writer (the partition's append lock) and any number of lock-free readers. The
-/// writer stores an entry, publishes a grown array before the count, then the count with a volatile
-/// write; readers read the count first, then the array, so every entry below the count is visible.
+/// writer stores an entry (in a new chunk, and a grown chunk directory, when needed), publishes
+/// the directory before the count, then the count with a volatile write; readers read the count
+/// first, then the directory, so every entry below the count is visible.
 /// Truncation (replication, recovery) may race with a reader, which then gets a stale hint; readers
 /// only use an entry as a starting point for a forward scan, never as the answer itself.
 /// </remarks>
@@ -30,17 +32,17 @@ internal abstract class IndexFile<TEntry> : IDisposable
     public const short CurrentMinCompatibleVersion = 1;
 
     private readonly IStorageFile _file;
-    private TEntry[] _entries;
+    private TEntry[]?[] _chunks;
     private int _count;
     private bool _dirty;
 
-    protected IndexFile(IStorageFile file, long baseOffset, int maxEntries, TEntry[] entries, int count)
+    protected IndexFile(IStorageFile file, long baseOffset, int maxEntries, ReadOnlySpan<TEntry> entries)
     {
         _file = file;
         BaseOffset = baseOffset;
         MaxEntries = maxEntries;
-        _entries = entries;
-        _count = count;
+        _chunks = ToChunks(entries);
+        _count = entries.Length;
     }
 
     public long BaseOffset { get; }
@@ -62,26 +64,26 @@ internal abstract class IndexFile<TEntry> : IDisposable
     protected abstract uint Magic { get; }
 
     /// <summary>A consistent view for readers: entries [0, count).</summary>
-    protected (TEntry[] Entries, int Count) Snapshot()
+    protected IndexEntries<TEntry> Snapshot()
     {
         var count = Volatile.Read(ref _count);
-        var entries = Volatile.Read(ref _entries);
-        return (entries, Math.Min(count, entries.Length));
+        var chunks = Volatile.Read(ref _chunks);
+        return new IndexEntries<TEntry>(chunks, count);
     }
 
     public TEntry? LastEntry
     {
         get
         {
-            var (entries, count) = Snapshot();
-            return count == 0 ? null : entries[count - 1];
+            var entries = Snapshot();
+            return entries.Count == 0 ? null : entries[entries.Count - 1];
         }
     }
 
     public TEntry EntryAt(int index)
     {
-        var (entries, count) = Snapshot();
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, count);
+        var entries = Snapshot();
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, entries.Count);
         return entries[index];
     }
 
@@ -93,19 +95,11 @@ internal abstract class IndexFile<TEntry> : IDisposable
     protected void AppendEntry(in TEntry entry)
     {
         var count = _count;
-        var entries = _entries;
-        if (count == entries.Length)
-        {
-            var grown = new TEntry[Math.Min(Math.Max(16, entries.Length * 2), Math.Max(MaxEntries, count + 1))];
-            Array.Copy(entries, grown, count);
-            Volatile.Write(ref _entries, grown);
-            entries = grown;
-        }
-
+        var chunk = ChunkFor(count);
         Span<byte> buffer = stackalloc byte[16];
         Encode(entry, buffer);
         _file.Write(buffer[..EntrySize], HeaderSize + ((long)count * EntrySize));
-        entries[count] = entry;
+        chunk[count & (IndexEntries<TEntry>.ChunkSize - 1)] = entry;
         _dirty = true;
         Volatile.Write(ref _count, count + 1);
     }
@@ -144,12 +138,52 @@ internal abstract class IndexFile<TEntry> : IDisposable
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        var copy = new TEntry[Math.Max(16, entries.Length)];
-        entries.CopyTo(copy);
+        var chunks = ToChunks(entries);
         Volatile.Write(ref _count, 0);
-        Volatile.Write(ref _entries, copy);
+        Volatile.Write(ref _chunks, chunks);
         Volatile.Write(ref _count, entries.Length);
         _dirty = true;
+    }
+
+    /// <summary>The chunk that holds entry <paramref name="index"/>, added (and published) if it is the first there.</summary>
+    private TEntry[] ChunkFor(int index)
+    {
+        var chunks = _chunks;
+        var slot = index >> IndexEntries<TEntry>.ChunkShift;
+        if (slot < chunks.Length && chunks[slot] is { } existing)
+        {
+            return existing; // also after a truncation: the chunk's later entries are overwritten
+        }
+
+        var chunk = new TEntry[IndexEntries<TEntry>.ChunkSize];
+        if (slot >= chunks.Length)
+        {
+            // A new directory, published whole: a reader holding the old one only looks below its count.
+            var grown = new TEntry[]?[Math.Max(4, chunks.Length * 2)];
+            Array.Copy(chunks, grown, chunks.Length);
+            grown[slot] = chunk;
+            Volatile.Write(ref _chunks, grown);
+        }
+        else
+        {
+            chunks[slot] = chunk;
+        }
+
+        return chunk;
+    }
+
+    private static TEntry[]?[] ToChunks(ReadOnlySpan<TEntry> entries)
+    {
+        var chunks = new TEntry[]?[Math.Max(4, IndexEntries<TEntry>.ChunksFor(entries.Length))];
+        for (var i = 0; i * IndexEntries<TEntry>.ChunkSize < entries.Length; i++)
+        {
+            var chunk = new TEntry[IndexEntries<TEntry>.ChunkSize];
+            var start = i * IndexEntries<TEntry>.ChunkSize;
+            entries.Slice(start, Math.Min(IndexEntries<TEntry>.ChunkSize, entries.Length - start)).CopyTo(chunk);
+            chunks[i] = chunk;
+        }
+
+        return chunks;
     }
 
     /// <summary>fsyncs the file if entries changed since the last flush.</summary>
@@ -251,7 +285,7 @@ internal abstract class IndexFile<TEntry> : IDisposable
         }
 
         var count = (int)((length - HeaderSize) / entrySize);
-        var entries = new TEntry[Math.Max(16, count)];
+        var entries = new TEntry[count];
         var memory = bytes.AsMemory();
         for (var i = 0; i < count; i++)
         {

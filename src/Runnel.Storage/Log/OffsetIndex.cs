@@ -22,8 +22,8 @@ internal sealed class OffsetIndex : IndexFile<OffsetIndexEntry>
 
     public const int Size = 8;
 
-    private OffsetIndex(IStorageFile file, long baseOffset, int maxEntries, OffsetIndexEntry[] entries, int count)
-        : base(file, baseOffset, maxEntries, entries, count)
+    private OffsetIndex(IStorageFile file, long baseOffset, int maxEntries, ReadOnlySpan<OffsetIndexEntry> entries)
+        : base(file, baseOffset, maxEntries, entries)
     {
     }
 
@@ -34,7 +34,7 @@ internal sealed class OffsetIndex : IndexFile<OffsetIndexEntry>
     public static int MaxEntriesFor(int indexBytes) => Math.Max(1, (indexBytes - HeaderSize) / Size);
 
     public static OffsetIndex Create(IFileSystem fs, string path, long baseOffset, int maxEntries) =>
-        new(CreateFile(fs, path, FileMagic, baseOffset), baseOffset, maxEntries, new OffsetIndexEntry[16], 0);
+        new(CreateFile(fs, path, FileMagic, baseOffset), baseOffset, maxEntries, []);
 
     /// <summary>Loads the index, or returns null with the reason it must be rebuilt.</summary>
     public static OffsetIndex? TryLoad(IFileSystem fs, string path, long baseOffset, int maxEntries, long logSize, out string? problem)
@@ -68,7 +68,7 @@ internal sealed class OffsetIndex : IndexFile<OffsetIndexEntry>
                 }
             }
 
-            return new OffsetIndex(file, baseOffset, maxEntries, entries, count);
+            return new OffsetIndex(file, baseOffset, maxEntries, entries.AsSpan(0, count));
         }
         catch
         {
@@ -83,7 +83,8 @@ internal sealed class OffsetIndex : IndexFile<OffsetIndexEntry>
     /// </summary>
     public (long Offset, int Position) Lookup(long targetOffset)
     {
-        var (entries, count) = Snapshot();
+        var entries = Snapshot();
+        var count = entries.Count;
         var relative = targetOffset - BaseOffset;
         if (relative < 0 || count == 0)
         {
@@ -114,7 +115,8 @@ internal sealed class OffsetIndex : IndexFile<OffsetIndexEntry>
     /// <summary>Removes entries for offsets at or above <paramref name="offset"/>.</summary>
     public void TruncateTo(long offset)
     {
-        var (entries, count) = Snapshot();
+        var entries = Snapshot();
+        var count = entries.Count;
         var keep = count;
         while (keep > 0 && BaseOffset + entries[keep - 1].RelativeOffset >= offset)
         {

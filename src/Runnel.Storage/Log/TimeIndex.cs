@@ -20,8 +20,8 @@ internal sealed class TimeIndex : IndexFile<TimeIndexEntry>
 
     public const int Size = 12;
 
-    private TimeIndex(IStorageFile file, long baseOffset, int maxEntries, TimeIndexEntry[] entries, int count)
-        : base(file, baseOffset, maxEntries, entries, count)
+    private TimeIndex(IStorageFile file, long baseOffset, int maxEntries, ReadOnlySpan<TimeIndexEntry> entries)
+        : base(file, baseOffset, maxEntries, entries)
     {
     }
 
@@ -32,7 +32,7 @@ internal sealed class TimeIndex : IndexFile<TimeIndexEntry>
     public static int MaxEntriesFor(int indexBytes) => Math.Max(1, (indexBytes - HeaderSize) / Size);
 
     public static TimeIndex Create(IFileSystem fs, string path, long baseOffset, int maxEntries) =>
-        new(CreateFile(fs, path, FileMagic, baseOffset), baseOffset, maxEntries, new TimeIndexEntry[16], 0);
+        new(CreateFile(fs, path, FileMagic, baseOffset), baseOffset, maxEntries, []);
 
     /// <summary>Loads the index, or returns null with the reason it must be rebuilt.</summary>
     public static TimeIndex? TryLoad(IFileSystem fs, string path, long baseOffset, int maxEntries, long nextOffset, out string? problem)
@@ -66,7 +66,7 @@ internal sealed class TimeIndex : IndexFile<TimeIndexEntry>
                 }
             }
 
-            return new TimeIndex(file, baseOffset, maxEntries, entries, count);
+            return new TimeIndex(file, baseOffset, maxEntries, entries.AsSpan(0, count));
         }
         catch
         {
@@ -83,7 +83,8 @@ internal sealed class TimeIndex : IndexFile<TimeIndexEntry>
     /// </summary>
     public (long Timestamp, long Offset) Lookup(long timestamp)
     {
-        var (entries, count) = Snapshot();
+        var entries = Snapshot();
+        var count = entries.Count;
         int lo = 0, hi = count - 1, found = -1;
         while (lo <= hi)
         {
@@ -122,7 +123,8 @@ internal sealed class TimeIndex : IndexFile<TimeIndexEntry>
     /// <summary>Removes entries whose offset is at or above <paramref name="offset"/>.</summary>
     public void TruncateTo(long offset)
     {
-        var (entries, count) = Snapshot();
+        var entries = Snapshot();
+        var count = entries.Count;
         var keep = count;
         while (keep > 0 && BaseOffset + entries[keep - 1].RelativeOffset >= offset)
         {
