@@ -250,7 +250,7 @@ public static partial class BrokerConfigs
         { Validator = ConfigValidator.AtLeast(0), Importance = High };
         yield return new(LogSegmentDeleteDelayMs, ConfigType.Long, 60_000L, "Default time in milliseconds a deleted segment's files linger so reads in progress can finish.")
         { Validator = ConfigValidator.AtLeast(0), Importance = High, Dynamic = ClusterWide };
-        yield return new(LogPreallocate, ConfigType.Boolean, false, "Default for preallocating a new segment file to its full size.")
+        yield return new(LogPreallocate, ConfigType.Boolean, false, "Default for keeping the active segment file ahead of its data with written zeros (topic config preallocate).")
         { Importance = Medium, Dynamic = ClusterWide };
         yield return new(LogMessageTimestampType, ConfigType.String, "CreateTime", "Default record timestamp: the producer's CreateTime or the broker's LogAppendTime.")
         { Validator = ConfigValidator.In("CreateTime", "LogAppendTime"), Importance = Medium, Dynamic = ClusterWide };

@@ -25,6 +25,7 @@ public static class TopicRuntimeConfigFactory
                 FlushMs = resolved.FlushMs,
                 FileDeleteDelayMs = resolved.FileDeleteDelayMs,
                 FlushOnAcks = resolved.FlushOnAcksAll,
+                Preallocate = resolved.Preallocate,
                 Compact = resolved.CleanupPolicyCompact,
                 DeleteRetentionMs = resolved.DeleteRetentionMs,
                 MinCompactionLagMs = resolved.MinCompactionLagMs,

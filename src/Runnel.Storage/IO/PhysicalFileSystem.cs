@@ -4,7 +4,7 @@ namespace Runnel.Storage.IO;
 
 /// <summary>
 /// The production file system: <see cref="File.OpenHandle"/> + <see cref="RandomAccess"/> for data,
-/// and <c>open(2)</c> + <c>fsync(2)</c> for directories.
+/// <c>fdatasync(2)</c> to flush a file on Linux, and <c>open(2)</c> + <c>fsync(2)</c> for directories.
 /// </summary>
 /// <remarks>
 /// Directory fsync: .NET refuses to open a directory as a file (<see cref="File.OpenHandle"/> fails
@@ -57,7 +57,7 @@ public sealed partial class PhysicalFileSystem : IFileSystem
             return;
         }
 
-        var fd = NativeMethods.Open(path, 0 /* O_RDONLY */);
+        var fd = LibC.Open(path, 0 /* O_RDONLY */);
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -66,7 +66,7 @@ public sealed partial class PhysicalFileSystem : IFileSystem
 
         try
         {
-            if (NativeMethods.Fsync(fd) != 0)
+            if (LibC.Fsync(fd) != 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
                 throw new IOException($"fsync of directory {path} failed: errno {errno} ({Marshal.GetPInvokeErrorMessage(errno)}).");
@@ -74,22 +74,7 @@ public sealed partial class PhysicalFileSystem : IFileSystem
         }
         finally
         {
-            _ = NativeMethods.Close(fd);
+            _ = LibC.Close(fd);
         }
-    }
-
-    private static class NativeMethods
-    {
-        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        public static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-        [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        public static extern int Fsync(int fd);
-
-        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-        public static extern int Close(int fd);
     }
 }

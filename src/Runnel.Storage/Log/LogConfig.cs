@@ -79,4 +79,11 @@ public sealed record LogConfig
     /// when to wait; the log only records the setting.
     /// </summary>
     public bool FlushOnAcks { get; init; }
+
+    /// <summary>
+    /// <c>preallocate</c>: the active segment's file is kept a few MiB longer than its data, with
+    /// zeros written ahead, so appends overwrite written blocks and an fsync need not commit the
+    /// file-system journal (<see cref="LogSegment.PreallocateAheadBytes"/>). Trimmed at roll and close.
+    /// </summary>
+    public bool Preallocate { get; init; }
 }

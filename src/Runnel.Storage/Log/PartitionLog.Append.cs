@@ -134,7 +134,7 @@ public sealed partial class PartitionLog
                     rolled = true;
                 }
 
-                active.Append(validatedBatches, config.IndexIntervalBytes, nowMs);
+                active.Append(validatedBatches, config.IndexIntervalBytes, nowMs, config.Preallocate ? config.SegmentBytes : 0);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -254,6 +254,7 @@ public sealed partial class PartitionLog
         _pendingSnapshot = (_logEndOffset, _producers.CopyEntries(), _truncations);
         var previous = _segments.Active;
         previous.OnBecomeInactive();
+        previous.TrimPreallocation();
         var segment = LogSegment.Create(_fs, Directory, _logEndOffset, config, nowMs);
         _segments = _segments.Add(segment);
 

@@ -357,6 +357,18 @@ public sealed partial class PartitionLog
             }
 
             Volatile.Write(ref _closed, 1);
+            if (!IsOffline)
+            {
+                // No append can come now: the zeros ahead of the data go before the final flush.
+                try
+                {
+                    _segments.Active.TrimPreallocation();
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    MarkOffline(ex);
+                }
+            }
         }
 
         if (!IsOffline)
