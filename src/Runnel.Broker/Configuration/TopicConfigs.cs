@@ -140,7 +140,7 @@ public static partial class TopicConfigs
         { Validator = ConfigValidator.AtLeast(0), BrokerSynonyms = Synonyms(BrokerConfigs.LogCleanerMinCompactionLagMs) };
         yield return new(MinInSyncReplicas, ConfigType.Int, 1, "Number of in-sync replicas an acks=-1 write needs before it succeeds.")
         { Validator = ConfigValidator.AtLeast(1), BrokerSynonyms = Synonyms(BrokerConfigs.MinInSyncReplicas) };
-        yield return new(Preallocate, ConfigType.Boolean, false, "Whether the active segment file is kept ahead of its data: Runnel writes zeros a few MiB past the end (not the whole segment, as Kafka's sparse file), so fsyncs of appends need no file-system journal commit; trimmed at roll and close.")
+        yield return new(Preallocate, ConfigType.Boolean, false, "Whether the active segment file is kept ahead of its data: Runnel writes zeros up to 2 MiB past the end (not the whole segment, as Kafka's sparse file), so fsyncs of appends need no file-system journal commit; trimmed at roll and close.")
         { BrokerSynonyms = Synonyms(BrokerConfigs.LogPreallocate) };
         yield return new(RemoteLogCopyDisable, ConfigType.Boolean, false, "Whether a tiered topic stops uploading segments; tiered storage is not supported yet.");
         yield return new(RemoteLogDeleteOnDisable, ConfigType.Boolean, false, "Whether tiered data is deleted when tiered storage is turned off for the topic; tiered storage is not supported yet.");

@@ -81,7 +81,7 @@ public sealed record LogConfig
     public bool FlushOnAcks { get; init; }
 
     /// <summary>
-    /// <c>preallocate</c>: the active segment's file is kept a few MiB longer than its data, with
+    /// <c>preallocate</c>: the active segment's file is kept up to 2 MiB longer than its data, with
     /// zeros written ahead, so appends overwrite written blocks and an fsync need not commit the
     /// file-system journal (<see cref="LogSegment.PreallocateAheadBytes"/>). Trimmed at roll and close.
     /// </summary>

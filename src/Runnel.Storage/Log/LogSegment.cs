@@ -501,43 +501,42 @@ internal sealed class LogSegment : IDisposable
         Volatile.Write(ref _lastModifiedMs, nowMs);
     }
 
-    /// <summary>Zeros kept written ahead of the data of a segment that preallocates.</summary>
-    public const int PreallocateAheadBytes = 4 * 1024 * 1024;
+    /// <summary>Zeros kept written ahead of the data of a segment that preallocates (at most).</summary>
+    public const int PreallocateAheadBytes = 2 * 1024 * 1024;
 
-    /// <summary>How much is zeroed at a time: one write per MiB of data, not one large stall.</summary>
+    /// <summary>How much one append zeroes at most: no append stalls on a large write, and a new segment starts small.</summary>
     public const int PreallocateStepBytes = 1024 * 1024;
 
     private static byte[]? s_zeros;
 
     /// <summary>
-    /// <c>preallocate</c>: keeps the file <see cref="PreallocateAheadBytes"/> longer than the data
-    /// (never past <paramref name="limit"/>, the segment size), zeros written a step at a time. Why
-    /// written zeros rather than a sparse or <c>fallocate</c>d file (Kafka's way): an append that
-    /// grows the file makes every <c>fdatasync</c> commit the file-system journal (the new size
-    /// and blocks), and so do unwritten extents; an append into blocks already written and synced
-    /// does not, which halves the cost of an fsync round on ext4 (bench/RESULTS.md, "What one fsync
+    /// <c>preallocate</c>: keeps the file up to <see cref="PreallocateAheadBytes"/> longer than the
+    /// data (never past <paramref name="limit"/>, the segment size), one step of zeros per append
+    /// that finds less than a step ahead. Why written zeros rather than a sparse or
+    /// <c>fallocate</c>d file (Kafka's way): an append that grows the file makes its next flush
+    /// commit the file-system journal (the new size and blocks), and so do unwritten extents; an
+    /// append into blocks already written and flushed does not (bench/RESULTS.md, "What one fsync
     /// round costs"). The zeros are never data: reads stop at <see cref="Size"/>, recovery stops at
     /// the first invalid batch, and <see cref="TrimPreallocation"/> cuts them off when the segment
     /// rolls or the log closes.
     /// </summary>
     private void PrepareAhead(long end, long limit)
     {
-        var target = Math.Min(end + PreallocateAheadBytes, limit);
-        if (target - _preparedEnd < PreallocateStepBytes)
+        if (_preparedEnd - end >= PreallocateAheadBytes - PreallocateStepBytes)
+        {
+            return;
+        }
+
+        var from = Math.Max(_preparedEnd, end);
+        var length = (int)Math.Min(PreallocateStepBytes, limit - from);
+        if (length <= 0)
         {
             return;
         }
 
         var zeros = s_zeros ??= new byte[PreallocateStepBytes];
-        var from = Math.Max(_preparedEnd, end);
-        while (from < target)
-        {
-            var length = (int)Math.Min(PreallocateStepBytes, target - from);
-            _log.Write(zeros.AsSpan(0, length), from);
-            from += length;
-        }
-
-        _preparedEnd = from;
+        _log.Write(zeros.AsSpan(0, length), from);
+        _preparedEnd = from + length;
     }
 
     /// <summary>
