@@ -1,15 +1,16 @@
 namespace Runnel.Storage.Log;
 
 /// <summary>
-/// A reader's view of an index's entries [0, <see cref="Count"/>), stored in fixed-size chunks.
-/// Chunks, not one array: a growing index then allocates only what it keeps (no doubled copies
-/// left as garbage), and no chunk is large enough for the large-object heap, whose garbage only
-/// a gen2 collection frees; a 10 MiB index would otherwise end in multi-megabyte arrays.
+/// A reader's view of an index's entries [0, <see cref="Count"/>), stored in chunks of at most
+/// <see cref="ChunkSize"/> entries (every chunk but the last full). Chunks, not one array: a growing
+/// index then leaves at most a chunk's worth of doubled copies as garbage, and no chunk is large
+/// enough for the large-object heap, whose garbage only a gen2 collection frees; a 10 MiB index
+/// would otherwise end in multi-megabyte arrays.
 /// </summary>
 internal readonly struct IndexEntries<TEntry>
     where TEntry : struct
 {
-    /// <summary>Entries per chunk: 8 KiB of offset entries, 16 KiB of time entries.</summary>
+    /// <summary>Entries in a full chunk: 8 KiB of offset entries, 16 KiB of time entries.</summary>
     public const int ChunkSize = 1 << ChunkShift;
 
     public const int ChunkShift = 10;

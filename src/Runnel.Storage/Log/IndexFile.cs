@@ -145,24 +145,39 @@ internal abstract class IndexFile<TEntry> : IDisposable
         _dirty = true;
     }
 
-    /// <summary>The chunk that holds entry <paramref name="index"/>, added (and published) if it is the first there.</summary>
+    /// <summary>
+    /// The chunk that holds entry <paramref name="index"/>, added or grown (and published) when
+    /// needed. A chunk starts at 16 entries and doubles up to <see cref="IndexEntries{TEntry}.ChunkSize"/>,
+    /// so the index of a small segment (most of them, on a broker with many partitions) stays small.
+    /// A grown chunk replaces the old one in its slot after the copy: a reader still holding the old
+    /// one only reads entries below the count it saw, which were copied.
+    /// </summary>
     private TEntry[] ChunkFor(int index)
     {
         var chunks = _chunks;
         var slot = index >> IndexEntries<TEntry>.ChunkShift;
+        var inChunk = index & (IndexEntries<TEntry>.ChunkSize - 1);
         if (slot < chunks.Length && chunks[slot] is { } existing)
         {
-            return existing; // also after a truncation: the chunk's later entries are overwritten
+            if (inChunk < existing.Length)
+            {
+                return existing; // also after a truncation: the chunk's later entries are overwritten
+            }
+
+            var grown = new TEntry[Math.Min(IndexEntries<TEntry>.ChunkSize, Math.Max(inChunk + 1, existing.Length * 2))];
+            Array.Copy(existing, grown, existing.Length);
+            chunks[slot] = grown;
+            return grown;
         }
 
-        var chunk = new TEntry[IndexEntries<TEntry>.ChunkSize];
+        var chunk = new TEntry[Math.Min(IndexEntries<TEntry>.ChunkSize, Math.Max(16, inChunk + 1))];
         if (slot >= chunks.Length)
         {
             // A new directory, published whole: a reader holding the old one only looks below its count.
-            var grown = new TEntry[]?[Math.Max(4, chunks.Length * 2)];
-            Array.Copy(chunks, grown, chunks.Length);
-            grown[slot] = chunk;
-            Volatile.Write(ref _chunks, grown);
+            var directory = new TEntry[]?[Math.Max(4, chunks.Length * 2)];
+            Array.Copy(chunks, directory, chunks.Length);
+            directory[slot] = chunk;
+            Volatile.Write(ref _chunks, directory);
         }
         else
         {
@@ -177,9 +192,9 @@ internal abstract class IndexFile<TEntry> : IDisposable
         var chunks = new TEntry[]?[Math.Max(4, IndexEntries<TEntry>.ChunksFor(entries.Length))];
         for (var i = 0; i * IndexEntries<TEntry>.ChunkSize < entries.Length; i++)
         {
-            var chunk = new TEntry[IndexEntries<TEntry>.ChunkSize];
+            // Sized to what it holds: a loaded index is usually final (an inactive segment).
             var start = i * IndexEntries<TEntry>.ChunkSize;
-            entries.Slice(start, Math.Min(IndexEntries<TEntry>.ChunkSize, entries.Length - start)).CopyTo(chunk);
+            var chunk = entries.Slice(start, Math.Min(IndexEntries<TEntry>.ChunkSize, entries.Length - start)).ToArray();
             chunks[i] = chunk;
         }
 

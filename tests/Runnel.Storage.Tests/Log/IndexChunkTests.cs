@@ -45,6 +45,15 @@ public sealed class IndexChunkTests
         using var reloaded = OffsetIndex.TryLoad(PhysicalFileSystem.Instance, path, BaseOffset, 100_000, logSize: long.MaxValue, out var problem);
         Assert.Null(problem);
         CheckOffsets(reloaded!, expected);
+
+        // A loaded index holds a last chunk sized to its entries; appending grows it, then starts the next.
+        var next = expected[^1];
+        for (var i = 1; i <= IndexEntries<OffsetIndexEntry>.ChunkSize; i++)
+        {
+            Add(reloaded!, expected, next.Offset + (i * 3L), next.Position + (i * 100));
+        }
+
+        CheckOffsets(reloaded!, expected);
     }
 
     [Fact]
