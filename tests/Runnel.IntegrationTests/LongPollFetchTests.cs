@@ -31,7 +31,7 @@ public sealed class LongPollFetchTests(BrokerFixture fixture)
         await WaitForWaitersAsync(topic, 4, 1);
         Assert.False(fetch.IsCompleted);
 
-        await ProduceAsync(producer, topic, 3, [42]);
+        await ProduceAsync(producer, topic, 3);
         var response = await fetch.WaitAsync(s_registrationTimeout, cancel);
 
         var partitions = Assert.Single(response.Responses).Partitions;
@@ -63,7 +63,7 @@ public sealed class LongPollFetchTests(BrokerFixture fixture)
             {
                 var fetch = consumer.SendAsync<FetchResponse>(Fetch(topic, maxWaitMs: 120_000, [next, 0]), 12, cancellationToken: cancel);
                 await WaitForWaitersAsync(topic, 2, 1);
-                await ProduceAsync(producer, topic, 0, [(byte)round]);
+                await ProduceAsync(producer, topic, 0);
                 var woken = await fetch.WaitAsync(s_registrationTimeout, cancel);
                 var partition = woken.Responses[0].Partitions[0];
                 Assert.False(partition.Records!.Value.IsEmpty);
@@ -118,41 +118,13 @@ public sealed class LongPollFetchTests(BrokerFixture fixture)
         }
     }
 
-    private static async Task ProduceAsync(WireClient producer, string topic, int partition, byte[] value)
+    private static async Task ProduceAsync(WireClient producer, string topic, int partition)
     {
-        var request = new ProduceRequest
-        {
-            Acks = 1,
-            TimeoutMs = 5000,
-            TopicData =
-            [
-                new ProduceRequest.TopicProduceData
-                {
-                    Name = topic,
-                    PartitionData = [new ProduceRequest.PartitionProduceData { Index = partition, Records = RecordBatchBuilderForTests.SingleRecord(value) }],
-                },
-            ],
-        };
-        var response = await producer.SendAsync<ProduceResponse>(request, 9, cancellationToken: TestContext.Current.CancellationToken);
+        var response = await producer.SendAsync<ProduceResponse>(WireRequests.Produce(1, (topic, [partition])), 9, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal((short)ErrorCode.None, response.Responses[0].PartitionResponses[0].ErrorCode);
     }
 
     /// <summary>A fetch of partitions 0..n-1 at the given offsets that waits for one byte.</summary>
-    private static FetchRequest Fetch(string topic, int maxWaitMs, long[] offsets) => new()
-    {
-        ReplicaId = -1,
-        MaxWaitMs = maxWaitMs,
-        MinBytes = 1,
-        MaxBytes = 1 << 20,
-        IsolationLevel = 0,
-        SessionEpoch = -1,
-        Topics =
-        [
-            new FetchRequest.FetchTopic
-            {
-                Topic = topic,
-                Partitions = offsets.Select((offset, p) => new FetchRequest.FetchPartition { Partition = p, FetchOffset = offset, PartitionMaxBytes = 1 << 20 }).ToList(),
-            },
-        ],
-    };
+    private static FetchRequest Fetch(string topic, int maxWaitMs, long[] offsets) =>
+        WireRequests.Fetch(topic, offsets.Select((offset, p) => (p, offset)).ToArray(), maxWaitMs, minBytes: 1);
 }

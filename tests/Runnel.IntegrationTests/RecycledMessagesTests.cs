@@ -100,34 +100,7 @@ public sealed class RecycledMessagesTests(BrokerFixture fixture)
         Assert.Null(partition.Records);
     }
 
-    private static ProduceRequest Produce(short acks, params (string Topic, int[] Partitions)[] topics) => new()
-    {
-        Acks = acks,
-        TimeoutMs = 5000,
-        TopicData = topics.Select(t => new ProduceRequest.TopicProduceData
-        {
-            Name = t.Topic,
-            PartitionData = t.Partitions
-                .Select(p => new ProduceRequest.PartitionProduceData { Index = p, Records = RecordBatchBuilderForTests.SingleRecord([(byte)p]) })
-                .ToList(),
-        }).ToList(),
-    };
+    private static ProduceRequest Produce(short acks, params (string Topic, int[] Partitions)[] topics) => WireRequests.Produce(acks, topics);
 
-    private static FetchRequest Fetch(string topic, params int[] partitions) => new()
-    {
-        ReplicaId = -1,
-        MaxWaitMs = 0,
-        MinBytes = 0,
-        MaxBytes = 1 << 20,
-        IsolationLevel = 0,
-        SessionEpoch = -1,
-        Topics =
-        [
-            new FetchRequest.FetchTopic
-            {
-                Topic = topic,
-                Partitions = partitions.Select(p => new FetchRequest.FetchPartition { Partition = p, FetchOffset = 0, PartitionMaxBytes = 1 << 20 }).ToList(),
-            },
-        ],
-    };
+    private static FetchRequest Fetch(string topic, params int[] partitions) => WireRequests.Fetch(topic, partitions.Select(p => (p, 0L)).ToArray());
 }
