@@ -240,6 +240,44 @@ internal abstract class IndexFile<TEntry> : IDisposable
     }
 
     /// <summary>
+    /// Reads an index file (<see cref="TryReadEntries"/>) and checks every entry with
+    /// <paramref name="check"/> (the entry, the one before it or null, its number), which returns
+    /// what is wrong or null. Returns null with the <paramref name="problem"/> (the file closed)
+    /// when the index must be rebuilt; otherwise the entries, and the open <paramref name="file"/>.
+    /// </summary>
+    protected static TEntry[]? TryLoadEntries(
+        IFileSystem fs, string path, uint magic, int entrySize, long baseOffset, Func<ReadOnlyMemory<byte>, TEntry> decode,
+        Func<TEntry, TEntry?, int, string?> check, out IStorageFile? file, out string? problem)
+    {
+        file = null;
+        try
+        {
+            var entries = TryReadEntries(fs, path, magic, entrySize, baseOffset, decode, out file, out problem);
+            for (var i = 0; entries is not null && i < entries.Length; i++)
+            {
+                problem = check(entries[i], i > 0 ? entries[i - 1] : null, i);
+                if (problem is not null)
+                {
+                    entries = null;
+                }
+            }
+
+            if (entries is null)
+            {
+                file?.Dispose();
+                file = null;
+            }
+
+            return entries;
+        }
+        catch
+        {
+            file?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Reads an existing index file: checks header and size, decodes the entries. Returns null with a
     /// <paramref name="problem"/> when the file is missing, from an incompatible version, or damaged;
     /// the segment then rebuilds it from the log.

@@ -39,42 +39,15 @@ internal sealed class OffsetIndex : IndexFile<OffsetIndexEntry>
     /// <summary>Loads the index, or returns null with the reason it must be rebuilt.</summary>
     public static OffsetIndex? TryLoad(IFileSystem fs, string path, long baseOffset, int maxEntries, long logSize, out string? problem)
     {
-        IStorageFile? file = null;
-        try
-        {
-            var entries = TryReadEntries(fs, path, FileMagic, Size, baseOffset, static m => DecodeEntry(m.Span), out file, out problem);
-            if (entries is null)
-            {
-                file?.Dispose();
-                return null;
-            }
-
-            var count = (int)((file!.Length - HeaderSize) / Size);
-            for (var i = 0; i < count; i++)
-            {
-                var entry = entries[i];
-                if (entry.RelativeOffset < 0 || entry.Position < 0 || entry.Position >= logSize)
-                {
-                    problem = $"entry {i} ({entry.RelativeOffset}, {entry.Position}) points outside the {logSize}-byte log";
-                    file.Dispose();
-                    return null;
-                }
-
-                if (i > 0 && (entry.RelativeOffset <= entries[i - 1].RelativeOffset || entry.Position <= entries[i - 1].Position))
-                {
-                    problem = $"entry {i} is not above entry {i - 1}";
-                    file.Dispose();
-                    return null;
-                }
-            }
-
-            return new OffsetIndex(file, baseOffset, maxEntries, entries.AsSpan(0, count));
-        }
-        catch
-        {
-            file?.Dispose();
-            throw;
-        }
+        var entries = TryLoadEntries(fs, path, FileMagic, Size, baseOffset, static m => DecodeEntry(m.Span),
+            (entry, previous, i) =>
+                entry.RelativeOffset < 0 || entry.Position < 0 || entry.Position >= logSize
+                    ? $"entry {i} ({entry.RelativeOffset}, {entry.Position}) points outside the {logSize}-byte log"
+                    : previous is { } p && (entry.RelativeOffset <= p.RelativeOffset || entry.Position <= p.Position)
+                        ? $"entry {i} is not above entry {i - 1}"
+                        : null,
+            out var file, out problem);
+        return entries is null ? null : new OffsetIndex(file!, baseOffset, maxEntries, entries);
     }
 
     /// <summary>

@@ -37,42 +37,15 @@ internal sealed class TimeIndex : IndexFile<TimeIndexEntry>
     /// <summary>Loads the index, or returns null with the reason it must be rebuilt.</summary>
     public static TimeIndex? TryLoad(IFileSystem fs, string path, long baseOffset, int maxEntries, long nextOffset, out string? problem)
     {
-        IStorageFile? file = null;
-        try
-        {
-            var entries = TryReadEntries(fs, path, FileMagic, Size, baseOffset, static m => DecodeEntry(m.Span), out file, out problem);
-            if (entries is null)
-            {
-                file?.Dispose();
-                return null;
-            }
-
-            var count = (int)((file!.Length - HeaderSize) / Size);
-            for (var i = 0; i < count; i++)
-            {
-                var entry = entries[i];
-                if (entry.RelativeOffset < 0 || baseOffset + entry.RelativeOffset >= nextOffset)
-                {
-                    problem = $"entry {i} offset {baseOffset + entry.RelativeOffset} is outside the segment's offsets [{baseOffset}, {nextOffset})";
-                    file.Dispose();
-                    return null;
-                }
-
-                if (i > 0 && (entry.Timestamp <= entries[i - 1].Timestamp || entry.RelativeOffset < entries[i - 1].RelativeOffset))
-                {
-                    problem = $"entry {i} is not above entry {i - 1}";
-                    file.Dispose();
-                    return null;
-                }
-            }
-
-            return new TimeIndex(file, baseOffset, maxEntries, entries.AsSpan(0, count));
-        }
-        catch
-        {
-            file?.Dispose();
-            throw;
-        }
+        var entries = TryLoadEntries(fs, path, FileMagic, Size, baseOffset, static m => DecodeEntry(m.Span),
+            (entry, previous, i) =>
+                entry.RelativeOffset < 0 || baseOffset + entry.RelativeOffset >= nextOffset
+                    ? $"entry {i} offset {baseOffset + entry.RelativeOffset} is outside the segment's offsets [{baseOffset}, {nextOffset})"
+                    : previous is { } p && (entry.Timestamp <= p.Timestamp || entry.RelativeOffset < p.RelativeOffset)
+                        ? $"entry {i} is not above entry {i - 1}"
+                        : null,
+            out var file, out problem);
+        return entries is null ? null : new TimeIndex(file!, baseOffset, maxEntries, entries);
     }
 
     /// <summary>
