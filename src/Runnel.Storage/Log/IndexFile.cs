@@ -104,6 +104,22 @@ internal abstract class IndexFile<TEntry> : IDisposable
         Volatile.Write(ref _count, count + 1);
     }
 
+    /// <summary>An entry's offset relative to <see cref="BaseOffset"/>: both indexes point at batches by it.</summary>
+    protected abstract int RelativeOffsetOf(in TEntry entry);
+
+    /// <summary>Removes the entries for offsets at or above <paramref name="offset"/>.</summary>
+    public void TruncateTo(long offset)
+    {
+        var entries = Snapshot();
+        var keep = entries.Count;
+        while (keep > 0 && BaseOffset + RelativeOffsetOf(entries[keep - 1]) >= offset)
+        {
+            keep--;
+        }
+
+        TruncateToCount(keep);
+    }
+
     /// <summary>Keeps the first <paramref name="count"/> entries and truncates the file to match.</summary>
     public void TruncateToCount(int count)
     {

@@ -85,19 +85,7 @@ internal sealed class OffsetIndex : IndexFile<OffsetIndexEntry>
     public void Append(long offset, int position) =>
         AppendEntry(new OffsetIndexEntry(checked((int)(offset - BaseOffset)), position));
 
-    /// <summary>Removes entries for offsets at or above <paramref name="offset"/>.</summary>
-    public void TruncateTo(long offset)
-    {
-        var entries = Snapshot();
-        var count = entries.Count;
-        var keep = count;
-        while (keep > 0 && BaseOffset + entries[keep - 1].RelativeOffset >= offset)
-        {
-            keep--;
-        }
-
-        TruncateToCount(keep);
-    }
+    protected override int RelativeOffsetOf(in OffsetIndexEntry entry) => entry.RelativeOffset;
 
     protected override void Encode(in OffsetIndexEntry entry, Span<byte> destination)
     {

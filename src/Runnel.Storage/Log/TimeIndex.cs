@@ -93,19 +93,7 @@ internal sealed class TimeIndex : IndexFile<TimeIndexEntry>
         AppendEntry(new TimeIndexEntry(timestamp, checked((int)(offset - BaseOffset))));
     }
 
-    /// <summary>Removes entries whose offset is at or above <paramref name="offset"/>.</summary>
-    public void TruncateTo(long offset)
-    {
-        var entries = Snapshot();
-        var count = entries.Count;
-        var keep = count;
-        while (keep > 0 && BaseOffset + entries[keep - 1].RelativeOffset >= offset)
-        {
-            keep--;
-        }
-
-        TruncateToCount(keep);
-    }
+    protected override int RelativeOffsetOf(in TimeIndexEntry entry) => entry.RelativeOffset;
 
     protected override void Encode(in TimeIndexEntry entry, Span<byte> destination)
     {
