@@ -169,7 +169,7 @@ public sealed class BrokerHost : IAsyncDisposable
             var producerIds = new ProducerIdManager(metadata);
             transactionCoordinator = new TransactionCoordinator(config, topics, partitions, coordinators, producerIds, groupCoordinator, time, loggers);
             await transactionCoordinator.StartAsync(cancellationToken);
-            RegisterHandlers(handlers, dynamicConfig, identity, topics, partitions, logs, time, coordinators, groupCoordinator, transactionCoordinator, producerIds);
+            RegisterHandlers(handlers, dynamicConfig, identity, topics, partitions, logs, time, coordinators, groupCoordinator, transactionCoordinator, producerIds, loggers);
 
             var meter = new Meter(MeterName);
             var networkMetrics = new BrokerNetworkMetrics(meter);
@@ -262,7 +262,8 @@ public sealed class BrokerHost : IAsyncDisposable
         CoordinatorDirectory coordinators,
         GroupCoordinator groupCoordinator,
         TransactionCoordinator transactionCoordinator,
-        ProducerIdManager producerIds)
+        ProducerIdManager producerIds,
+        ILoggerFactory loggers)
     {
         var config = dynamicConfig.Current;
 
@@ -284,7 +285,8 @@ public sealed class BrokerHost : IAsyncDisposable
         handlers.Add(new TxnOffsetCommitHandler(groupCoordinator, transactionCoordinator, partitions, VerificationEnabled));
         handlers.Add(new DescribeTransactionsHandler(transactionCoordinator));
         handlers.Add(new ListTransactionsHandler(transactionCoordinator));
-        handlers.Add(new FetchHandler(partitions, topics, new FetchSessionCache(config.MaxIncrementalFetchSessionCacheSlots, time), time, config.FetchMaxBytes));
+        handlers.Add(new FetchHandler(
+            partitions, topics, new FetchSessionCache(config.MaxIncrementalFetchSessionCacheSlots, time), time, config.FetchMaxBytes, loggers.CreateLogger<FetchHandler>()));
         handlers.Add(new ListOffsetsHandler(partitions, maxDecompressed));
         handlers.Add(new OffsetForLeaderEpochHandler(partitions));
         handlers.Add(new FindCoordinatorHandler(identity, coordinators, groupCoordinator, transactionCoordinator));

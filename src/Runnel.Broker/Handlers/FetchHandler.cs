@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 using Runnel.Broker.Fetch;
 using Runnel.Broker.Metadata;
 using Runnel.Broker.Partitions;
@@ -24,6 +25,8 @@ namespace Runnel.Broker.Handlers;
 /// partition with data carries the transactions aborted in the range it returns, sorted by first
 /// offset (KafkaJS only checks the head of the list); an empty list without data; null for
 /// read_uncommitted.
+/// Corrupt data found while reading a partition (a batch header that is not a batch) answers that
+/// partition CORRUPT_MESSAGE and is logged, as Kafka does.
 /// Not yet: follower fetches (replication).
 /// </summary>
 public sealed class FetchHandler : RequestHandler<FetchRequest>
@@ -33,14 +36,16 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
     private readonly FetchSessionCache _sessions;
     private readonly TimeProvider _time;
     private readonly int _fetchMaxBytes;
+    private readonly ILogger _logger;
 
-    internal FetchHandler(PartitionRegistry partitions, TopicService topics, FetchSessionCache sessions, TimeProvider time, int fetchMaxBytes)
+    internal FetchHandler(PartitionRegistry partitions, TopicService topics, FetchSessionCache sessions, TimeProvider time, int fetchMaxBytes, ILogger<FetchHandler> logger)
     {
         _partitions = partitions;
         _topics = topics;
         _sessions = sessions;
         _time = time;
         _fetchMaxBytes = fetchMaxBytes;
+        _logger = logger;
     }
 
     /// <summary>The empty aborted-transaction list of read_committed responses; never added to.</summary>
@@ -119,7 +124,9 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
     private async ValueTask<IApiMessage?> FetchAsync(RequestContext context, FetchRequest request, FetchSession? session, bool incremental)
     {
         var version = context.ApiVersion;
-        using var targets = BuildTargets(context.ConnectionState<RentedList<FetchTarget>>(), request, session, incremental, version);
+        // The connection's lists, emptied when this fetch ends however it ends (the next fetch fills them again).
+        using var targets = context.ConnectionState<RentedList<FetchTarget>>();
+        FillTargets(targets, request, session, incremental, version);
         var results = context.ConnectionState<RentedList<PartitionRead>>();
         var readCommitted = request.IsolationLevel == 1;
         var maxBytes = Math.Min(request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes, _fetchMaxBytes);
@@ -181,8 +188,8 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         return waiter.IsWatching;
     }
 
-    /// <summary>Fills the connection's target list (emptied when the fetch ends) with what this fetch reads.</summary>
-    private RentedList<FetchTarget> BuildTargets(RentedList<FetchTarget> targets, FetchRequest request, FetchSession? session, bool incremental, short version)
+    /// <summary>Fills the connection's (empty) target list with what this fetch reads.</summary>
+    private void FillTargets(RentedList<FetchTarget> targets, FetchRequest request, FetchSession? session, bool incremental, short version)
     {
         var image = _topics.Image;
         var requested = 0;
@@ -223,7 +230,7 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
 
         if (!incremental)
         {
-            return targets;
+            return;
         }
 
         foreach (var forgotten in request.ForgottenTopicsData)
@@ -244,8 +251,6 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         {
             targets.Add(new FetchTarget(entry.Topic, entry.TopicId, entry.Partition, entry.FetchOffset, entry.MaxBytes, entry.CurrentLeaderEpoch, entry));
         }
-
-        return targets;
     }
 
     private static string? ResolveName(MetadataImage image, string name, Guid topicId, short version)
@@ -264,23 +269,33 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         var outcome = new ReadOutcome(results);
         var remaining = maxBytes;
         var minOneBatch = true;
-        foreach (ref readonly var target in targets.AsSpan())
+        try
         {
-            var result = ReadOne(target, readCommitted, remaining, minOneBatch, version);
-            if (result.Error != ErrorCode.None)
+            foreach (ref readonly var target in targets.AsSpan())
             {
-                outcome.HasError = true;
-            }
+                var result = ReadOne(target, readCommitted, remaining, minOneBatch, version);
+                if (result.Error != ErrorCode.None)
+                {
+                    outcome.HasError = true;
+                }
 
-            var length = result.Buffer?.Length ?? 0;
-            if (length > 0)
-            {
-                minOneBatch = false;
-                remaining = Math.Max(0, remaining - length);
-                outcome.TotalBytes += length;
-            }
+                var length = result.Buffer?.Length ?? 0;
+                if (length > 0)
+                {
+                    minOneBatch = false;
+                    remaining = Math.Max(0, remaining - length);
+                    outcome.TotalBytes += length;
+                }
 
-            outcome.Results.Add(result);
+                outcome.Results.Add(result);
+            }
+        }
+        catch
+        {
+            // A read that throws (a corrupt batch) must not leave its buffers or entries in the connection's list.
+            outcome.ReleaseBuffers();
+            outcome.Dispose();
+            throw;
         }
 
         return outcome;
@@ -341,6 +356,13 @@ public sealed class FetchHandler : RequestHandler<FetchRequest>
         catch (LogOfflineException)
         {
             return PartitionRead.Failed(ErrorCode.KafkaStorageError);
+        }
+        catch (CorruptLogException ex)
+        {
+            // As Kafka's readFromLocalLog: this partition gets the error, the rest of the fetch (and
+            // the connection) go on. The log stays online; recovery repairs the segment at restart.
+            Log.FetchFoundCorruptData(_logger, target.Topic, target.Partition, target.FetchOffset, ex);
+            return PartitionRead.Failed(ErrorCode.CorruptMessage);
         }
     }
 
