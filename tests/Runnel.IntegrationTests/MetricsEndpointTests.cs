@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Runnel.Broker;
 using Runnel.Broker.Configuration;
+using Runnel.Broker.Network;
 using Runnel.Protocol;
 using Runnel.Protocol.Messages;
 using Runnel.TestKit;
@@ -50,18 +51,7 @@ public sealed class MetricsEndpointTests(BrokerFixture fixture)
     [Fact]
     public async Task Requests_are_counted_per_api_with_kafka_names_and_unknown_keys_in_one_series()
     {
-        await using var broker = await RunnelBroker.StartAsync(
-            new RunnelBrokerOptions { Config = new Dictionary<string, string> { ["runnel.metrics.listener"] = "http://127.0.0.1:0" } },
-            TestContext.Current.CancellationToken);
-        await using (var client = await WireClient.ConnectAsync("127.0.0.1", broker.Port, TestContext.Current.CancellationToken))
-        {
-            for (var i = 0; i < 3; i++)
-            {
-                await client.SendAsync<ApiVersionsResponse>(new ApiVersionsRequest(), version: 0, cancellationToken: TestContext.Current.CancellationToken);
-            }
-
-            await client.SendAsync<MetadataResponse>(new MetadataRequest { Topics = [] }, version: 12, cancellationToken: TestContext.Current.CancellationToken);
-        }
+        await using var broker = await StartBrokerServedThreeApiVersionsAndOneMetadataAsync();
 
         foreach (var key in new short[] { 999, -7 })
         {
@@ -81,6 +71,64 @@ public sealed class MetricsEndpointTests(BrokerFixture fixture)
         Assert.Equal(2, SampleValue(text, "runnel_network_requests_total{request=\"unknown\"}"));
         Assert.DoesNotContain("request=\"Produce\"", text, StringComparison.Ordinal);
         Assert.Equal(3, broker.Host.NetworkMetrics.RequestCount(ApiKey.ApiVersions));
+    }
+
+    [Fact]
+    public async Task Request_time_is_a_histogram_per_api_of_the_requests_served()
+    {
+        await using var broker = await StartBrokerServedThreeApiVersionsAndOneMetadataAsync();
+
+        // A request is timed once its response is handed to the socket, which may be just after the client has it.
+        var text = await ScrapeUntilAsync(broker, t => t.Contains("runnel_network_request_time_seconds_count{request=\"Metadata\"} 1\n", StringComparison.Ordinal));
+
+        Assert.Contains("# TYPE runnel_network_request_time_seconds histogram\n", text, StringComparison.Ordinal);
+        Assert.Equal(3, SampleValue(text, "runnel_network_request_time_seconds_count{request=\"ApiVersions\"}"));
+        Assert.Equal(3, SampleValue(text, "runnel_network_request_time_seconds_bucket{request=\"ApiVersions\",le=\"+Inf\"}"));
+        Assert.True(SampleValue(text, "runnel_network_request_time_seconds_sum{request=\"ApiVersions\"}") > 0, text);
+
+        // Cumulative: every bucket holds at least the one below it, the last all of them.
+        var previous = 0.0;
+        foreach (var bound in BrokerNetworkMetrics.RequestTimeBuckets)
+        {
+            var le = bound.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            var count = SampleValue(text, $"runnel_network_request_time_seconds_bucket{{request=\"Metadata\",le=\"{le}\"}}");
+            Assert.True(count >= previous, text);
+            previous = count;
+        }
+
+        Assert.True(previous <= 1, text);
+        Assert.DoesNotContain("runnel_network_request_time_seconds_count{request=\"Produce\"}", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>A broker of its own with a metrics listener, after one connection sent it 3 ApiVersions and 1 Metadata request.</summary>
+    private static async Task<RunnelBroker> StartBrokerServedThreeApiVersionsAndOneMetadataAsync()
+    {
+        var broker = await RunnelBroker.StartAsync(
+            new RunnelBrokerOptions { Config = new Dictionary<string, string> { ["runnel.metrics.listener"] = "http://127.0.0.1:0" } },
+            TestContext.Current.CancellationToken);
+        await using var client = await WireClient.ConnectAsync("127.0.0.1", broker.Port, TestContext.Current.CancellationToken);
+        for (var i = 0; i < 3; i++)
+        {
+            await client.SendAsync<ApiVersionsResponse>(new ApiVersionsRequest(), version: 0, cancellationToken: TestContext.Current.CancellationToken);
+        }
+
+        await client.SendAsync<MetadataResponse>(new MetadataRequest { Topics = [] }, version: 12, cancellationToken: TestContext.Current.CancellationToken);
+        return broker;
+    }
+
+    private static async Task<string> ScrapeUntilAsync(RunnelBroker broker, Func<string, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var text = await s_http.GetStringAsync(broker.Host.MetricsEndpoint!, TestContext.Current.CancellationToken);
+            if (done(text) || DateTime.UtcNow > deadline)
+            {
+                return text;
+            }
+
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
     }
 
     [Fact]

@@ -3,13 +3,24 @@ using Runnel.Protocol;
 
 namespace Runnel.Broker.Network;
 
-/// <summary>Connection and request counters, published on the broker's meter.</summary>
+/// <summary>Connection and request counters and the request-time histogram, published on the broker's meter.</summary>
 public sealed class BrokerNetworkMetrics
 {
     private readonly Counter<long> _connectionsAccepted;
     private readonly Counter<long> _connectionsRejected;
     private readonly Counter<long> _badRequests;
+    private readonly Histogram<double> _requestTime;
     private long _active;
+
+    /// <summary>The request label of each API key (null: not served, labelled <c>unknown</c>), made once so a measurement allocates nothing.</summary>
+    private static readonly string?[] s_requestLabels = CreateRequestLabels();
+
+    /// <summary>
+    /// Upper bounds of the request-time buckets, in seconds: 100 µs to 10 s, about three per decade,
+    /// from a tail read of a few hundred microseconds to a long poll's <c>fetch.max.wait.ms</c> (500 ms by default).
+    /// </summary>
+    public static readonly IReadOnlyList<double> RequestTimeBuckets =
+        [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     /// <summary>
     /// Requests per API key, counted with one interlocked increment on the request path and read by
@@ -34,6 +45,9 @@ public sealed class BrokerNetworkMetrics
             description: "Requests received, by API (the request label: Produce, Fetch, ...).");
         meter.CreateObservableGauge("runnel.network.connections.active", () => Interlocked.Read(ref _active),
             description: "Client connections open now.");
+        _requestTime = meter.CreateHistogram("runnel.network.request.time", unit: "s",
+            description: "Time from a request's bytes arriving to its response handed to the socket, by API (the request label), Kafka's RequestMetrics TotalTimeMs.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = RequestTimeBuckets });
     }
 
     public long ActiveConnections => Interlocked.Read(ref _active);
@@ -62,8 +76,32 @@ public sealed class BrokerNetworkMetrics
     public void Request(short apiKey) =>
         Interlocked.Increment(ref _requestsByApiKey[apiKey is >= 0 and <= MaxCountedApiKey ? apiKey : MaxCountedApiKey + 1]);
 
+    /// <summary>Records how long a served request took, from its bytes arriving to its response handed to the socket (or, without a response, to its end).</summary>
+    public void RequestCompleted(short apiKey, TimeSpan elapsed)
+    {
+        if (_requestTime.Enabled)
+        {
+            var label = apiKey is >= 0 and <= MaxCountedApiKey ? s_requestLabels[apiKey] : null;
+            _requestTime.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("request", label ?? "unknown"));
+        }
+    }
+
     /// <summary>Requests counted so far for <paramref name="apiKey"/>.</summary>
     public long RequestCount(ApiKey apiKey) => Interlocked.Read(ref _requestsByApiKey[(int)apiKey]);
+
+    private static string?[] CreateRequestLabels()
+    {
+        var labels = new string?[MaxCountedApiKey + 1];
+        foreach (var key in Enum.GetValues<ApiKey>())
+        {
+            if ((int)key is >= 0 and <= MaxCountedApiKey)
+            {
+                labels[(int)key] = key.ToString();
+            }
+        }
+
+        return labels;
+    }
 
     private IEnumerable<Measurement<long>> ObserveRequests()
     {
@@ -76,9 +114,9 @@ public sealed class BrokerNetworkMetrics
                 continue;
             }
 
-            if (key <= MaxCountedApiKey && Enum.IsDefined((ApiKey)key))
+            if (key <= MaxCountedApiKey && s_requestLabels[key] is { } label)
             {
-                yield return new Measurement<long>(count, new KeyValuePair<string, object?>("request", ((ApiKey)key).ToString()));
+                yield return new Measurement<long>(count, new KeyValuePair<string, object?>("request", label));
             }
             else
             {

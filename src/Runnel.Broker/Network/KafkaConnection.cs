@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -66,6 +67,9 @@ internal sealed class KafkaConnection
                     break;
                 }
 
+                // A request's time starts when its bytes arrive: one behind another on the
+                // connection waits for it, and that wait is part of what the client sees.
+                var received = Stopwatch.GetTimestamp();
                 var buffer = result.Buffer;
                 while (closeReason is null)
                 {
@@ -74,7 +78,7 @@ internal sealed class KafkaConnection
                         break;
                     }
 
-                    closeReason = await ServeAsync(context, writer, frame);
+                    closeReason = await ServeAsync(context, writer, frame, received);
                     buffer = buffer.Slice(frame.End);
                 }
 
@@ -124,7 +128,7 @@ internal sealed class KafkaConnection
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<string?> ServeAsync(RequestContext context, PipeWriter writer, ReadOnlySequence<byte> frame)
+    private async ValueTask<string?> ServeAsync(RequestContext context, PipeWriter writer, ReadOnlySequence<byte> frame, long received)
     {
         byte[]? rented = null;
         ReadOnlyMemory<byte> memory;
@@ -146,7 +150,8 @@ internal sealed class KafkaConnection
         {
             // A frame holds at least a request header (TryGetFrame refuses fewer than 8 bytes): its
             // first two bytes are the API key.
-            _metrics.Request(BinaryPrimitives.ReadInt16BigEndian(memory.Span));
+            var apiKey = BinaryPrimitives.ReadInt16BigEndian(memory.Span);
+            _metrics.Request(apiKey);
             var result = await _dispatcher.DispatchAsync(context, memory);
             if (result.CloseReason is not null)
             {
@@ -156,13 +161,10 @@ internal sealed class KafkaConnection
             if (result.Response is not null)
             {
                 WriteResponse(writer, result);
-                var flush = await writer.FlushAsync(context.ConnectionClosed);
-                if (flush.IsCompleted)
-                {
-                    return null;
-                }
+                await writer.FlushAsync(context.ConnectionClosed);
             }
 
+            _metrics.RequestCompleted(apiKey, Stopwatch.GetElapsedTime(received));
             return null;
         }
         finally

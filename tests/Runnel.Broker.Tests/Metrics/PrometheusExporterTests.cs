@@ -140,11 +140,75 @@ public sealed class PrometheusExporterTests : IDisposable
     }
 
     [Fact]
-    public void Histograms_are_not_exported()
+    public void Histogram_has_cumulative_buckets_at_its_advised_bounds_sum_and_count_per_tag_set()
     {
-        _meter.CreateHistogram<double>("test.latency").Record(1);
+        Histogram<double> histogram = _meter.CreateHistogram("test.latency", unit: "s", description: "Request time.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.01, 0.1] });
+        histogram.Record(0.0005, Tag("request", "Produce"));
+        histogram.Record(0.001, Tag("request", "Produce")); // on a bound: that bound's bucket (le)
+        histogram.Record(0.05, Tag("request", "Produce"));
+        histogram.Record(5, Tag("request", "Produce"));
+        histogram.Record(0.002, Tag("request", "Fetch"));
 
-        Assert.Equal(string.Empty, _exporter.Collect());
+        Assert.Equal(
+            "# HELP test_latency_seconds Request time.\n" +
+            "# TYPE test_latency_seconds histogram\n" +
+            "test_latency_seconds_bucket{request=\"Fetch\",le=\"0.001\"} 0\n" +
+            "test_latency_seconds_bucket{request=\"Fetch\",le=\"0.01\"} 1\n" +
+            "test_latency_seconds_bucket{request=\"Fetch\",le=\"0.1\"} 1\n" +
+            "test_latency_seconds_bucket{request=\"Fetch\",le=\"+Inf\"} 1\n" +
+            "test_latency_seconds_sum{request=\"Fetch\"} 0.002\n" +
+            "test_latency_seconds_count{request=\"Fetch\"} 1\n" +
+            "test_latency_seconds_bucket{request=\"Produce\",le=\"0.001\"} 2\n" +
+            "test_latency_seconds_bucket{request=\"Produce\",le=\"0.01\"} 2\n" +
+            "test_latency_seconds_bucket{request=\"Produce\",le=\"0.1\"} 3\n" +
+            "test_latency_seconds_bucket{request=\"Produce\",le=\"+Inf\"} 4\n" +
+            "test_latency_seconds_sum{request=\"Produce\"} 5.0515\n" +
+            "test_latency_seconds_count{request=\"Produce\"} 4\n",
+            _exporter.Collect());
+    }
+
+    [Fact]
+    public void Histogram_without_advice_uses_the_default_bounds_and_is_shown_empty_before_its_first_value()
+    {
+        Histogram<long> histogram = _meter.CreateHistogram<long>("test.size", unit: "By");
+        string empty = _exporter.Collect();
+        Assert.Contains("# TYPE test_size_bytes histogram\n", empty, StringComparison.Ordinal);
+        Assert.Contains("test_size_bytes_bucket{le=\"+Inf\"} 0\n", empty, StringComparison.Ordinal);
+        Assert.Contains("test_size_bytes_count 0\n", empty, StringComparison.Ordinal);
+
+        histogram.Record(7);
+        histogram.Record(20_000);
+        string text = _exporter.Collect();
+        Assert.Contains("test_size_bytes_bucket{le=\"5\"} 0\n", text, StringComparison.Ordinal);
+        Assert.Contains("test_size_bytes_bucket{le=\"10\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("test_size_bytes_bucket{le=\"10000\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("test_size_bytes_bucket{le=\"+Inf\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("test_size_bytes_sum 20007\n", text, StringComparison.Ordinal);
+        Assert.Contains("test_size_bytes_count 2\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_measurement_with_one_tag_allocates_nothing_once_its_series_exists()
+    {
+        // The request path records a histogram and counters with one tag (request="Produce").
+        Histogram<double> histogram = _meter.CreateHistogram("test.time", unit: "s", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.01] });
+        Counter<long> counter = _meter.CreateCounter<long>("test.calls");
+        var tag = Tag("request", "Produce");
+        histogram.Record(0.002, tag);
+        counter.Add(1, tag);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            histogram.Record(0.002, tag);
+            counter.Add(1, tag);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.Contains("test_time_seconds_count{request=\"Produce\"} 1001\n", _exporter.Collect(), StringComparison.Ordinal);
     }
 
     [Fact]
