@@ -28,7 +28,11 @@ internal sealed class FetchWaiter : IAppendWaiter, IValueTaskSource
     private int _armed;
     private bool _active;
 
-    /// <summary>Creates the deadline timer and wakes a wait when the connection closes; once per connection.</summary>
+    /// <summary>
+    /// Creates the deadline timer and wakes a wait when the connection closes; once per connection.
+    /// Neither is disposed: the timer is stopped after every wait (a stopped timer is referenced by
+    /// this waiter alone), and the registration ends with the connection's token source.
+    /// </summary>
     public void Bind(TimeProvider time, CancellationToken connectionClosed)
     {
         if (_timer is not null)
