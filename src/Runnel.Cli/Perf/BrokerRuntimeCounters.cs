@@ -18,13 +18,15 @@ namespace Runnel.Cli.Perf;
 /// Requests received per API (<c>runnel_network_requests_total</c> by its <c>request</c> label, e.g.
 /// Produce, Fetch); null when the broker does not export them.
 /// </param>
+/// <param name="RequestTimes">Request-time histograms per API; null when the broker does not export them.</param>
 internal sealed record BrokerRuntimeCounters(
     double Gen0Collections,
     double Gen1Collections,
     double Gen2Collections,
     double PauseSeconds,
     double AllocatedBytes,
-    IReadOnlyDictionary<string, double>? Requests = null)
+    IReadOnlyDictionary<string, double>? Requests = null,
+    IReadOnlyDictionary<string, RequestTimeHistogram>? RequestTimes = null)
 {
     /// <summary>The broker's request counter, labelled by API name in <c>request</c>.</summary>
     public const string RequestsMetric = "runnel_network_requests_total";
@@ -82,8 +84,9 @@ internal sealed record BrokerRuntimeCounters(
             }
         }
 
+        Dictionary<string, RequestTimeHistogram> times = RequestTimeHistogram.FromSamples(samples);
         return found
-            ? new BrokerRuntimeCounters(gen0, gen1, gen2, pause, allocated, requests.Count > 0 ? requests : null)
+            ? new BrokerRuntimeCounters(gen0, gen1, gen2, pause, allocated, requests.Count > 0 ? requests : null, times.Count > 0 ? times : null)
             : throw new ToolException($"Error: {source} exports no {CollectionsMetric}, {AllocatedMetric} or {PauseMetric}: is it a Runnel broker's metrics endpoint (runnel.metrics.listener)?");
     }
 
@@ -97,7 +100,25 @@ internal sealed record BrokerRuntimeCounters(
             Gen2Collections - earlier.Gen2Collections,
             PauseSeconds - earlier.PauseSeconds,
             AllocatedBytes - earlier.AllocatedBytes,
-            Requests is null ? null : RequestsSince(Requests, earlier.Requests));
+            Requests is null ? null : RequestsSince(Requests, earlier.Requests),
+            RequestTimes is null ? null : TimesSince(RequestTimes, earlier.RequestTimes));
+    }
+
+    /// <summary>Request times per API since <paramref name="earlier"/>; APIs with no request in between left out.</summary>
+    private static Dictionary<string, RequestTimeHistogram> TimesSince(
+        IReadOnlyDictionary<string, RequestTimeHistogram> now, IReadOnlyDictionary<string, RequestTimeHistogram>? earlier)
+    {
+        var since = new Dictionary<string, RequestTimeHistogram>(StringComparer.Ordinal);
+        foreach (var (api, histogram) in now)
+        {
+            var delta = histogram.Minus(earlier?.GetValueOrDefault(api));
+            if (delta.Count > 0)
+            {
+                since[api] = delta;
+            }
+        }
+
+        return since;
     }
 
     /// <summary>Requests per API since <paramref name="earlier"/>; APIs with none left out (an API first seen now started at 0).</summary>

@@ -55,6 +55,34 @@ public class BrokerRuntimeCountersTests
     }
 
     [Fact]
+    public void Request_times_are_picked_out_per_api_and_a_run_reports_their_difference_as_bucket_bounds()
+    {
+        List<PrometheusSample> before = PrometheusTextParser.Parse(
+            "dotnet_gc_collections_total{gc_heap_generation=\"gen0\"} 1\n" +
+            Buckets("Produce", 10, 10, 10) + Buckets("Metadata", 1, 1, 1));
+        List<PrometheusSample> after = PrometheusTextParser.Parse(
+            "dotnet_gc_collections_total{gc_heap_generation=\"gen0\"} 1\n" +
+            Buckets("Produce", 990, 1009, 1010) + Buckets("Metadata", 1, 1, 1) + Buckets("Fetch", 0, 0, 4));
+
+        BrokerRuntimeCounters run = BrokerRuntimeCounters.FromSamples(after, s_source).Minus(BrokerRuntimeCounters.FromSamples(before, s_source));
+
+        Assert.Equal(["Fetch", "Produce"], run.RequestTimes!.Keys.Order(StringComparer.Ordinal));
+        RequestTimeHistogram produce = run.RequestTimes["Produce"];
+        Assert.Equal([0.001, 0.01, double.PositiveInfinity], produce.UpperBounds);
+        Assert.Equal([980.0, 999, 1000], produce.Cumulative);
+        Assert.Equal(0.001, produce.Percentile(0.5));
+        Assert.Equal(0.01, produce.Percentile(0.99));
+        Assert.Equal(double.PositiveInfinity, produce.Percentile(0.9995));
+        Assert.Equal(double.PositiveInfinity, run.RequestTimes["Fetch"].Percentile(0.5));
+    }
+
+    private static string Buckets(string api, double upTo1ms, double upTo10ms, double all) =>
+        $"runnel_network_request_time_seconds_bucket{{request=\"{api}\",le=\"0.001\"}} {upTo1ms}\n" +
+        $"runnel_network_request_time_seconds_bucket{{request=\"{api}\",le=\"+Inf\"}} {all}\n" +
+        $"runnel_network_request_time_seconds_bucket{{request=\"{api}\",le=\"0.01\"}} {upTo10ms}\n" +
+        $"runnel_network_request_time_seconds_count{{request=\"{api}\"}} {all}\n";
+
+    [Fact]
     public void An_endpoint_without_gc_counters_is_an_error_naming_it()
     {
         List<PrometheusSample> samples = PrometheusTextParser.Parse("runnel_network_requests_total 99\n");

@@ -128,6 +128,28 @@ public class ProcStatTests
     }
 
     [Fact]
+    public void Broker_usage_reports_request_time_percentiles_as_bucket_bounds_busiest_api_first()
+    {
+        double[] bounds = [0.0001, 0.001, 0.01, double.PositiveInfinity];
+        BrokerUsage usage = new(Pid: 7, CpuTime: TimeSpan.FromSeconds(1), WallTime: TimeSpan.FromSeconds(2), BytesMoved: 1000, PeakRssBytes: null)
+        {
+            Records = 10,
+            Runtime = new BrokerRuntimeCounters(0, 0, 0, 0, 0, RequestTimes: new Dictionary<string, RequestTimeHistogram>
+            {
+                ["Fetch"] = new(bounds, [0, 100, 100, 100]),
+                ["Produce"] = new(bounds, [900, 995, 999, 1000]),
+            }),
+        };
+
+        Assert.Equal(
+            "Broker pid 7 request time: Produce p50 ≤ 0.1 ms, p99 ≤ 1 ms, p99.9 ≤ 10 ms; Fetch p50 ≤ 1 ms, p99 ≤ 1 ms, p99.9 ≤ 1 ms.",
+            usage.FormatRequestTimes());
+        Assert.Equal(
+            "Broker request time: Produce p50 ≤ 0.1 ms, p99 ≤ 1 ms, p99.9 ≤ 10 ms; Fetch p50 ≤ 1 ms, p99 ≤ 1 ms, p99.9 ≤ 1 ms.",
+            (usage with { Pid = null }).FormatRequestTimes());
+    }
+
+    [Fact]
     public void Broker_usage_from_metrics_alone_prints_only_the_gc_line()
     {
         BrokerUsage usage = new(null, TimeSpan.Zero, TimeSpan.FromSeconds(1), 100, null) { Records = 0, Runtime = new BrokerRuntimeCounters(1, 0, 0, 0, 0) };
