@@ -129,7 +129,9 @@ public sealed class TransactionRecoveryTests
         await using (var broker = await StartAsync(dir.Path))
         {
             await Eventually.TrueAsync(() => Stable(broker, 0) && Stable(broker, 1), "the markers are written after the restart");
-            Assert.Equal("CompleteCommit", await StateAsync(broker, "prepared"));
+
+            // The coordinator records CompleteCommit once every marker is written: just after they are visible.
+            await Eventually.TrueAsync(async () => await StateAsync(broker, "prepared") == "CompleteCommit", "the commit is completed after its markers");
             Assert.Equal(["pending"], TransactionTests.ReadAll(broker, Topic, IsolationLevel.ReadCommitted));
 
             // The markers went to both partitions again, the one without data too (its producer state
@@ -156,7 +158,7 @@ public sealed class TransactionRecoveryTests
         await using (var broker = await StartAsync(dir.Path))
         {
             await Eventually.TrueAsync(() => Stable(broker, 0) && Stable(broker, 1), "the timed-out transaction is aborted");
-            Assert.Equal("CompleteAbort", await StateAsync(broker, "forgotten"));
+            await Eventually.TrueAsync(async () => await StateAsync(broker, "forgotten") == "CompleteAbort", "the abort is completed after its markers");
             Assert.Empty(TransactionTests.ReadAll(broker, Topic, IsolationLevel.ReadCommitted));
             Assert.Equal(["pending"], TransactionTests.ReadAll(broker, Topic, IsolationLevel.ReadUncommitted));
 
