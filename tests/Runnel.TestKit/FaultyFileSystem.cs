@@ -178,6 +178,7 @@ public sealed class FaultyFileSystem(IFileSystem inner) : IFileSystem
 
     public void MoveDirectory(string source, string destination)
     {
+        BeforeOperation?.Invoke(FileOperation.Move, source);
         inner.MoveDirectory(source, destination);
         lock (_lock)
         {

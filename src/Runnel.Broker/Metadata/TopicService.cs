@@ -106,16 +106,8 @@ public sealed class TopicService
                 return TopicOperationResult.Ok(topic);
             }
 
-            var config = _configFor(topic.Configs);
             var partitions = new Partition[partitionCount];
-            for (var i = 0; i < partitionCount; i++)
-            {
-                // A cancelled create (broker stopping) leaves logs no metadata names; the next
-                // start deletes them (LoadAsync).
-                cancellationToken.ThrowIfCancellationRequested();
-                partitions[i] = CreatePartition(topic, i, _logs.CreateLog(new TopicPartition(name, i), config.Log), config);
-            }
-
+            await CreateLogsAsync(topic, partitions, 0, cancellationToken);
             await _store.UpdateAsync(img => img.With(topic), cancellationToken);
             _partitions.SetTopic(name, partitions);
             Log.TopicCreated(_logger, name, partitionCount);
@@ -125,6 +117,31 @@ public sealed class TopicService
         {
             _adminLock.Release();
         }
+    }
+
+    /// <summary>
+    /// Creates the logs of <paramref name="topic"/>'s partitions from <paramref name="from"/> on into
+    /// <paramref name="partitions"/>, on a thread-pool thread: each log creates files and fsyncs its
+    /// directory, blocking I/O that must not hold the caller's thread. That thread is a request's, and
+    /// in <c>runnel broker</c> it is the socket engine thread every connection's requests run on (a
+    /// 50-partition topic spends 80–90 ms in 500 opens, 50 mkdirs and 100 fsyncs on the benchmark VM),
+    /// or a thread of an embedding host whose thread pool may have no other thread free.
+    /// </summary>
+    private Task CreateLogsAsync(TopicMetadata topic, Partition[] partitions, int from, CancellationToken cancellationToken)
+    {
+        var config = _configFor(topic.Configs);
+        return Task.Run(
+            () =>
+            {
+                for (var i = from; i < partitions.Length; i++)
+                {
+                    // A cancelled create (broker stopping) leaves logs no metadata names; the next
+                    // start deletes them (LoadAsync).
+                    cancellationToken.ThrowIfCancellationRequested();
+                    partitions[i] = CreatePartition(topic, i, _logs.CreateLog(new TopicPartition(topic.Name, i), config.Log), config);
+                }
+            },
+            CancellationToken.None);
     }
 
     /// <summary>
@@ -154,8 +171,18 @@ public sealed class TopicService
                 foreach (var p in removed)
                 {
                     p.Notifier.Notify();
-                    await _logs.DeleteLogAsync(new TopicPartition(name, p.Index));
                 }
+
+                // Off the request thread, as CreateLogsAsync: each deletion renames a directory and fsyncs its parent.
+                await Task.Run(
+                    async () =>
+                    {
+                        foreach (var p in removed)
+                        {
+                            await _logs.DeleteLogAsync(new TopicPartition(name, p.Index));
+                        }
+                    },
+                    CancellationToken.None);
             }
 
             Log.TopicDeleted(_logger, name);
@@ -195,15 +222,10 @@ public sealed class TopicService
                 return TopicOperationResult.Ok(grown);
             }
 
-            var config = _configFor(topic.Configs);
             _partitions.TryGetTopic(name, out var current);
             var partitions = new Partition[newCount];
             current?.CopyTo(partitions, 0);
-            for (var i = topic.PartitionCount; i < newCount; i++)
-            {
-                partitions[i] = CreatePartition(grown, i, _logs.CreateLog(new TopicPartition(name, i), config.Log), config);
-            }
-
+            await CreateLogsAsync(grown, partitions, topic.PartitionCount, cancellationToken);
             await _store.UpdateAsync(img => img.With(grown), cancellationToken);
             _partitions.SetTopic(name, partitions);
             return TopicOperationResult.Ok(grown);

@@ -7,7 +7,8 @@ namespace Runnel.Cli.Commands;
 /// thread switch and a wake-up per request. Measured (bench/RESULTS.md, "Socket completions inline"):
 /// a quarter less broker CPU per MiB for 1 KiB produce and for small requests, a lower end-to-end p50.
 /// It is safe because the broker's request path never blocks on anything but page-cache reads and
-/// writes; fsyncs run on the flush threads. The runtime reads the variable once, at the first socket
+/// writes; fsyncs run on the flush threads, and the file work of creating, growing and deleting topics
+/// and of writing the metadata file on thread-pool threads. The runtime reads the variable once, at the first socket
 /// operation, so it is set before the broker starts; a value in the environment (0 turns it off) wins.
 /// The embedded broker leaves its host process's setting alone.
 /// </summary>
