@@ -74,6 +74,77 @@ public sealed class MetadataStoreTests : IDisposable
         Assert.False(File.Exists(FilePath + ".tmp"));
     }
 
+    public static TheoryData<string> AwkwardValues => new()
+    {
+        "quote \" and backslash \\ and slash /",
+        "newline \n return \r tab \t backspace \b form feed \f nul \0 unit separator \u001f delete \u007f",
+        "non-ASCII é ü 中文 and an astral 🙂, line separator \u2028",
+        "",
+        "{\"looks\": [\"like json\"]}",
+    };
+
+    [Theory]
+    [MemberData(nameof(AwkwardValues))]
+    public void Any_config_value_is_written_as_JSON_and_read_back_unchanged(string value)
+    {
+        var image = MetadataImage.Empty
+            .With(new TopicMetadata("a", Guid.NewGuid(), 1, new Dictionary<string, string> { ["k1"] = value, ["k2"] = "plain" }))
+            .With(new TopicMetadata("b", Guid.NewGuid(), 2, new Dictionary<string, string>()))
+            .WithProducerIdBlockEnd(1234);
+
+        var bytes = MetadataFile.Write(1, 1, "cl\"uster", image);
+        using var parsed = System.Text.Json.JsonDocument.Parse(bytes); // strict RFC 8259 parser: throws on a bad escape
+        var read = MetadataFile.Read(bytes, "test");
+
+        Assert.Equal("cl\"uster", read.ClusterId);
+        Assert.Equal(1234, read.ProducerIdBlockEnd);
+        Assert.Equal(value, read.Topics.Single(t => t.Name == "a").Configs["k1"]);
+        Assert.Equal("plain", read.Topics.Single(t => t.Name == "a").Configs["k2"]);
+        Assert.Empty(read.Topics.Single(t => t.Name == "b").Configs);
+    }
+
+    [Fact]
+    public void The_file_is_laid_out_as_the_JSON_writer_indents_it()
+    {
+        var image = MetadataImage.Empty
+            .With(new TopicMetadata("orders", Guid.Parse("7d1c62a0-5d3e-4b2a-9c59-7f3f4b1c2d3e"), 16, new Dictionary<string, string> { ["cleanup.policy"] = "compact", ["retention.ms"] = "-1" }))
+            .With(new TopicMetadata("empty-configs", Guid.Parse("0f6cf4c2-3b0e-4a55-b0d7-21b8f5c0e111"), 1, new Dictionary<string, string>()))
+            .WithProducerIdBlockEnd(3000);
+        foreach (var subject in new[] { image, MetadataImage.Empty })
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Indented = true }))
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("version", 1);
+                writer.WriteNumber("minCompatibleVersion", 1);
+                writer.WriteString("clusterId", "q1Sh-9_ISia_zwGINzRvyQ");
+                writer.WriteStartArray("topics");
+                foreach (var topic in subject.Topics)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("name", topic.Name);
+                    writer.WriteString("topicId", topic.TopicId);
+                    writer.WriteNumber("partitions", topic.PartitionCount);
+                    writer.WriteStartObject("configs");
+                    foreach (var (key, value) in topic.Configs)
+                    {
+                        writer.WriteString(key, value);
+                    }
+
+                    writer.WriteEndObject();
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteNumber("producerIdBlockEnd", subject.ProducerIdBlockEnd);
+                writer.WriteEndObject();
+            }
+
+            Assert.Equal(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan), System.Text.Encoding.UTF8.GetString(MetadataFile.Write(1, 1, "q1Sh-9_ISia_zwGINzRvyQ", subject)));
+        }
+    }
+
     [Fact]
     public void A_fresh_directory_gets_a_durable_cluster_id()
     {
