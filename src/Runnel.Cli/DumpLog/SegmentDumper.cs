@@ -78,12 +78,36 @@ internal static class SegmentDumper
             walker.Advance();
         }
 
-        if (framing is BatchFraming.TornTail or BatchFraming.Corrupt)
+        if (framing == BatchFraming.TornTail && IsZeroToEnd(file, walker.Position))
+        {
+            // The active segment of a log with preallocate=true runs ahead of its data in written
+            // zeros (docs/formats/segment.md); a crash leaves the same. Unused space, not damage.
+            output.Text("Found ").Number(file.Length - walker.Position).Text(" bytes of zeros after the last batch of ").Text(name)
+                .Text(" (space preallocated ahead of the data, or left unwritten by a crash)").EndLine();
+        }
+        else if (framing is BatchFraming.TornTail or BatchFraming.Corrupt)
         {
             // Kafka's line, so scripts written for kafka-dump-log still find it; the reason goes to stderr.
             output.Text("Found ").Number(file.Length - walker.Position).Text(" invalid bytes at the end of ").Text(name).EndLine();
             findings.Corruption(path, walker.Position, (framing == BatchFraming.TornTail ? "torn tail: " : "not a batch: ") + walker.Problem);
         }
+    }
+
+    /// <summary>Whether every byte from <paramref name="position"/> to the end of the file is zero.</summary>
+    private static bool IsZeroToEnd(BufferedFileReader file, long position)
+    {
+        while (position < file.Length)
+        {
+            var chunk = file.Read(position, (int)Math.Min(BufferedFileReader.ChunkSize, file.Length - position));
+            if (chunk.IsEmpty || chunk.ContainsAnyExcept((byte)0))
+            {
+                return false;
+            }
+
+            position += chunk.Length;
+        }
+
+        return true;
     }
 
     private static void WriteBatchLine(DumpWriter output, in RecordBatchHeader header, long position, long size, bool valid)

@@ -83,6 +83,46 @@ public sealed partial class DumpLogEndToEndTests(CliBrokerFixture broker)
     }
 
     [Fact]
+    public async Task Dump_log_shows_a_running_preallocated_segment_s_zeros_as_unused_space()
+    {
+        // preallocate=true keeps written zeros ahead of the active segment's data while the broker runs.
+        string topic = await broker.CreateTopicAsync("dump-prealloc", 1, "preallocate=true");
+        await ProduceAsync(topic, "none", "a\tone\nb\ttwo\n");
+        string segment = SegmentPath(topic, ".log");
+        long fileLength = new FileInfo(segment).Length;
+
+        CliResult dump = await CliRunner.RunAsync(null, "dump-log", "--files", segment);
+
+        dump.AssertSuccess();
+        Assert.Empty(dump.Error);
+        Match batch = Assert.Single(dump.Lines.Select(l => BatchLine().Match(l)), m => m.Success);
+        long dataEnd = long.Parse(batch.Groups["position"].Value, CultureInfo.InvariantCulture) + long.Parse(batch.Groups["size"].Value, CultureInfo.InvariantCulture);
+        Assert.True(fileLength - dataEnd >= 1024 * 1024, $"the file holds {fileLength} bytes for {dataEnd} of data: no preallocation to show");
+        Assert.Equal(
+            $"Found {fileLength - dataEnd} bytes of zeros after the last batch of {FirstSegment}.log (space preallocated ahead of the data, or left unwritten by a crash)",
+            dump.Lines[^1]);
+    }
+
+    [Fact]
+    public async Task Dump_log_reports_zeros_followed_by_other_bytes_as_a_torn_tail()
+    {
+        using TempDirectory directory = new("dump-log-zeros");
+        string segment = await CopyOfSegmentAsync(directory);
+        long validLength = new FileInfo(segment).Length;
+        byte[] tail = new byte[4096];
+        tail[^1] = 7; // zeros, then one byte that a preallocation never writes
+        AppendBytes(segment, tail);
+
+        CliResult dump = await CliRunner.RunAsync(null, "dump-log", "--files", segment);
+
+        Assert.Equal(DumpLogCommand.ProblemsFoundExitCode, dump.ExitCode);
+        Assert.Equal($"Found 4096 invalid bytes at the end of {FirstSegment}.log", dump.Lines[^1]);
+        Assert.Equal(
+            [$"Corruption in {segment}", $"  position {validLength}: torn tail: batch length 0 is below the minimum 49"],
+            dump.ErrorLines);
+    }
+
+    [Fact]
     public async Task Dump_log_reports_garbage_that_cannot_be_a_batch()
     {
         using TempDirectory directory = new("dump-log-garbage");
