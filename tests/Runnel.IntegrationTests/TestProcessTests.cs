@@ -1,3 +1,8 @@
+using System.Reflection;
+using System.Reflection.PortableExecutable;
+using System.Runtime.InteropServices;
+using Runnel.Broker;
+
 namespace Runnel.IntegrationTests;
 
 /// <summary>The test process's own settings that the in-process brokers depend on.</summary>
@@ -13,5 +18,26 @@ public sealed class TestProcessTests
     {
         ThreadPool.GetMinThreads(out var workers, out _);
         Assert.True(workers >= 16, $"minimum worker threads {workers}: the runtimeconfig option from tests/Directory.Build.props is missing");
+    }
+
+    /// <summary>
+    /// src/ReadyToRunOnBuild.targets precompiles the broker's libraries in Release builds on linux-x64,
+    /// so a JIT-compiled host (this test project) starts its first broker with their code compiled.
+    /// </summary>
+    [Theory]
+    [InlineData(typeof(RunnelBroker))]
+    [InlineData(typeof(Runnel.Storage.Log.PartitionLog))]
+    [InlineData(typeof(Runnel.Protocol.ErrorCode))]
+    public void The_broker_libraries_of_a_release_build_are_precompiled(Type fromAssembly)
+    {
+        var assembly = fromAssembly.Assembly;
+        if (assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration != "Release"
+            || !OperatingSystem.IsLinux() || RuntimeInformation.OSArchitecture != Architecture.X64)
+        {
+            Assert.Skip("precompiled only in Release builds on linux-x64");
+        }
+
+        using var pe = new PEReader(File.OpenRead(assembly.Location));
+        Assert.True(pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, $"{assembly.Location} holds IL only: no ReadyToRun code");
     }
 }
