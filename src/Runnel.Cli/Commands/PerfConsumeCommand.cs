@@ -29,6 +29,14 @@ internal sealed class PerfConsumeCommand : ToolCommand
         Options.Add(Csv);
         Options.Add(BrokerPid);
         Options.Add(MetricsUrl);
+        Options.Add(Wire);
+        Validators.Add(r =>
+        {
+            if (r.GetValue(Wire) && r.GetValue(Group) is not null)
+            {
+                r.AddError("--wire reads every partition without a group; --group needs a Kafka consumer.");
+            }
+        });
         Messages.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<long>() < 1)
@@ -66,6 +74,15 @@ internal sealed class PerfConsumeCommand : ToolCommand
 
     public Option<string> MetricsUrl { get; } = PerfCommand.CreateMetricsUrlOption();
 
+    public Option<bool> Wire { get; } = new("--wire")
+    {
+        Description = "Read with Runnel's own Kafka protocol client instead of a librdkafka consumer: one Fetch at a time per leader broker for " +
+            "every partition of the topic (no group), each record counted with its key and value lengths and nothing else, to show what the " +
+            "broker serves rather than what a client library can deliver. Honours bootstrap.servers, client.id, fetch.wait.max.ms (500), " +
+            "fetch.min.bytes (1), fetch.max.bytes (52428800), max.partition.fetch.bytes (1048576), check.crcs (false), isolation.level " +
+            "(read_committed) and socket.timeout.ms (60000), librdkafka's names and defaults; refuses any other property, and --group.",
+    };
+
     internal ConsumerPerfSettings Bind(ParseResult parseResult) => new(
         parseResult.GetRequiredValue(Topic),
         parseResult.GetValue(Messages),
@@ -79,11 +96,12 @@ internal sealed class PerfConsumeCommand : ToolCommand
         _client.BuildConfig(parseResult),
         parseResult.GetValue(Csv),
         parseResult.GetValue(BrokerPid),
-        parseResult.GetValue(MetricsUrl));
+        parseResult.GetValue(MetricsUrl),
+        parseResult.GetValue(Wire));
 
     protected override Task<int> ExecuteAsync(ParseResult parseResult, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ConsumerPerformance run = new(Bind(parseResult), output, error);
-        return Task.FromResult(run.Run(cancellationToken));
+        return run.RunAsync(cancellationToken);
     }
 }

@@ -14,6 +14,7 @@ namespace Runnel.Cli.Perf;
 /// <param name="CsvPath">Append a summary row to this CSV file; null for none.</param>
 /// <param name="BrokerPid">Report this broker process's CPU, memory and disk writes; null for none.</param>
 /// <param name="MetricsUrl">Report the broker's GC work from this Prometheus endpoint; null for none.</param>
+/// <param name="Wire">Read with Runnel's own fetch loop instead of a Confluent.Kafka consumer.</param>
 internal sealed record ConsumerPerfSettings(
     string Topic,
     long Messages,
@@ -27,4 +28,5 @@ internal sealed record ConsumerPerfSettings(
     Dictionary<string, string> Config,
     string? CsvPath,
     int? BrokerPid,
-    string? MetricsUrl = null);
+    string? MetricsUrl = null,
+    bool Wire = false);

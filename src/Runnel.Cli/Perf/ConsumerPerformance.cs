@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Confluent.Kafka;
-using Runnel.Cli.Kafka;
+using Runnel.Cli.Perf.Wire;
 
 namespace Runnel.Cli.Perf;
 
@@ -12,6 +11,9 @@ namespace Runnel.Cli.Perf;
 /// data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec</c>
 /// (or, with detailed stats, one row per interval). Without a group every partition is assigned from
 /// the beginning, so rebalance.time.ms is 0; with one it is the time until the first assignment.
+/// The records come from an <see cref="IConsumeSource"/>: Confluent.Kafka's consumer, or with
+/// <c>--wire</c> Runnel's own fetch loop, which shows what the broker serves when the client's
+/// per-record work is only counting.
 /// <para>Live progress (Runnel's, not Kafka's) when detailed stats are off: on a terminal one line
 /// updated in place on stdout; redirected, a line per reporting interval on stderr, so stdout keeps
 /// exactly Kafka's header and summary row for scripts.</para>
@@ -20,63 +22,21 @@ internal sealed class ConsumerPerformance(ConsumerPerfSettings settings, TextWri
 {
     private const double MiB = 1024.0 * 1024.0;
 
-    public int Run(CancellationToken cancellationToken)
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        Dictionary<string, string> config = new(settings.Config, StringComparer.Ordinal);
-        config.TryAdd("auto.offset.reset", settings.FromLatest ? "latest" : "earliest");
-        config.TryAdd("enable.partition.eof", "false");
-
-        // Headers, timestamps and topic names are not needed: leave them unmarshalled.
-        config.TryAdd(ConfigPropertyNames.Consumer.ConsumeResultFields, "none");
-        if (settings.Group is null)
-        {
-            // librdkafka needs a group.id even to assign partitions; nothing is committed under it.
-            config.TryAdd("group.id", "perf-consumer-" + Random.Shared.Next(100_000).ToString(CultureInfo.InvariantCulture));
-            config["enable.auto.commit"] = "false";
-        }
-        else
-        {
-            config["group.id"] = settings.Group;
-        }
-
         if (!settings.HideHeader)
         {
             output.WriteLine(FormatHeader(settings.ShowDetailedStats));
         }
 
         BrokerProcessMonitor? monitor = BrokerProcessMonitor.Start(settings.BrokerPid, settings.MetricsUrl, cancellationToken);
-
-        long joinStart = 0;
-        long joinTicks = -1;
-        // Kafka's tool counts key and value bytes; only their lengths are needed, so the records are
-        // "deserialized" to their lengths instead of copied into new arrays (a copy per record the
-        // measurement does not need, which made the tool, not the broker, the bottleneck).
-        using IConsumer<int, int> consumer = KafkaClients.CreateConsumer<int, int>(
-            config,
-            error,
-            settings.Group is null ? null : (_, _) =>
-            {
-                if (joinTicks < 0)
-                {
-                    joinTicks = Stopwatch.GetTimestamp() - joinStart;
-                }
-            },
-            LengthDeserializer.Instance,
-            LengthDeserializer.Instance);
+        using IConsumeSource source = settings.Wire
+            ? await WireConsumeSource.OpenAsync(WireConsumerOptions.From(settings.Config), settings.Topic, settings.FromLatest, cancellationToken)
+            : new KafkaConsumeSource(settings, error);
 
         DateTimeOffset startTime = DateTimeOffset.Now;
         long start = Stopwatch.GetTimestamp();
-        joinStart = start;
-        if (settings.Group is not null)
-        {
-            consumer.Subscribe(settings.Topic);
-        }
-        else
-        {
-            Offset offset = settings.FromLatest ? Offset.End : Offset.Beginning;
-            consumer.Assign(KafkaClients.GetPartitions(consumer, settings.Topic, TimeSpan.FromSeconds(30))
-                .ConvertAll(p => new TopicPartitionOffset(settings.Topic, p, offset)));
-        }
+        source.Start(start);
 
         long messages = 0;
         long bytes = 0;
@@ -99,7 +59,7 @@ internal sealed class ConsumerPerformance(ConsumerPerfSettings settings, TextWri
 
         while (messages < settings.Messages && now - lastConsumed <= timeoutTicks && !cancellationToken.IsCancellationRequested)
         {
-            ConsumeResult<int, int>? result = consumer.Consume(poll);
+            ConsumedChunk chunk = await source.PollAsync(poll, settings.Messages - messages, cancellationToken);
             now = Stopwatch.GetTimestamp();
             if (live is not null && live.IsDue(now))
             {
@@ -108,20 +68,20 @@ internal sealed class ConsumerPerformance(ConsumerPerfSettings settings, TextWri
                 liveBytes = bytes;
             }
 
-            if (result is null || result.IsPartitionEOF)
+            if (chunk.Records == 0)
             {
                 continue;
             }
 
             lastConsumed = now;
-            messages++;
-            bytes += result.Message.Key + result.Message.Value;
+            messages += chunk.Records;
+            bytes += chunk.Bytes;
             if (now - lastReport >= reportTicks)
             {
                 if (settings.ShowDetailedStats)
                 {
                     // Kafka charges the join time to the first interval only.
-                    long join = joinReported ? 0 : JoinMs(joinTicks);
+                    long join = joinReported ? 0 : JoinMs(source.JoinTicks);
                     joinReported = true;
                     output.WriteLine(FormatProgress(
                         DateTimeOffset.Now.ToString(settings.DateFormat, CultureInfo.InvariantCulture),
@@ -145,11 +105,8 @@ internal sealed class ConsumerPerformance(ConsumerPerfSettings settings, TextWri
         long end = Stopwatch.GetTimestamp();
         DateTimeOffset endTime = startTime + Stopwatch.GetElapsedTime(start, end);
         long elapsedMs = Math.Max(1, ToMs(end - start));
-        long joinMs = JoinMs(joinTicks);
-        if (settings.Group is not null)
-        {
-            consumer.Close();
-        }
+        long joinMs = JoinMs(source.JoinTicks);
+        source.Close();
 
         if (!settings.ShowDetailedStats)
         {

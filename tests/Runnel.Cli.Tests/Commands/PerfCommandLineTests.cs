@@ -101,6 +101,7 @@ public class PerfCommandLineTests
         Assert.False(settings.HideHeader);
         Assert.Null(settings.Group);
         Assert.False(settings.FromLatest);
+        Assert.False(settings.Wire);
         Assert.Equal(JavaDateFormat.ToDotNet(JavaDateFormat.KafkaDefault), settings.DateFormat);
     }
 
@@ -129,5 +130,18 @@ public class PerfCommandLineTests
     public void Perf_consume_requires_messages()
     {
         Assert.Contains("--messages", CommandLine.Errors("perf", "consume", "--topic", "t"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Perf_consume_over_the_wire_is_off_by_default_and_refuses_a_group()
+    {
+        (PerfConsumeCommand command, ParseResult result) = CommandLine.ParseValid<PerfConsumeCommand>(
+            "perf", "consume", "--topic", "t", "--messages", "1", "--wire");
+
+        Assert.True(command.Bind(result).Wire);
+        Assert.Contains(
+            "--wire reads every partition without a group",
+            CommandLine.Errors("perf", "consume", "--topic", "t", "--messages", "1", "--wire", "--group", "g"),
+            StringComparison.Ordinal);
     }
 }

@@ -121,6 +121,80 @@ public sealed class PerfEndToEndTests(CliBrokerFixture broker)
         Assert.Equal("0.0286", values[Array.IndexOf(columns, "data.consumed.in.MB")]);
     }
 
+    [Fact]
+    public async Task Perf_consume_over_the_wire_reports_every_record_perf_produce_wrote()
+    {
+        string topic = await broker.CreateTopicAsync("perf-consume-wire", partitions: 3);
+        await ProduceAsync(topic);
+
+        CliResult consume = await broker.RunAsync(
+            "perf", "consume", "--wire", "--topic", topic, "--messages", Records.ToString(System.Globalization.CultureInfo.InvariantCulture), "--timeout", "30000",
+            "-X", "check.crcs=true");
+        consume.AssertSuccess();
+
+        string[] columns = consume.Lines[0].Split(", ");
+        string[] values = consume.Lines[1].Split(", ");
+        Assert.Equal(2, consume.Lines.Length);
+        Assert.Equal(Records.ToString(System.Globalization.CultureInfo.InvariantCulture), values[Array.IndexOf(columns, "data.consumed.in.nMsg")]);
+        Assert.Equal("0.0286", values[Array.IndexOf(columns, "data.consumed.in.MB")]);
+    }
+
+    [Theory]
+    [InlineData("read_committed", "0.0381")]
+    [InlineData("read_uncommitted", "0.1240")]
+    public async Task Perf_consume_over_the_wire_skips_aborted_transactions_when_reading_committed(string isolation, string megabytes)
+    {
+        // In offset order: three committed records of 10,000 bytes, two aborted ones of 100,000, one
+        // more committed of 10,000. The first four records a consumer sees are 40,000 bytes when it
+        // reads committed, 130,000 when it does not.
+        string topic = await broker.CreateTopicAsync("perf-consume-wire-txn-" + isolation, partitions: 1);
+        using (var producer = new Confluent.Kafka.ProducerBuilder<Confluent.Kafka.Null, byte[]>(new Confluent.Kafka.ProducerConfig
+        {
+            BootstrapServers = broker.Broker.BootstrapServers,
+            TransactionalId = "perf-consume-wire-" + isolation,
+        }).Build())
+        {
+            producer.InitTransactions(TimeSpan.FromSeconds(30));
+            foreach ((int count, int size, bool commit) in new[] { (3, 10_000, true), (2, 100_000, false), (1, 10_000, true) })
+            {
+                producer.BeginTransaction();
+                for (int i = 0; i < count; i++)
+                {
+                    await producer.ProduceAsync(topic, new Confluent.Kafka.Message<Confluent.Kafka.Null, byte[]> { Value = new byte[size] });
+                }
+
+                if (commit)
+                {
+                    producer.CommitTransaction(TimeSpan.FromSeconds(30));
+                }
+                else
+                {
+                    producer.AbortTransaction(TimeSpan.FromSeconds(30));
+                }
+            }
+        }
+
+        CliResult consume = await broker.RunAsync(
+            "perf", "consume", "--wire", "--topic", topic, "--messages", "4", "--timeout", "30000", "-X", "isolation.level=" + isolation);
+        consume.AssertSuccess();
+
+        string[] columns = consume.Lines[0].Split(", ");
+        string[] values = consume.Lines[1].Split(", ");
+        Assert.Equal("4", values[Array.IndexOf(columns, "data.consumed.in.nMsg")]);
+        Assert.Equal(megabytes, values[Array.IndexOf(columns, "data.consumed.in.MB")]);
+    }
+
+    [Fact]
+    public async Task Perf_consume_over_the_wire_refuses_librdkafka_properties_it_would_ignore()
+    {
+        string topic = await broker.CreateTopicAsync("perf-consume-wire-props", partitions: 1);
+
+        CliResult consume = await broker.RunAsync("perf", "consume", "--wire", "--topic", topic, "--messages", "1", "-X", "queued.min.messages=1000");
+
+        Assert.Equal(1, consume.ExitCode);
+        Assert.Contains("queued.min.messages is not supported with --wire", consume.Error, StringComparison.Ordinal);
+    }
+
     private async Task<CliResult> ProduceAsync(string topic)
     {
         CliResult produce = await broker.RunAsync(

@@ -25,9 +25,16 @@ internal sealed record TopicLeaders(int[] Partitions, int[] LeaderIds, IReadOnly
     /// Reads the leaders of every partition of <paramref name="topic"/>; while the topic is unknown or
     /// a partition has no leader (a topic just created), asks again every 100 ms for up to request.timeout.ms.
     /// </summary>
-    public static async Task<TopicLeaders> LoadAsync(WireProducerOptions options, string topic, CancellationToken cancellationToken)
+    public static Task<TopicLeaders> LoadAsync(WireProducerOptions options, string topic, CancellationToken cancellationToken) =>
+        LoadAsync(options.BootstrapServers, options.ClientId, options.RequestTimeoutMs, topic, cancellationToken);
+
+    /// <summary>
+    /// Reads the leaders of every partition of <paramref name="topic"/> through the first of
+    /// <paramref name="bootstrapServers"/> that answers; retries as above for up to <paramref name="timeoutMs"/>.
+    /// </summary>
+    public static async Task<TopicLeaders> LoadAsync(IReadOnlyList<BrokerAddress> bootstrapServers, string clientId, int timeoutMs, string topic, CancellationToken cancellationToken)
     {
-        await using KafkaWireConnection connection = await ConnectToBootstrapAsync(options, cancellationToken);
+        await using KafkaWireConnection connection = await ConnectToBootstrapAsync(bootstrapServers, clientId, timeoutMs, cancellationToken);
         short version = await connection.NegotiateVersionAsync(ApiKey.Metadata, LowestMetadataVersion, MetadataRequest.HighestSupportedVersion, cancellationToken);
         long start = Stopwatch.GetTimestamp();
         while (true)
@@ -39,9 +46,9 @@ internal sealed record TopicLeaders(int[] Partitions, int[] LeaderIds, IReadOnly
                 return leaders;
             }
 
-            if (Stopwatch.GetElapsedTime(start).TotalMilliseconds > options.RequestTimeoutMs)
+            if (Stopwatch.GetElapsedTime(start).TotalMilliseconds > timeoutMs)
             {
-                throw new ToolException($"Error: {topic} has no leader for every partition after {options.RequestTimeoutMs} ms (request.timeout.ms): {problem}");
+                throw new ToolException($"Error: {topic} has no leader for every partition after {timeoutMs} ms (request.timeout.ms): {problem}");
             }
 
             await Task.Delay(s_retryBackoff, cancellationToken);
@@ -49,15 +56,15 @@ internal sealed record TopicLeaders(int[] Partitions, int[] LeaderIds, IReadOnly
     }
 
     /// <summary>The first bootstrap server that accepts a connection.</summary>
-    private static async Task<KafkaWireConnection> ConnectToBootstrapAsync(WireProducerOptions options, CancellationToken cancellationToken)
+    private static async Task<KafkaWireConnection> ConnectToBootstrapAsync(IReadOnlyList<BrokerAddress> bootstrapServers, string clientId, int timeoutMs, CancellationToken cancellationToken)
     {
         ToolException? last = null;
-        foreach (BrokerAddress server in options.BootstrapServers)
+        foreach (BrokerAddress server in bootstrapServers)
         {
             try
             {
                 return await KafkaWireConnection.ConnectAsync(
-                    server.Host, server.Port, options.ClientId, TimeSpan.FromMilliseconds(options.RequestTimeoutMs), cancellationToken);
+                    server.Host, server.Port, clientId, TimeSpan.FromMilliseconds(timeoutMs), cancellationToken);
             }
             catch (ToolException e)
             {
