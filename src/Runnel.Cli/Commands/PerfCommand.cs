@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 
 namespace Runnel.Cli.Commands;
 
@@ -16,6 +17,28 @@ internal sealed class PerfCommand : Command
     }
 
     /// <summary><c>--csv FILE</c>: append a summary row to a CSV file.</summary>
+    /// <summary>
+    /// An option's value as the command validator sees it: <paramref name="fallback"/> when it was
+    /// not given, or when it does not parse (given twice, not a number): the parser reports that
+    /// error itself, and asking for the value would throw.
+    /// </summary>
+    internal static T ValueOr<T>(CommandResult command, Option<T> option, T fallback)
+    {
+        if (command.GetResult(option) is not { } result)
+        {
+            return fallback;
+        }
+
+        try
+        {
+            return result.GetValueOrDefault<T>() ?? fallback;
+        }
+        catch (InvalidOperationException)
+        {
+            return fallback;
+        }
+    }
+
     internal static Option<string> CreateCsvOption() => new("--csv")
     {
         Description = "Append a summary row to this CSV file (header written when the file is new).",

@@ -74,46 +74,24 @@ internal sealed class PerfEndToEndCommand : ToolCommand
         Validators.Add(r =>
         {
             // Defaults are not applied to a command validator's view of options not given.
-            double throughput = ValueOr(r, Throughput, -1);
-            int recordSize = ValueOr(r, RecordSize, 100);
+            double throughput = PerfCommand.ValueOr(r, Throughput, -1);
+            int recordSize = PerfCommand.ValueOr(r, RecordSize, 100);
             if (throughput > 0 && recordSize < EndToEndLatency.TimestampBytes)
             {
                 r.AddError($"--record-size must be at least {EndToEndLatency.TimestampBytes} with --throughput: each value carries its scheduled send time.");
             }
 
-            int producers = ValueOr(r, Producers, 1);
+            int producers = PerfCommand.ValueOr(r, Producers, 1);
             if (producers > 1 && throughput <= 0)
             {
                 r.AddError("--producers above 1 needs --throughput: Kafka's one-at-a-time mode has one record in flight.");
             }
 
-            if (ValueOr(r, WireProducers, false))
+            if (PerfCommand.ValueOr(r, WireProducers, false))
             {
                 ValidateWireProducers(r, throughput);
             }
         });
-    }
-
-    /// <summary>
-    /// An option's value as the command validator sees it: <paramref name="fallback"/> when it was
-    /// not given, or when it does not parse (given twice, not a number): the parser reports that
-    /// error itself, and asking for the value would throw.
-    /// </summary>
-    private static T ValueOr<T>(CommandResult command, Option<T> option, T fallback)
-    {
-        if (command.GetResult(option) is not { } result)
-        {
-            return fallback;
-        }
-
-        try
-        {
-            return result.GetValueOrDefault<T>() ?? fallback;
-        }
-        catch (InvalidOperationException)
-        {
-            return fallback;
-        }
     }
 
     public Option<string> Topic { get; } = new("--topic") { Description = "The topic records go through (created with 1 partition if missing).", Required = true };

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Diagnostics;
 using System.Globalization;
 using Runnel.Broker;
@@ -36,6 +37,8 @@ internal sealed class PerfProduceCommand : ToolCommand
         Options.Add(TransactionDurationMs);
         Options.Add(EmbeddedBroker);
         Options.Add(EmbeddedBrokerConfig);
+        Options.Add(WireProducers);
+        Options.Add(Producers);
         EmbeddedBrokerConfig.Validators.Add(KeyValueArguments.Validate);
         TransactionDurationMs.Validators.Add(r =>
         {
@@ -64,6 +67,8 @@ internal sealed class PerfProduceCommand : ToolCommand
             {
                 r.AddError("Give exactly one of --record-size or --payload-file.");
             }
+
+            ValidateWireProducers(r);
         });
     }
 
@@ -130,6 +135,55 @@ internal sealed class PerfProduceCommand : ToolCommand
         AllowMultipleArgumentsPerToken = true,
     };
 
+    public Option<bool> WireProducers { get; } = new("--wire-producers")
+    {
+        Description = "Runnel extension: send with --producers of Runnel's own Kafka protocol clients (the load generator of perf e2e --wire-producers) "
+            + "instead of a librdkafka producer, to measure what the broker takes in rather than what a client library can hand it: each sends "
+            + "one partition's batch per Produce request when batch.size is full or linger.ms has passed, at most "
+            + "max.in.flight.requests.per.connection unanswered; latency runs from a request's send to its acknowledgement. Honours bootstrap.servers, "
+            + "client.id, acks (1 or all), linger.ms (0), batch.size (16384), max.in.flight.requests.per.connection (5), request.timeout.ms and "
+            + "socket.nagle.disable=true and refuses other properties; needs --record-size of at least 8 and an existing topic; not with "
+            + "--payload-file, --key-count, transactions or --print-metrics.",
+    };
+
+    public Option<int> Producers { get; } = new("--producers")
+    {
+        Description = "With --wire-producers: how many producer clients, each with its own connection, records going to them in turn (default 1).",
+        DefaultValueFactory = _ => 1,
+    };
+
+    /// <summary>--wire-producers: what the wire producers cannot do is refused, not ignored.</summary>
+    private void ValidateWireProducers(CommandResult r)
+    {
+        bool wire = PerfCommand.ValueOr(r, WireProducers, false);
+        if (!wire)
+        {
+            if (r.GetResult(Producers) is not null)
+            {
+                r.AddError("--producers needs --wire-producers (a librdkafka run uses one producer, as Kafka's tool).");
+            }
+
+            return;
+        }
+
+        if (PerfCommand.ValueOr(r, Producers, 1) is < 1 or > 1000)
+        {
+            r.AddError("--producers must be between 1 and 1000.");
+        }
+
+        if (PerfCommand.ValueOr(r, RecordSize, null) is < 8)
+        {
+            r.AddError("--wire-producers need --record-size of at least 8 (each value starts with its 8-byte schedule time).");
+        }
+
+        if (r.GetResult(PayloadFile) is not null || PerfCommand.ValueOr(r, KeyCount, 0) != 0 || r.GetResult(TransactionalId) is not null
+            || r.GetResult(TransactionDurationMs) is not null || PerfCommand.ValueOr(r, PrintMetrics, false))
+        {
+            r.AddError("--wire-producers send keyless records of --record-size without transactions or client statistics: "
+                + "--payload-file, --key-count, --transactional-id, --transaction-duration-ms and --print-metrics need a librdkafka producer.");
+        }
+    }
+
     /// <summary>Kafka's tool: either option enables transactions, and the other takes its default.</summary>
     private (string? TransactionalId, long DurationMs) BindTransactions(ParseResult parseResult)
     {
@@ -155,14 +209,15 @@ internal sealed class PerfProduceCommand : ToolCommand
         parseResult.GetValue(KeyCount),
         BindTransactions(parseResult).TransactionalId,
         BindTransactions(parseResult).DurationMs,
-        parseResult.GetValue(MetricsUrl));
+        parseResult.GetValue(MetricsUrl),
+        parseResult.GetValue(WireProducers) ? parseResult.GetValue(Producers) : 0);
 
     protected override async Task<int> ExecuteAsync(ParseResult parseResult, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ProducerPerfSettings settings = Bind(parseResult);
         if (!parseResult.GetValue(EmbeddedBroker))
         {
-            return new ProducerPerformance(settings, output, error).Run(cancellationToken);
+            return await RunAsync(settings, output, error, cancellationToken);
         }
 
         Dictionary<string, string> brokerConfig = new(StringComparer.Ordinal);
@@ -172,6 +227,12 @@ internal sealed class PerfProduceCommand : ToolCommand
         output.WriteLine(string.Create(
             CultureInfo.InvariantCulture, $"Embedded broker ready at {broker.BootstrapServers} in {Stopwatch.GetElapsedTime(start).TotalMilliseconds:F1} ms."));
         settings.Config["bootstrap.servers"] = broker.BootstrapServers;
-        return new ProducerPerformance(settings, output, error).Run(cancellationToken);
+        return await RunAsync(settings, output, error, cancellationToken);
+    }
+
+    private static async Task<int> RunAsync(ProducerPerfSettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        ProducerPerformance run = new(settings, output, error);
+        return settings.WireProducers > 0 ? await run.RunOverWireAsync(cancellationToken) : run.Run(cancellationToken);
     }
 }

@@ -32,7 +32,7 @@ internal sealed partial class EndToEndLatency : IProduceOutcomes
 
     void IProduceOutcomes.Sent(int records) => Interlocked.Add(ref _sent, records);
 
-    void IProduceOutcomes.Acknowledged(int producer, int records) => Interlocked.Add(ref _acknowledged[producer], records);
+    void IProduceOutcomes.Acknowledged(int producer, int records, long sentAt) => Interlocked.Add(ref _acknowledged[producer], records);
 
     void IProduceOutcomes.Failed(int producer, int records, string code, string reason) => RecordFailure(records, code, reason);
 }

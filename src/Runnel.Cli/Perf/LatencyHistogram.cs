@@ -33,16 +33,19 @@ internal sealed class LatencyHistogram
 
     public double Mean => Count == 0 ? 0 : (double)Sum / Count;
 
-    public void Record(long value)
+    public void Record(long value) => Record(value, 1);
+
+    /// <summary>Records <paramref name="count"/> occurrences of <paramref name="value"/> (a batch of records with one latency).</summary>
+    public void Record(long value, long count)
     {
         if (value < 0)
         {
             value = 0;
         }
 
-        _counts[IndexOf(value)]++;
-        Count++;
-        Sum += value;
+        _counts[IndexOf(value)] += count;
+        Count += count;
+        Sum += value * count;
         if (value < Min)
         {
             Min = value;

@@ -16,6 +16,7 @@ namespace Runnel.Cli.Perf;
 /// <param name="TransactionalId">With transactions: the producer's transactional.id; null without transactions.</param>
 /// <param name="TransactionDurationMs">With transactions: commit once a transaction is this old (Kafka's tool commits after the send that passes it).</param>
 /// <param name="MetricsUrl">Report the broker's GC work from this Prometheus endpoint; null for none.</param>
+/// <param name="WireProducers">Runnel extension: send with this many of Runnel's own protocol clients instead of a librdkafka producer (0: librdkafka).</param>
 internal sealed record ProducerPerfSettings(
     string Topic,
     long NumRecords,
@@ -31,7 +32,8 @@ internal sealed record ProducerPerfSettings(
     int KeyCount = 0,
     string? TransactionalId = null,
     long TransactionDurationMs = 0,
-    string? MetricsUrl = null)
+    string? MetricsUrl = null,
+    int WireProducers = 0)
 {
     /// <summary>True when records are sent in transactions.</summary>
     public bool TransactionsEnabled => TransactionalId is not null;

@@ -11,7 +11,7 @@ namespace Runnel.Cli.Perf;
 /// On an interactive terminal (a <see cref="PerfProgress"/> given) the window lines give way to one
 /// line updated in place: records so far, the rate over the last refresh and its average latency.
 /// </summary>
-/// <remarks>Not thread-safe: the caller serializes <see cref="Record"/>.</remarks>
+/// <remarks>Not thread-safe: the caller serializes <c>Record</c>.</remarks>
 internal sealed class ProducerPerfStats
 {
     private readonly TextWriter _output;
@@ -45,13 +45,16 @@ internal sealed class ProducerPerfStats
 
     public long Bytes { get; private set; }
 
-    public void Record(long latencyMicros, int bytes, long nowTimestamp)
+    public void Record(long latencyMicros, int bytes, long nowTimestamp) => Record(latencyMicros, bytes, nowTimestamp, 1);
+
+    /// <summary>Records <paramref name="records"/> records of <paramref name="bytesEach"/> bytes that completed together with one latency.</summary>
+    public void Record(long latencyMicros, long bytesEach, long nowTimestamp, int records)
     {
-        Latencies.Record(latencyMicros);
-        Bytes += bytes;
-        _windowCount++;
-        _windowBytes += bytes;
-        _windowTotalLatency += latencyMicros;
+        Latencies.Record(latencyMicros, records);
+        Bytes += bytesEach * records;
+        _windowCount += records;
+        _windowBytes += bytesEach * records;
+        _windowTotalLatency += latencyMicros * records;
         _windowMaxLatency = Math.Max(_windowMaxLatency, latencyMicros);
 
         if (nowTimestamp - _windowStart >= _reportingIntervalTicks)

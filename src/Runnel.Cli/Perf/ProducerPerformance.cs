@@ -26,7 +26,7 @@ namespace Runnel.Cli.Perf;
 /// <para>Threads: this one sends. Delivery reports run on Confluent.Kafka's poll thread and, during
 /// <c>Flush</c>, on this thread too (librdkafka's flush polls), so stats are updated under a lock.</para>
 /// </remarks>
-internal sealed class ProducerPerformance
+internal sealed partial class ProducerPerformance
 {
     private const int MaxErrorsPrinted = 10;
 
@@ -92,10 +92,16 @@ internal sealed class ProducerPerformance
             spin.SpinOnce();
         }
 
+        return Finish(monitor, cancellationToken);
+    }
+
+    /// <summary>The end of every run: Kafka's summary line, the client's and the broker's figures, the CSV row; the exit code.</summary>
+    private int Finish(BrokerProcessMonitor? monitor, CancellationToken cancellationToken)
+    {
         ProducerPerfSummary summary;
         lock (_statsLock)
         {
-            summary = _stats.Summarize(Stopwatch.GetTimestamp());
+            summary = _stats!.Summarize(Stopwatch.GetTimestamp());
             _stats.ClearProgress();
         }
 

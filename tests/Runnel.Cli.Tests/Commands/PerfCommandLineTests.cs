@@ -45,6 +45,35 @@ public class PerfCommandLineTests
     }
 
     [Fact]
+    public void Perf_produce_uses_librdkafka_unless_wire_producers_are_asked_for()
+    {
+        (PerfProduceCommand command, ParseResult result) = CommandLine.ParseValid<PerfProduceCommand>(
+            "perf", "produce", "--topic", "t", "--num-records", "10", "--record-size", "100");
+        Assert.Equal(0, command.Bind(result).WireProducers);
+
+        (command, result) = CommandLine.ParseValid<PerfProduceCommand>(
+            "perf", "produce", "--topic", "t", "--num-records", "10", "--record-size", "100", "--wire-producers");
+        Assert.Equal(1, command.Bind(result).WireProducers);
+
+        (command, result) = CommandLine.ParseValid<PerfProduceCommand>(
+            "perf", "produce", "--topic", "t", "--num-records", "10", "--record-size", "100", "--wire-producers", "--producers", "4");
+        Assert.Equal(4, command.Bind(result).WireProducers);
+    }
+
+    [Theory]
+    [InlineData("--producers needs --wire-producers", "--record-size", "100", "--producers", "2")]
+    [InlineData("--producers must be between 1 and 1000", "--record-size", "100", "--wire-producers", "--producers", "0")]
+    [InlineData("at least 8", "--record-size", "7", "--wire-producers")]
+    [InlineData("need a librdkafka producer", "--payload-file", "p.txt", "--wire-producers")]
+    [InlineData("need a librdkafka producer", "--record-size", "100", "--key-count", "3", "--wire-producers")]
+    [InlineData("need a librdkafka producer", "--record-size", "100", "--transactional-id", "x", "--wire-producers")]
+    [InlineData("need a librdkafka producer", "--record-size", "100", "--print-metrics", "--wire-producers")]
+    public void Perf_produce_refuses_what_wire_producers_cannot_do(string error, params string[] flags)
+    {
+        Assert.Contains(error, CommandLine.Errors(["perf", "produce", "--topic", "t", "--num-records", "10", .. flags]), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Perf_produce_is_unthrottled_by_default()
     {
         (PerfProduceCommand command, ParseResult result) = CommandLine.ParseValid<PerfProduceCommand>(

@@ -122,6 +122,48 @@ public sealed class PerfEndToEndTests(CliBrokerFixture broker)
     }
 
     [Fact]
+    public async Task Perf_produce_with_wire_producers_writes_every_record_and_ends_with_kafkas_summary_line()
+    {
+        string topic = await broker.CreateTopicAsync("perf-produce-wire", partitions: 3);
+
+        CliResult produce = await broker.RunAsync(
+            "perf", "produce", "--topic", topic, "--num-records", "5000", "--record-size", "100", "--throughput", "-1",
+            "--wire-producers", "--producers", "2", "--producer-props", "acks=all", "linger.ms=2", "batch.size=4096");
+        produce.AssertSuccess();
+
+        Assert.Matches(
+            @"^5000 records sent, \d+\.\d{6} records/sec \(\d+\.\d{2} MB/sec\), \d+\.\d{2} ms avg latency, \d+\.\d{2} ms max latency, \d+ ms 50th, \d+ ms 95th, \d+ ms 99th, \d+ ms 99\.9th\.$",
+            produce.Lines[^1]);
+        using var consumer = new Confluent.Kafka.ConsumerBuilder<byte[], byte[]>(new Confluent.Kafka.ConsumerConfig { BootstrapServers = broker.Broker.BootstrapServers, GroupId = "perf-wire-check" }).Build();
+        long written = 0;
+        for (int partition = 0; partition < 3; partition++)
+        {
+            written += consumer.QueryWatermarkOffsets(new Confluent.Kafka.TopicPartition(topic, partition), TimeSpan.FromSeconds(10)).High.Value;
+        }
+
+        Assert.Equal(5000, written);
+
+        // Every record is the tool's: 100 bytes, no key (perf consume counts key and value bytes).
+        CliResult consume = await broker.RunAsync("perf", "consume", "--wire", "--topic", topic, "--messages", "5000", "--timeout", "30000");
+        consume.AssertSuccess();
+        string[] columns = consume.Lines[0].Split(", ");
+        string[] values = consume.Lines[1].Split(", ");
+        Assert.Equal("0.4768", values[Array.IndexOf(columns, "data.consumed.in.MB")]);
+    }
+
+    [Fact]
+    public async Task Perf_produce_with_wire_producers_refuses_a_property_they_would_ignore()
+    {
+        string topic = await broker.CreateTopicAsync("perf-produce-wire-props", partitions: 1);
+
+        CliResult produce = await broker.RunAsync(
+            "perf", "produce", "--topic", topic, "--num-records", "10", "--record-size", "100", "--wire-producers", "--producer-props", "compression.type=lz4");
+
+        Assert.Equal(1, produce.ExitCode);
+        Assert.Contains("compression.type is not supported with --wire-producers", produce.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Perf_consume_over_the_wire_reports_every_record_perf_produce_wrote()
     {
         string topic = await broker.CreateTopicAsync("perf-consume-wire", partitions: 3);

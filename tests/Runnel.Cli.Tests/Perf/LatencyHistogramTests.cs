@@ -49,6 +49,29 @@ public class LatencyHistogramTests
     }
 
     [Fact]
+    public void Recording_a_value_n_times_at_once_equals_recording_it_n_times()
+    {
+        LatencyHistogram once = new();
+        LatencyHistogram each = new();
+        once.Record(5_000, 3);
+        once.Record(40, 2);
+        for (int i = 0; i < 3; i++)
+        {
+            each.Record(5_000);
+        }
+
+        each.Record(40);
+        each.Record(40);
+
+        Assert.Equal((each.Count, each.Sum, each.Min, each.Max), (once.Count, once.Sum, once.Min, once.Max));
+        Assert.Equal((5L, 15_080L), (once.Count, once.Sum));
+        Assert.Equal(each.ValueAtQuantile(0.39), once.ValueAtQuantile(0.39));
+        Assert.Equal(each.ValueAtQuantile(0.4), once.ValueAtQuantile(0.4));
+        Assert.Equal(40, once.ValueAtQuantile(0.39));
+        Assert.NotEqual(40, once.ValueAtQuantile(0.4));
+    }
+
+    [Fact]
     public void Count_sum_min_max_and_mean_are_exact()
     {
         LatencyHistogram histogram = new();

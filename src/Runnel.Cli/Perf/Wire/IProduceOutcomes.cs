@@ -11,8 +11,11 @@ internal interface IProduceOutcomes
     /// <summary><paramref name="records"/> went out in a Produce request.</summary>
     void Sent(int records);
 
-    /// <summary>The broker stored the batch of <paramref name="records"/> that <paramref name="producer"/> sent.</summary>
-    void Acknowledged(int producer, int records);
+    /// <summary>
+    /// The broker stored the batch of <paramref name="records"/> that <paramref name="producer"/> sent
+    /// at <paramref name="sentAt"/> (the Stopwatch time its request went to the socket).
+    /// </summary>
+    void Acknowledged(int producer, int records, long sentAt);
 
     /// <summary>The batch of <paramref name="records"/> was refused (a Kafka error code by name) or its connection failed.</summary>
     void Failed(int producer, int records, string code, string reason);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Runnel.Cli.Kafka;
@@ -78,7 +79,7 @@ internal sealed class WireProducerConnection : IAsyncDisposable
                 throw new ToolException(_closedReason);
             }
 
-            _inFlight[(_head + _count) % _inFlight.Length] = new InFlightRequest(correlationId, partition, records);
+            _inFlight[(_head + _count) % _inFlight.Length] = new InFlightRequest(correlationId, partition, records, Stopwatch.GetTimestamp());
             _count++;
         }
 
@@ -186,7 +187,7 @@ internal sealed class WireProducerConnection : IAsyncDisposable
             ErrorCode error = SinglePartitionProduceResponse.ReadErrorCode(ref reader, ProduceVersion, request.Partition);
             if (error == ErrorCode.None)
             {
-                _outcomes.Acknowledged(Producer, request.Records);
+                _outcomes.Acknowledged(Producer, request.Records, request.SentAt);
             }
             else
             {
@@ -246,5 +247,6 @@ internal sealed class WireProducerConnection : IAsyncDisposable
     }
 
     /// <summary>A request awaiting its response: what to check it against and to count.</summary>
-    private readonly record struct InFlightRequest(int CorrelationId, int Partition, int Records);
+    /// <summary>A request awaiting its response; <c>SentAt</c> is the Stopwatch time it was handed to the socket.</summary>
+    private readonly record struct InFlightRequest(int CorrelationId, int Partition, int Records, long SentAt);
 }
