@@ -43,9 +43,6 @@ public sealed class FaultyFileSystem(IFileSystem inner) : IFileSystem
     /// </summary>
     public Action<FileOperation, string>? BeforeOperation { get; set; }
 
-    /// <summary>Called before every write with where it goes, how long it is and whether it is all zeros.</summary>
-    public Action<FileWrite>? Writing { get; set; }
-
     /// <summary>File fsyncs attempted (successful or failed).</summary>
     public int FileSyncCount => Volatile.Read(ref _fileSyncCount);
 
@@ -223,7 +220,6 @@ public sealed class FaultyFileSystem(IFileSystem inner) : IFileSystem
     private void BeforeWrite(FaultyFile file, ReadOnlySpan<byte> data, long position)
     {
         BeforeOperation?.Invoke(FileOperation.Write, file.Path);
-        Writing?.Invoke(new FileWrite(file.Path, position, data.Length, !data.ContainsAnyExcept((byte)0)));
         if (_diskFull)
         {
             throw new IOException($"No space left on device (simulated) writing {file.Path}.");

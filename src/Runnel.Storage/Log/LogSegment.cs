@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Numerics;
 using Runnel.Protocol.Records;
 using Runnel.Storage.IO;
 using Runnel.Storage.Recovery;
@@ -451,7 +450,7 @@ internal sealed class LogSegment : IDisposable
         var end = start + batches.Length;
         if (preallocateUpTo > 0)
         {
-            PrepareAhead(end, preallocateUpTo, batches.Length);
+            PrepareAhead(end, preallocateUpTo);
         }
 
         _log.Write(batches, start);
@@ -520,16 +519,8 @@ internal sealed class LogSegment : IDisposable
     /// round costs"). The zeros are never data: reads stop at <see cref="Size"/>, recovery stops at
     /// the first invalid batch, and <see cref="TrimPreallocation"/> cuts them off when the segment
     /// rolls or the log closes.
-    /// <para>The zeros go in pieces about the size of the append that asks for them (a power of two
-    /// from a page to the step, on boundaries of its size). Linux sizes page-cache folios by the write
-    /// that creates them (large folios, ext4 since 6.16) and a flush writes whole dirty folios: zeros
-    /// written a MiB at a time made every later <c>fdatasync</c> after a 1 KiB append write the whole
-    /// MiB (1,024 KiB per flush instead of 5), while page-sized pieces for every segment cost large
-    /// appends 256 system calls per MiB (broker CPU 1.9 → 3.2 ms per MiB; bench/RESULTS.md,
-    /// "Session 12"). Sized to the appends, a flush writes at most about twice what was appended and
-    /// the zeros take about one extra write per append.</para>
     /// </summary>
-    private void PrepareAhead(long end, long limit, int appendBytes)
+    private void PrepareAhead(long end, long limit)
     {
         if (_preparedEnd - end >= PreallocateAheadBytes - PreallocateStepBytes)
         {
@@ -544,22 +535,9 @@ internal sealed class LogSegment : IDisposable
         }
 
         var zeros = s_zeros ??= new byte[PreallocateStepBytes];
-        var piece = ZeroPieceBytes(appendBytes);
-        var position = from;
-        var stop = from + length;
-        while (position < stop)
-        {
-            var next = Math.Min(stop, ((position / piece) + 1) * piece);
-            _log.Write(zeros.AsSpan(0, (int)(next - position)), position);
-            position = next;
-        }
-
-        _preparedEnd = stop;
+        _log.Write(zeros.AsSpan(0, length), from);
+        _preparedEnd = from + length;
     }
-
-    /// <summary>The size of each zero write ahead of an append of <paramref name="appendBytes"/>: a power of two from a page to a step.</summary>
-    internal static int ZeroPieceBytes(int appendBytes) =>
-        (int)Math.Clamp(BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, appendBytes)), (uint)Environment.SystemPageSize, PreallocateStepBytes);
 
     /// <summary>
     /// Cuts the file back to the data (after <see cref="PrepareAhead"/>): when the segment rolls and

@@ -1,5 +1,4 @@
 using Runnel.Storage.Log;
-using Runnel.TestKit;
 
 namespace Runnel.Storage.Tests.Log;
 
@@ -33,49 +32,6 @@ public sealed class PreallocateTests : IDisposable
         using var atEnd = log.Read(6, 1 << 20, long.MaxValue, minOneBatch: true);
         Assert.Null(atEnd.Records);
     }
-
-    [Theory]
-    [InlineData(1_000, 1)]
-    [InlineData(300_000, 512 * 1024)]
-    public void Zeros_are_written_in_pieces_sized_to_the_appends_on_their_boundaries(int valueSize, int expectedPiece)
-    {
-        // Linux sizes page-cache folios by the write: zeros written in one large write make every
-        // later flush of a small append write the whole folio again; page-sized pieces ahead of large
-        // appends would cost hundreds of system calls per MiB.
-        var piece = Math.Max(expectedPiece, Environment.SystemPageSize);
-        var zeroWrites = new List<FileWrite>();
-        _fx.Fs.Writing = write =>
-        {
-            if (write.AllZeros && write.Path.EndsWith(LogSegment.LogExtension, StringComparison.Ordinal))
-            {
-                lock (zeroWrites)
-                {
-                    zeroWrites.Add(write);
-                }
-            }
-        };
-        var log = _fx.Open(s_config);
-        LogFixture.Append(log, records: 1, valueSize: valueSize);
-        LogFixture.Append(log, records: 1, valueSize: valueSize);
-        _fx.Fs.Writing = null;
-
-        Assert.True(zeroWrites.Sum(w => (long)w.Length) >= LogSegment.PreallocateAheadBytes - LogSegment.PreallocateStepBytes, $"{zeroWrites.Count} zero writes");
-        Assert.Contains(zeroWrites, w => w.Length == piece);
-        Assert.All(zeroWrites, w =>
-        {
-            Assert.InRange(w.Length, 1, piece);
-            Assert.Equal(w.Position / piece, (w.Position + w.Length - 1) / piece);
-        });
-    }
-
-    [Theory]
-    [InlineData(1, 1)]
-    [InlineData(4096, 4096)]
-    [InlineData(4097, 8192)]
-    [InlineData(700_000, 1024 * 1024)]
-    [InlineData(50_000_000, 1024 * 1024)]
-    public void A_zero_piece_is_the_append_rounded_up_to_a_power_of_two_from_a_page_to_a_step(int appendBytes, int expected) =>
-        Assert.Equal(Math.Max(expected, Environment.SystemPageSize), LogSegment.ZeroPieceBytes(appendBytes));
 
     [Fact]
     public void Without_the_setting_the_file_is_exactly_the_data()
