@@ -178,7 +178,17 @@ public sealed partial class PartitionLog
             MarkOffline(ex);
         }
 
-        // Still marked running: the next turn re-checks for waiters and stops when there are none.
+        // Another turn only for those who came during this round: a partition under constant load
+        // takes its turns with the others instead of keeping a thread, an idle one stops here.
+        lock (_flushStateLock)
+        {
+            if (_flushWaiters.Count == 0 && !_flushRequested)
+            {
+                _flusherRunning = false;
+                return;
+            }
+        }
+
         FlushThreads.Run(_runFlusher!);
     }
 
