@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench/run.sh: Runnel side by side with the systems users would pick instead (issue #7).
 #
-# Runs a fixed set of workloads against Runnel and, in the same run on the same machine, against
-# Redis Streams, NATS JetStream, RabbitMQ streams and Microsoft Garnet. Each server starts on
+# Runs a fixed set of workloads against Runnel (driven by its librdkafka tools, and again by its
+# wire clients, which do only the protocol's work per record as redis-benchmark does) and, in the
+# same run on the same machine, against Redis Streams, NATS JetStream, RabbitMQ streams and Microsoft Garnet. Each server starts on
 # 127.0.0.1 on a free port with its data in a fresh temp dir, and is stopped by its PID. Every cell
 # runs --runs times; the table shows the median and the range (min–max) of msg/s, MiB/s, latency
 # percentiles and the server's CPU ms per MiB (utime+stime of the server process tree from
@@ -21,7 +22,7 @@ Usage: bench/run.sh [options]
                         pinned: server on CPU 0, clients on CPU 1 (taskset)
   --scale F             multiply every record count by F (default 1; --quick: 0.02)
   --quick               short smoke run: small counts, 1 run, unpinned (a set option still wins)
-  --systems LIST        comma-separated subset of runnel,redis,nats,rabbitmq,garnet (default all)
+  --systems LIST        comma-separated subset of runnel,runnel-wire,redis,nats,rabbitmq,garnet (default all)
   --workloads LIST      comma-separated subset of workload ids (default all; see bench/README.md)
   --out FILE            Markdown results file (default bench/results/peers-<time>.md);
                         the raw samples go next to it as FILE.samples.tsv
@@ -37,7 +38,7 @@ USAGE
 
 COMMAND_LINE="bench/run.sh $*"
 RUNS="" PINNING="" SCALE="" QUICK=0 OUT="" BUILD=1 KEEP=0
-SYSTEMS="runnel,redis,nats,rabbitmq,garnet"
+SYSTEMS="runnel,runnel-wire,redis,nats,rabbitmq,garnet"
 WORKLOADS="produce-1k-acks1,produce-100b-acks1,produce-1k-acksall,produce-1k-fsync-4p,consume-1k,consume-100b,e2e-10mibs,roundtrip"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -232,8 +233,11 @@ session_wanted() {
 # ---- Runnel -------------------------------------------------------------------------------------
 
 RUNNEL_PRODUCER_PROPS="linger.ms=5 batch.size=1048576"
-runnel_session() {  # phase: main | fsync
-  local port overrides=() bs
+# runnel_session PHASE [wire]: PHASE main | fsync; with wire, the produce workloads run
+# `perf produce --wire-producers` and the consume ones `perf consume --wire` (bench/README.md).
+runnel_session() {
+  local port overrides=() bs wire_produce=() wire_consume=()
+  if [ "${2:-}" = wire ]; then wire_produce=(--wire-producers); wire_consume=(--wire); fi
   port=$(free_port)
   bs="127.0.0.1:$port"
   if [ "$1" = fsync ]; then overrides=(--override runnel.log.flush.on.acks.all=true); fi
@@ -246,22 +250,25 @@ runnel_session() {  # phase: main | fsync
   if [ "$1" = fsync ]; then
     # shellcheck disable=SC2086
     measure produce-1k-fsync-4p RunnelProduce 1024 "$N_FSYNC" 4 "" -- "$RUNNEL" perf produce -b "$bs" --topic bench-fsync \
-      --num-records $((N_FSYNC / 4)) --record-size 1024 --throughput -1 --producer-props acks=-1 $RUNNEL_PRODUCER_PROPS
+      --num-records $((N_FSYNC / 4)) --record-size 1024 --throughput -1 "${wire_produce[@]}" --producer-props acks=-1 $RUNNEL_PRODUCER_PROPS
     stop_server
     return
   fi
   # shellcheck disable=SC2086
   {
     measure produce-1k-acks1 RunnelProduce 1024 "$N_1K" 1 "" -- "$RUNNEL" perf produce -b "$bs" --topic bench-1k \
-      --num-records "$N_1K" --record-size 1024 --throughput -1 --producer-props acks=1 $RUNNEL_PRODUCER_PROPS
-    measure consume-1k RunnelConsume 1024 "$N_1K" 1 "" -- "$RUNNEL" perf consume -b "$bs" --topic bench-1k --messages "$N_1K" --timeout 30000
+      --num-records "$N_1K" --record-size 1024 --throughput -1 "${wire_produce[@]}" --producer-props acks=1 $RUNNEL_PRODUCER_PROPS
+    measure consume-1k RunnelConsume 1024 "$N_1K" 1 "" -- "$RUNNEL" perf consume -b "$bs" --topic bench-1k --messages "$N_1K" --timeout 30000 "${wire_consume[@]}"
     measure produce-100b-acks1 RunnelProduce 100 "$N_100B" 1 "" -- "$RUNNEL" perf produce -b "$bs" --topic bench-100b \
-      --num-records "$N_100B" --record-size 100 --throughput -1 --producer-props acks=1 $RUNNEL_PRODUCER_PROPS
-    measure consume-100b RunnelConsume 100 "$N_100B" 1 "" -- "$RUNNEL" perf consume -b "$bs" --topic bench-100b --messages "$N_100B" --timeout 30000
+      --num-records "$N_100B" --record-size 100 --throughput -1 "${wire_produce[@]}" --producer-props acks=1 $RUNNEL_PRODUCER_PROPS
+    measure consume-100b RunnelConsume 100 "$N_100B" 1 "" -- "$RUNNEL" perf consume -b "$bs" --topic bench-100b --messages "$N_100B" --timeout 30000 "${wire_consume[@]}"
     measure produce-1k-acksall RunnelProduce 1024 "$N_1K" 1 "" -- "$RUNNEL" perf produce -b "$bs" --topic bench-1k-all \
-      --num-records "$N_1K" --record-size 1024 --throughput -1 --producer-props acks=-1 $RUNNEL_PRODUCER_PROPS
+      --num-records "$N_1K" --record-size 1024 --throughput -1 "${wire_produce[@]}" --producer-props acks=-1 $RUNNEL_PRODUCER_PROPS
   }
-  if [ "$RUNNEL_HAS_E2E" = 1 ]; then
+  if [ "${2:-}" = wire ]; then
+    record_na e2e-10mibs "the latency workloads' consumer is librdkafka either way: see the Runnel row"
+    record_na roundtrip "the latency workloads' consumer is librdkafka either way: see the Runnel row"
+  elif [ "$RUNNEL_HAS_E2E" = 1 ]; then
     measure e2e-10mibs Latency 1024 "$N_E2E" 1 "" -- "$RUNNEL" perf e2e -b "$bs" --topic bench-e2e --num-records "$N_E2E" \
       --record-size 1024 --producer-acks -1 --throughput "$E2E_RATE"
     measure roundtrip Latency 1024 "$N_RT" 1 "" -- "$RUNNEL" perf e2e -b "$bs" --topic bench-rt --num-records "$N_RT" \
@@ -423,6 +430,7 @@ fi
 
 declare -A NAMES=(
   [runnel]="Runnel"
+  [runnel-wire]="Runnel (wire clients)"
   [redis]="Redis Streams"
   [nats]="NATS JetStream"
   [rabbitmq]="RabbitMQ streams"
@@ -455,6 +463,7 @@ for MODE in $MODES; do
         mkdir -p "$CELL"
         case $key in
           runnel) runnel_session "$phase" ;;
+          runnel-wire) runnel_session "$phase" wire ;;
           redis) resp_session redis "$phase" ;;
           garnet) resp_session garnet "$phase" ;;
           nats) nats_session "$phase" ;;
@@ -483,7 +492,7 @@ version_of() { "$@" 2>/dev/null | head -n 1; }
   echo "| Memory | $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) |"
   echo "| OS | $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r) |"
   echo "| .NET | SDK $(dotnet --version 2>/dev/null), runtime $(dotnet --list-runtimes 2>/dev/null | awk '/NETCore.App/ {v=$2} END {print v}') |"
-  echo "| Runnel | commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo ' (modified)'), drivers: runnel perf (Confluent.Kafka/librdkafka) |"
+  echo "| Runnel | commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo ' (modified)'), drivers: runnel perf (Confluent.Kafka/librdkafka); wire clients: runnel perf produce --wire-producers, perf consume --wire |"
   echo "| Redis | $(version_of redis-server --version | sed -E 's/.*v=([^ ]+).*/\1/'), driver redis-benchmark $(version_of redis-benchmark --version | awk '{print $2}') |"
   echo "| NATS | nats-server $(version_of nats-server --version | sed 's/.*v//'), driver peerbench (NATS.Net $(grep -oP 'Include="NATS.Net" Version="\K[^"]+' Directory.Packages.props)) |"
   echo "| RabbitMQ | $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null || echo 'not installed'), Erlang $(dpkg-query -W -f='${Version}' erlang-base 2>/dev/null), driver peerbench (RabbitMQ.Client $(grep -oP 'Include="RabbitMQ.Client" Version="\K[^"]+' Directory.Packages.props), AMQP 0.9.1) |"

@@ -20,6 +20,30 @@ public sealed class AggregationTests
     }
 
     [Fact]
+    public void Each_baseline_is_compared_with_the_best_peer_and_never_with_another_baseline()
+    {
+        Aggregation aggregation = new(
+            [
+                Ok("produce-100b-acks1", "Runnel", 1, 300),
+                Ok("produce-100b-acks1", "Runnel (wire clients)", 1, 3000),
+                Ok("produce-100b-acks1", "Garnet", 1, 600),
+                Ok("produce-100b-acks1", "Redis", 1, 200),
+            ],
+            "Runnel",
+            "Runnel (wire clients)");
+
+        Assert.Equal(new Comparison(0.5, "Garnet", RankBy.Throughput), aggregation.ComparisonFor("produce-100b-acks1", "unpinned", "Runnel"));
+        Assert.Equal(new Comparison(5, "Garnet", RankBy.Throughput), aggregation.ComparisonFor("produce-100b-acks1", "unpinned", "Runnel (wire clients)"));
+        Assert.Equal(aggregation.ComparisonFor("produce-100b-acks1", "unpinned", "Runnel"), aggregation.ComparisonFor("produce-100b-acks1", "unpinned"));
+        Assert.Equal(["Runnel", "Runnel (wire clients)", "Garnet", "Redis"], aggregation.Cells.Select(c => c.System));
+
+        string[][] rows = [.. new ResultTable(aggregation).Rows];
+        Assert.Equal("0.50× vs Garnet", rows[0][^1]);
+        Assert.Equal("5.00× vs Garnet", rows[1][^1]);
+        Assert.Equal("", rows[2][^1]);
+    }
+
+    [Fact]
     public void Throughput_ratio_is_against_the_fastest_peer()
     {
         Aggregation aggregation = new(

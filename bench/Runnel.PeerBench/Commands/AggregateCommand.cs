@@ -8,7 +8,11 @@ internal sealed class AggregateCommand : Command
 {
     private readonly Option<FileInfo> _samples = new("--samples") { Description = "Samples file written by peerbench parse.", Required = true };
     private readonly Option<FileInfo?> _markdown = new("--markdown") { Description = "Also write the table as Markdown to this file." };
-    private readonly Option<string> _baseline = new("--baseline") { Description = "The system compared with the best peer.", DefaultValueFactory = _ => "Runnel" };
+    private readonly Option<string[]> _baseline = new("--baseline")
+    {
+        Description = "A system compared with the best peer (repeatable; baselines are not each other's peers).",
+        DefaultValueFactory = _ => ["Runnel", "Runnel (wire clients)"],
+    };
 
     public AggregateCommand()
         : base("aggregate", "Median and range over runs, ratio to the best peer, as a text and a Markdown table.")

@@ -1,19 +1,26 @@
 namespace Runnel.PeerBench.Results;
 
 /// <summary>
-/// Groups samples into cells (median and range over runs) and compares the baseline system with
-/// the best peer per workload and pinning mode. Rows come in <see cref="Workload.All"/> order, then
-/// pinning mode and system in order of first appearance, baseline first.
+/// Groups samples into cells (median and range over runs) and compares each baseline system with
+/// the best peer per workload and pinning mode. Baselines are Runnel measured different ways (its
+/// librdkafka tools, its wire clients): each is compared with the peers, never with another
+/// baseline. Rows come in <see cref="Workload.All"/> order, then pinning mode and system in order of
+/// first appearance, baselines first.
 /// </summary>
 internal sealed class Aggregation
 {
-    private readonly Dictionary<(string Workload, string Pinning), Comparison?> _comparisons = [];
+    private readonly Dictionary<(string Workload, string Pinning, string System), Comparison?> _comparisons = [];
 
-    public Aggregation(IReadOnlyList<Sample> samples, string baseline)
+    public Aggregation(IReadOnlyList<Sample> samples, params IReadOnlyList<string> baselines)
     {
-        Baseline = baseline;
+        if (baselines.Count == 0)
+        {
+            throw new ArgumentException("At least one baseline system is needed.", nameof(baselines));
+        }
+
+        Baselines = baselines;
         List<string> pinnings = [];
-        List<string> systems = [baseline];
+        List<string> systems = [.. baselines];
         foreach (var sample in samples)
         {
             AddOnce(pinnings, sample.Pinning);
@@ -45,21 +52,31 @@ internal sealed class Aggregation
         Cells = cells;
         foreach (var group in cells.GroupBy(c => (c.Workload.Id, c.Pinning)))
         {
-            _comparisons[group.Key] = Compare([.. group]);
+            List<Cell> groupCells = [.. group];
+            foreach (var baseline in baselines)
+            {
+                _comparisons[(group.Key.Id, group.Key.Pinning, baseline)] = Compare(groupCells, baseline);
+            }
         }
     }
 
-    public string Baseline { get; }
+    /// <summary>The systems compared with the best peer; the first is the main one.</summary>
+    public IReadOnlyList<string> Baselines { get; }
 
     public IReadOnlyList<Cell> Cells { get; }
 
-    /// <summary>The baseline against the best peer for this workload and pinning, or null if either has no figure.</summary>
-    public Comparison? ComparisonFor(string workloadId, string pinning) =>
-        _comparisons.TryGetValue((workloadId, pinning), out var comparison) ? comparison : null;
+    public bool IsBaseline(string system) => Baselines.Contains(system);
 
-    private Comparison? Compare(List<Cell> cells)
+    /// <summary>The first baseline against the best peer for this workload and pinning, or null if either has no figure.</summary>
+    public Comparison? ComparisonFor(string workloadId, string pinning) => ComparisonFor(workloadId, pinning, Baselines[0]);
+
+    /// <summary>Baseline <paramref name="system"/> against the best peer for this workload and pinning, or null if either has no figure.</summary>
+    public Comparison? ComparisonFor(string workloadId, string pinning, string system) =>
+        _comparisons.TryGetValue((workloadId, pinning, system), out var comparison) ? comparison : null;
+
+    private Comparison? Compare(List<Cell> cells, string baselineSystem)
     {
-        var baseline = cells.Find(c => c.System == Baseline);
+        var baseline = cells.Find(c => c.System == baselineSystem);
         if (baseline is null)
         {
             return null;
@@ -69,7 +86,7 @@ internal sealed class Aggregation
         Cell? best = null;
         foreach (var peer in cells)
         {
-            if (peer.System == Baseline || peer.Caveat is not null || Figure(peer, rankBy) is not { } value)
+            if (IsBaseline(peer.System) || peer.Caveat is not null || Figure(peer, rankBy) is not { } value)
             {
                 continue;
             }

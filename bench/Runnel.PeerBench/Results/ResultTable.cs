@@ -45,7 +45,7 @@ internal sealed class ResultTable
                 Format(cell.P99Ms, "F2"),
                 Format(cell.P999Ms, "F2"),
                 Format(cell.CpuMsPerMiB, "F2"),
-                cell.System == aggregation.Baseline ? FormatComparison(aggregation.ComparisonFor(cell.Workload.Id, cell.Pinning)) : "",
+                aggregation.IsBaseline(cell.System) ? FormatComparison(aggregation.ComparisonFor(cell.Workload.Id, cell.Pinning, cell.System)) : "",
             ]);
         }
     }
