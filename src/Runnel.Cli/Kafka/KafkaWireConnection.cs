@@ -118,9 +118,19 @@ internal sealed class KafkaWireConnection : IAsyncDisposable
     public async Task<short> NegotiateVersionAsync(ApiKey api, short lowest, short highest, CancellationToken cancellationToken)
     {
         ApiVersionsResponse response = await RequestAsync<ApiVersionsResponse>(new ApiVersionsRequest(), 0, cancellationToken);
+        return PickVersion(response, Address, api, lowest, highest);
+    }
+
+    /// <summary>
+    /// The highest version of <paramref name="api"/> from <paramref name="lowest"/> to
+    /// <paramref name="highest"/> that an ApiVersions answer from <paramref name="address"/> allows;
+    /// a <see cref="ToolException"/> when it is an error or allows none.
+    /// </summary>
+    public static short PickVersion(ApiVersionsResponse response, string address, ApiKey api, short lowest, short highest)
+    {
         if (response.ErrorCode != 0)
         {
-            throw new ToolException($"Error: {Address} answered ApiVersions with {(ErrorCode)response.ErrorCode}.");
+            throw new ToolException($"Error: {address} answered ApiVersions with {(ErrorCode)response.ErrorCode}.");
         }
 
         foreach (ApiVersionsResponse.ApiVersion range in response.ApiKeys)
@@ -132,7 +142,7 @@ internal sealed class KafkaWireConnection : IAsyncDisposable
             }
         }
 
-        throw new ToolException($"Error: {Address} serves no version of {api} from v{lowest} to v{highest}.");
+        throw new ToolException($"Error: {address} serves no version of {api} from v{lowest} to v{highest}.");
     }
 
     /// <summary>

@@ -67,21 +67,7 @@ internal sealed class WireFetchConnection : IDisposable
     {
         ApiVersionsResponse versions = new();
         await ExchangeAsync(new ApiVersionsRequest(), versions, 0, cancellationToken);
-        if (versions.ErrorCode != 0)
-        {
-            throw new ToolException($"Error: {Address} answered ApiVersions with {(ErrorCode)versions.ErrorCode}.");
-        }
-
-        foreach (ApiVersionsResponse.ApiVersion range in versions.ApiKeys)
-        {
-            short version = Math.Min(highest, range.MaxVersion);
-            if (range.ApiKey == (short)api && version >= Math.Max(lowest, range.MinVersion))
-            {
-                return version;
-            }
-        }
-
-        throw new ToolException($"Error: {Address} serves no version of {api} from v{lowest} to v{highest}.");
+        return KafkaWireConnection.PickVersion(versions, Address.ToString(), api, lowest, highest);
     }
 
     /// <summary>
