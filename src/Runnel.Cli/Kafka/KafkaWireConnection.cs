@@ -62,13 +62,26 @@ internal sealed class KafkaWireConnection : IAsyncDisposable
     /// </summary>
     public static async Task<KafkaWireConnection> ConnectAsync(string host, int port, string clientId, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        Socket socket = new(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, SendTimeout = (int)timeout.TotalMilliseconds };
-        string address = new BrokerAddress(host, port).ToString();
+        BrokerAddress address = new(host, port);
+        Socket socket = await ConnectSocketAsync(address, timeout, cancellationToken);
+        socket.SendTimeout = (int)timeout.TotalMilliseconds;
+        return new KafkaWireConnection(socket, address.ToString(), clientId, timeout);
+    }
+
+    /// <summary>
+    /// A TCP socket connected to <paramref name="address"/> with TCP_NODELAY on, within
+    /// <paramref name="timeout"/>; a refused or timed-out connect is a <see cref="ToolException"/>.
+    /// Shared by the tools' protocol connections.
+    /// </summary>
+    public static async Task<Socket> ConnectSocketAsync(BrokerAddress address, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Socket socket = new(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using CancellationTokenSource deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         try
         {
-            await socket.ConnectAsync(host, port, deadline.Token);
+            await socket.ConnectAsync(address.Host, address.Port, deadline.Token);
+            return socket;
         }
         catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
@@ -80,8 +93,6 @@ internal sealed class KafkaWireConnection : IAsyncDisposable
             socket.Dispose();
             throw;
         }
-
-        return new KafkaWireConnection(socket, address, clientId, timeout);
     }
 
     /// <summary>The next correlation id on this connection (one sending thread).</summary>

@@ -41,24 +41,7 @@ internal sealed class WireFetchConnection : IDisposable
     /// <summary>Connects with TCP_NODELAY, as Kafka's clients do; <paramref name="timeout"/> bounds the connect and every exchange.</summary>
     public static async Task<WireFetchConnection> ConnectAsync(BrokerAddress address, string clientId, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        Socket socket = new(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using CancellationTokenSource deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
-        try
-        {
-            await socket.ConnectAsync(address.Host, address.Port, deadline.Token);
-        }
-        catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            socket.Dispose();
-            throw new ToolException($"Error: cannot connect to {address}: {(e is SocketException ? e.Message : $"no connection within {timeout.TotalMilliseconds} ms")}", e);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
+        Socket socket = await KafkaWireConnection.ConnectSocketAsync(address, timeout, cancellationToken);
         return new WireFetchConnection(socket, address, clientId, timeout);
     }
 
