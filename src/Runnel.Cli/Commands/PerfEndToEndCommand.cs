@@ -24,7 +24,8 @@ internal sealed class PerfEndToEndCommand : ToolCommand
             + "record's scheduled send time. Latency defaults, overridable with --producer-props/--consumer-props: producer linger.ms=0; "
             + "consumer fetch.wait.max.ms=0, auto.offset.reset=latest, a fresh group.id, enable.auto.commit=false (always); both "
             + "socket.nagle.disable=true. A missing topic is created with 1 partition. With --throughput, --wire-producers sends through "
-            + "light protocol clients driven by one thread instead of librdkafka producers, for many connections at high rates.")
+            + "light protocol clients driven by one thread instead of librdkafka producers, for many connections at high rates, and "
+            + "--wire-consumer reads through Runnel's own fetch loop instead of a librdkafka consumer.")
     {
         _client.AddTo(this);
         Options.Add(Topic);
@@ -34,6 +35,7 @@ internal sealed class PerfEndToEndCommand : ToolCommand
         Options.Add(Throughput);
         Options.Add(Producers);
         Options.Add(WireProducers);
+        Options.Add(WireConsumer);
         Options.Add(ProducerProps);
         Options.Add(ConsumerProps);
         Options.Add(ReportingInterval);
@@ -91,6 +93,11 @@ internal sealed class PerfEndToEndCommand : ToolCommand
             {
                 ValidateWireProducers(r, throughput);
             }
+
+            if (PerfCommand.ValueOr(r, WireConsumer, false) && throughput <= 0)
+            {
+                r.AddError("--wire-consumer needs --throughput: Kafka's one-at-a-time mode checks each record with a librdkafka consumer.");
+            }
         });
     }
 
@@ -134,6 +141,15 @@ internal sealed class PerfEndToEndCommand : ToolCommand
             + "bootstrap.servers, client.id, acks (--producer-acks wins) and socket.nagle.disable=true are refused.",
     };
 
+    public Option<bool> WireConsumer { get; } = new("--wire-consumer")
+    {
+        Description = "With --throughput: read with Runnel's own Kafka protocol fetch loop instead of a librdkafka consumer: one Fetch at a "
+            + "time per leader broker for every partition from its end (no group), each record's send time read as the response is "
+            + "walked. Consumer properties (-X and --consumer-props) other than bootstrap.servers, client.id, fetch.wait.max.ms "
+            + "(default 0, as for the librdkafka consumer), fetch.min.bytes, fetch.max.bytes, max.partition.fetch.bytes, check.crcs, "
+            + "isolation.level, socket.timeout.ms and socket.nagle.disable=true are refused when the run starts.",
+    };
+
     public Option<string[]> ProducerProps { get; } = new("--producer-props")
     {
         Description = "A librdkafka producer property key=value; repeatable. Over -X and --command-config.",
@@ -173,7 +189,8 @@ internal sealed class PerfEndToEndCommand : ToolCommand
             parseResult.GetValue(BrokerPid),
             parseResult.GetValue(MetricsUrl),
             parseResult.GetValue(Producers),
-            parseResult.GetValue(WireProducers));
+            parseResult.GetValue(WireProducers),
+            parseResult.GetValue(WireConsumer));
     }
 
     /// <summary>

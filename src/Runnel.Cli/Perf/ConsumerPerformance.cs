@@ -31,7 +31,7 @@ internal sealed class ConsumerPerformance(ConsumerPerfSettings settings, TextWri
 
         BrokerProcessMonitor? monitor = BrokerProcessMonitor.Start(settings.BrokerPid, settings.MetricsUrl, cancellationToken);
         using IConsumeSource source = settings.Wire
-            ? await WireConsumeSource.OpenAsync(WireConsumerOptions.From(settings.Config), settings.Topic, settings.FromLatest, cancellationToken)
+            ? await WireConsumeSource.OpenAsync(WireConsumerOptions.From(settings.Config), settings.Topic, settings.FromLatest, sink: null, cancellationToken)
             : new KafkaConsumeSource(settings, error);
 
         DateTimeOffset startTime = DateTimeOffset.Now;

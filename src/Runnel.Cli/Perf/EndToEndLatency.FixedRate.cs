@@ -23,16 +23,14 @@ internal sealed partial class EndToEndLatency
 
     /// <summary>
     /// Starts the sender (the Confluent.Kafka producers in turn, or the <paramref name="wire"/>
-    /// producers' event loop) and consumes until every record that was sent and not failed has
-    /// arrived. Returns the failures and when the last record arrived; every acknowledgement has been
-    /// counted by then.
+    /// producers' event loop) and runs <paramref name="consume"/> until every record that was sent and
+    /// not failed has arrived. Returns the failures and when the last record arrived (what
+    /// <paramref name="consume"/> returns); every acknowledgement has been counted by then.
     /// </summary>
-    private (long Failures, long End) RunFixedRate(
+    private async Task<(long Failures, long End)> RunFixedRateAsync(
         IProducer<Null, byte[]>[] producers,
         WireProducers? wire,
-        IConsumer<Ignore, byte[]> consumer,
-        LatencyHistogram latencies,
-        PerfProgress progress,
+        Func<ValueTask<long>> consume,
         long start,
         CancellationToken cancellationToken)
     {
@@ -46,7 +44,7 @@ internal sealed partial class EndToEndLatency
         sender.Start();
         try
         {
-            long end = Consume(consumer, latencies, progress, start, cancellationToken);
+            long end = await consume();
             return (Interlocked.Read(ref _failed), end);
         }
         finally
@@ -59,6 +57,25 @@ internal sealed partial class EndToEndLatency
                 producer.Flush(TimeSpan.FromSeconds(10));
             }
         }
+    }
+
+    /// <summary>
+    /// True when the sender is done and every record it handed to the client has arrived (one of
+    /// <paramref name="received"/>) or failed; a sender that stopped on an error ends the run with it.
+    /// </summary>
+    private bool AllRecordsAccountedFor(long received)
+    {
+        if (Volatile.Read(ref _senderDone) == 0)
+        {
+            return false;
+        }
+
+        if (_senderError is { } senderError)
+        {
+            throw new ToolException($"Error: the sender stopped: {senderError.Message}", senderError);
+        }
+
+        return received + Interlocked.Read(ref _failed) >= Interlocked.Read(ref _sent);
     }
 
     /// <summary>Records sent in turn through each producer (its own connection), from one schedule.</summary>
@@ -141,14 +158,7 @@ internal sealed partial class EndToEndLatency
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            bool senderDone = Volatile.Read(ref _senderDone) != 0;
-            if (senderDone && _senderError is { } senderError)
-            {
-                throw new ToolException($"Error: the sender stopped: {senderError.Message}", senderError);
-            }
-
-            // Done when every record handed to the client has arrived or failed.
-            if (senderDone && latencies.Count + Interlocked.Read(ref _failed) >= Interlocked.Read(ref _sent))
+            if (AllRecordsAccountedFor(latencies.Count))
             {
                 return lastReceived;
             }

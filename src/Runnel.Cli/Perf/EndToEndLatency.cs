@@ -83,8 +83,11 @@ internal sealed partial class EndToEndLatency
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        // Wire producers replace the Confluent.Kafka ones; their properties are checked before any connection.
+        // Wire clients replace the Confluent.Kafka ones; their properties are checked before any connection.
         WireProducerOptions? wireOptions = _settings.WireProducers ? WireProducerOptions.From(_settings.ProducerConfig, _settings.Acks) : null;
+        WireConsumerOptions? wireConsumerOptions = _settings.WireConsumer
+            ? WireConsumerOptions.From(BuildWireConsumerConfig(_settings), "--wire-consumer", WireProducerOptions.DefaultClientId)
+            : null;
         IProducer<Null, byte[]>[] producers = new IProducer<Null, byte[]>[wireOptions is null ? _settings.Producers : 0];
         try
         {
@@ -93,7 +96,7 @@ internal sealed partial class EndToEndLatency
                 producers[k] = KafkaClients.CreateProducer<Null, byte[]>(BuildProducerConfig(_settings), _error);
             }
 
-            return await RunAsync(producers, wireOptions, cancellationToken);
+            return await RunAsync(producers, wireOptions, wireConsumerOptions, cancellationToken);
         }
         finally
         {
@@ -104,11 +107,26 @@ internal sealed partial class EndToEndLatency
         }
     }
 
-    private async Task<int> RunAsync(IProducer<Null, byte[]>[] producers, WireProducerOptions? wireOptions, CancellationToken cancellationToken)
+    private async Task<int> RunAsync(
+        IProducer<Null, byte[]>[] producers, WireProducerOptions? wireOptions, WireConsumerOptions? wireConsumerOptions, CancellationToken cancellationToken)
     {
-        using IConsumer<Ignore, byte[]> consumer = KafkaClients.CreateConsumer<Ignore, byte[]>(BuildConsumerConfig(_settings), _error);
-        await EnsureTopicAsync(consumer, cancellationToken);
-        AssignAtEnd(consumer);
+        using IConsumer<Ignore, byte[]>? consumer = wireConsumerOptions is null
+            ? KafkaClients.CreateConsumer<Ignore, byte[]>(BuildConsumerConfig(_settings), _error)
+            : null;
+        using (IAdminClient admin = consumer is null ? CreateWireAdmin(wireConsumerOptions!) : new DependentAdminClientBuilder(consumer.Handle).Build())
+        {
+            await EnsureTopicAsync(admin, cancellationToken);
+        }
+
+        LatencyHistogram latencies = new();
+        ArrivalRecorder arrivals = new(latencies, _settings.Topic);
+        using WireConsumeSource? wireConsumer = wireConsumerOptions is null
+            ? null
+            : await WireConsumeSource.OpenAsync(wireConsumerOptions, _settings.Topic, fromLatest: true, arrivals, cancellationToken);
+        if (consumer is not null)
+        {
+            AssignAtEnd(consumer);
+        }
 
         // Connected before the schedule starts, so setup is not counted in the first records' latency.
         await using WireProducers? wire = wireOptions is null
@@ -120,7 +138,6 @@ internal sealed partial class EndToEndLatency
         // there), and blocking that thread stalls every socket it serves: move to the thread pool first.
         await Task.Yield();
         BrokerProcessMonitor? monitor = BrokerProcessMonitor.Start(_settings.BrokerPid, _settings.MetricsUrl, cancellationToken);
-        LatencyHistogram latencies = new();
         long start = Stopwatch.GetTimestamp();
         PerfProgress progress = new(_output, PerfProgress.IsTerminal(_output), _settings.ReportingInterval, start);
         long failures;
@@ -128,16 +145,19 @@ internal sealed partial class EndToEndLatency
         long[]? kafkaSamplesMs = null;
         if (_settings.FixedRate)
         {
-            (failures, end) = RunFixedRate(producers, wire, consumer, latencies, progress, start, cancellationToken);
+            Func<ValueTask<long>> consume = wireConsumer is null
+                ? () => ValueTask.FromResult(Consume(consumer!, latencies, progress, start, cancellationToken))
+                : () => ConsumeOverWireAsync(wireConsumer, arrivals, progress, start, cancellationToken);
+            (failures, end) = await RunFixedRateAsync(producers, wire, consume, start, cancellationToken);
         }
         else
         {
             kafkaSamplesMs = new long[_settings.NumRecords];
-            end = RunOneAtATime(producers[0], consumer, latencies, kafkaSamplesMs, progress, cancellationToken);
+            end = RunOneAtATime(producers[0], consumer!, latencies, kafkaSamplesMs, progress, cancellationToken);
             failures = 0;
         }
 
-        consumer.Close();
+        consumer?.Close();
         progress.Clear();
         EndToEndLatencySummary summary = EndToEndLatencySummary.From(
             latencies, latencies.Count * (long)_settings.RecordSize, ProducerPerfStats.ElapsedMs(start, end));
@@ -251,12 +271,12 @@ internal sealed partial class EndToEndLatency
 
     /// <summary>
     /// Kafka's tool creates a missing topic with one partition and replication factor 1, and says so.
-    /// The metadata request goes through the consumer, whose <c>allow.auto.create.topics</c> is off
-    /// (a producer's would let the broker create the topic with its own defaults).
+    /// The metadata request goes through the consumer's handle, or with the wire consumer a plain admin
+    /// client, with <c>allow.auto.create.topics</c> off either way (a producer's default would let the
+    /// broker create the topic with its own defaults).
     /// </summary>
-    private async Task EnsureTopicAsync(IConsumer<Ignore, byte[]> consumer, CancellationToken cancellationToken)
+    private async Task EnsureTopicAsync(IAdminClient admin, CancellationToken cancellationToken)
     {
-        using IAdminClient admin = new DependentAdminClientBuilder(consumer.Handle).Build();
         Metadata metadata = admin.GetMetadata(_settings.Topic, TimeSpan.FromSeconds(30));
         TopicMetadata? topic = metadata.Topics.Find(t => t.Topic == _settings.Topic);
         if (topic is not null && topic.Error.Code == ErrorCode.NoError && topic.Partitions.Count > 0)
@@ -282,6 +302,17 @@ internal sealed partial class EndToEndLatency
             throw new ToolException($"Error: {e.Results[0].Error.Code}: {e.Results[0].Error.Reason}", e);
         }
     }
+
+    /// <summary>The wire consumer has no librdkafka handle to borrow for the topic check: a plain admin client on the same brokers.</summary>
+    private IAdminClient CreateWireAdmin(WireConsumerOptions options) =>
+        KafkaClients.CreateAdmin(
+            new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["bootstrap.servers"] = string.Join(",", options.BootstrapServers),
+                ["client.id"] = options.ClientId,
+                ["allow.auto.create.topics"] = "false",
+            },
+            _error);
 
     /// <summary>
     /// Assigns every partition at its high watermark, read now: Kafka's tool seeks to the end and

@@ -14,6 +14,7 @@ namespace Runnel.Cli.Perf;
 /// <param name="MetricsUrl">Report the broker's GC work from this Prometheus endpoint; null for none.</param>
 /// <param name="Producers">Producer clients (connections) the records are sent through in turn; more than one only at a fixed rate.</param>
 /// <param name="WireProducers">At a fixed rate, send through Runnel's own light protocol clients from one event loop instead of Confluent.Kafka producers.</param>
+/// <param name="WireConsumer">At a fixed rate, read through Runnel's own fetch loop instead of a Confluent.Kafka consumer.</param>
 internal sealed record EndToEndLatencySettings(
     string Topic,
     long NumRecords,
@@ -27,7 +28,8 @@ internal sealed record EndToEndLatencySettings(
     int? BrokerPid,
     string? MetricsUrl,
     int Producers = 1,
-    bool WireProducers = false)
+    bool WireProducers = false,
+    bool WireConsumer = false)
 {
     /// <summary>True in fixed-rate mode (<c>--throughput R</c>, R &gt; 0).</summary>
     public bool FixedRate => Throughput > 0;

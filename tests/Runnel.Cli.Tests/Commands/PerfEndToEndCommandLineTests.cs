@@ -123,4 +123,32 @@ public class PerfEndToEndCommandLineTests
             CommandLine.Errors("perf", "e2e", "--topic", "t", "--num-records", "1", "--producer-acks", "1", "--throughput", "10", "--producers", "0"),
             StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_wire_consumer_is_read_from_its_flag_off_by_default_and_keeps_the_latency_default_unless_told()
+    {
+        (PerfEndToEndCommand command, ParseResult result) = CommandLine.ParseValid<PerfEndToEndCommand>(
+            "perf", "e2e", "--topic", "t", "--num-records", "100", "--producer-acks", "1", "--throughput", "1000", "--wire-consumer");
+        EndToEndLatencySettings settings = command.Bind(result);
+        Assert.True(settings.WireConsumer);
+        Assert.Equal("0", EndToEndLatency.BuildWireConsumerConfig(settings)["fetch.wait.max.ms"]);
+
+        (command, result) = CommandLine.ParseValid<PerfEndToEndCommand>(
+            "perf", "e2e", "--topic", "t", "--num-records", "100", "--producer-acks", "1", "--throughput", "1000", "--wire-consumer",
+            "--consumer-props", "fetch.wait.max.ms=500");
+        Assert.Equal("500", EndToEndLatency.BuildWireConsumerConfig(command.Bind(result))["fetch.wait.max.ms"]);
+
+        (command, result) = CommandLine.ParseValid<PerfEndToEndCommand>(
+            "perf", "e2e", "--topic", "t", "--num-records", "100", "--producer-acks", "1", "--throughput", "1000");
+        Assert.False(command.Bind(result).WireConsumer);
+    }
+
+    [Fact]
+    public void The_wire_consumer_needs_a_fixed_rate()
+    {
+        Assert.Contains(
+            "--wire-consumer needs --throughput",
+            CommandLine.Errors("perf", "e2e", "--topic", "t", "--num-records", "1", "--producer-acks", "1", "--wire-consumer"),
+            StringComparison.Ordinal);
+    }
 }

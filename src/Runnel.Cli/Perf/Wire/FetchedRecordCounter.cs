@@ -28,8 +28,10 @@ internal static class FetchedRecordCounter
     /// <param name="maxRecords">Stop counting after this many (the run's remaining records).</param>
     /// <param name="checkCrc">Verify each batch's CRC-32C.</param>
     /// <param name="aborted">The partition's aborted transactions with <c>read_committed</c>; null with <c>read_uncommitted</c>.</param>
+    /// <param name="sink">Given each counted record, in order; null to count only.</param>
     /// <exception cref="InvalidDataException">A batch is corrupt or not in the v2 format.</exception>
-    public static FetchedCount Count(ReadOnlySpan<byte> batches, long fetchOffset, long maxRecords, bool checkCrc, AbortedTransactionFilter? aborted)
+    public static FetchedCount Count(
+        ReadOnlySpan<byte> batches, long fetchOffset, long maxRecords, bool checkCrc, AbortedTransactionFilter? aborted, IFetchedRecordSink? sink = null)
     {
         long records = 0;
         long bytes = 0;
@@ -63,7 +65,7 @@ internal static class FetchedRecordCounter
 
             if (header.LastOffset >= fetchOffset && !Skips(header, batch, aborted))
             {
-                (long counted, long countedBytes) = CountRecords(header, batch, fetchOffset, maxRecords - records);
+                (long counted, long countedBytes) = CountRecords(header, batch, fetchOffset, maxRecords - records, sink);
                 records += counted;
                 bytes += countedBytes;
             }
@@ -98,19 +100,21 @@ internal static class FetchedRecordCounter
         return key.Length >= 4 && BinaryPrimitives.ReadInt16BigEndian(key[2..]) == (short)ControlRecordType.Abort;
     }
 
-    private static (long Records, long Bytes) CountRecords(in RecordBatchHeader header, ReadOnlySpan<byte> batch, long fetchOffset, long maxRecords)
+    private static (long Records, long Bytes) CountRecords(
+        in RecordBatchHeader header, ReadOnlySpan<byte> batch, long fetchOffset, long maxRecords, IFetchedRecordSink? sink)
     {
         ReadOnlySpan<byte> section = batch[RecordBatchHeader.Size..];
         if (header.Compression == CompressionType.None)
         {
-            return CountSection(header, section, fetchOffset, maxRecords);
+            return CountSection(header, section, fetchOffset, maxRecords, sink);
         }
 
         using PooledBuffer inflated = CompressionCodec.Decompress(header.Compression, section, MaxDecompressedBatchBytes);
-        return CountSection(header, inflated.Span, fetchOffset, maxRecords);
+        return CountSection(header, inflated.Span, fetchOffset, maxRecords, sink);
     }
 
-    private static (long Records, long Bytes) CountSection(in RecordBatchHeader header, ReadOnlySpan<byte> section, long fetchOffset, long maxRecords)
+    private static (long Records, long Bytes) CountSection(
+        in RecordBatchHeader header, ReadOnlySpan<byte> section, long fetchOffset, long maxRecords, IFetchedRecordSink? sink)
     {
         long records = 0;
         long bytes = 0;
@@ -118,10 +122,12 @@ internal static class FetchedRecordCounter
         while (records < maxRecords && reader.MoveNext())
         {
             Record record = reader.Current;
-            if (header.BaseOffset + record.OffsetDelta >= fetchOffset)
+            long offset = header.BaseOffset + record.OffsetDelta;
+            if (offset >= fetchOffset)
             {
                 records++;
                 bytes += record.Key.Length + record.Value.Length;
+                sink?.Deliver(offset, record.Key, record.Value);
             }
         }
 

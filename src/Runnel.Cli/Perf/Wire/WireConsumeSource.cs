@@ -30,19 +30,22 @@ internal sealed class WireConsumeSource : IConsumeSource
     private readonly string _topic;
     private readonly List<LeaderFetch> _leaders;
     private readonly AbortedTransactionFilter? _aborted;
+    private readonly IFetchedRecordSink? _sink;
 
-    private WireConsumeSource(WireConsumerOptions options, string topic, List<LeaderFetch> leaders)
+    private WireConsumeSource(WireConsumerOptions options, string topic, List<LeaderFetch> leaders, IFetchedRecordSink? sink)
     {
         _options = options;
         _topic = topic;
         _leaders = leaders;
+        _sink = sink;
         _aborted = options.ReadCommitted ? new AbortedTransactionFilter() : null;
     }
 
     public long JoinTicks => -1;
 
-    /// <summary>Finds the topic's leaders, connects to each and positions every partition.</summary>
-    public static async Task<WireConsumeSource> OpenAsync(WireConsumerOptions options, string topic, bool fromLatest, CancellationToken cancellationToken)
+    /// <summary>Finds the topic's leaders, connects to each and positions every partition; <paramref name="sink"/>, if any, is given every record counted.</summary>
+    public static async Task<WireConsumeSource> OpenAsync(
+        WireConsumerOptions options, string topic, bool fromLatest, IFetchedRecordSink? sink, CancellationToken cancellationToken)
     {
         TopicLeaders leaders = await TopicLeaders.LoadAsync(options.BootstrapServers, options.ClientId, options.SocketTimeoutMs, topic, cancellationToken);
         Dictionary<int, List<int>> partitionsByLeader = [];
@@ -78,7 +81,7 @@ internal sealed class WireConsumeSource : IConsumeSource
             throw;
         }
 
-        return new WireConsumeSource(options, topic, fetches);
+        return new WireConsumeSource(options, topic, fetches, sink);
     }
 
     public void Start(long startTimestamp)
@@ -147,7 +150,7 @@ internal sealed class WireConsumeSource : IConsumeSource
                 FetchedCount count;
                 try
                 {
-                    count = FetchedRecordCounter.Count(data.Span, position.FetchOffset, maxRecords - records, _options.CheckCrcs, _aborted);
+                    count = FetchedRecordCounter.Count(data.Span, position.FetchOffset, maxRecords - records, _options.CheckCrcs, _aborted, _sink);
                 }
                 catch (InvalidDataException e)
                 {

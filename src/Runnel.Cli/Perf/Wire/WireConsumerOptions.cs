@@ -39,15 +39,19 @@ internal sealed record WireConsumerOptions(
     private const string CheckCrcsKey = "check.crcs";
     private const string IsolationLevelKey = "isolation.level";
     private const string SocketTimeoutMsKey = "socket.timeout.ms";
+    private const string NagleDisableKey = "socket.nagle.disable";
 
     private static readonly string[] s_supported =
     [
         BootstrapServersKey, CheckCrcsKey, ClientIdKey, FetchMaxBytesKey, FetchMinBytesKey, FetchWaitMaxMsKey,
-        IsolationLevelKey, MaxPartitionFetchBytesKey, SocketTimeoutMsKey,
+        IsolationLevelKey, MaxPartitionFetchBytesKey, NagleDisableKey, SocketTimeoutMsKey,
     ];
 
     /// <summary>Reads the options from the tool's merged librdkafka-style properties; every problem is reported in one <see cref="ToolException"/>.</summary>
-    public static WireConsumerOptions From(IReadOnlyDictionary<string, string> config)
+    /// <param name="config">The consumer's properties.</param>
+    /// <param name="option">The command-line switch that chose the wire consumer, for the error messages.</param>
+    /// <param name="defaultClientId">The client id when <c>client.id</c> is not set.</param>
+    public static WireConsumerOptions From(IReadOnlyDictionary<string, string> config, string option = "--wire", string defaultClientId = DefaultClientId)
     {
         List<string> errors = [];
         foreach ((string key, string value) in config.OrderBy(e => e.Key, StringComparer.Ordinal))
@@ -64,7 +68,10 @@ internal sealed record WireConsumerOptions(
                 IsolationLevelKey => value is "read_committed" or "read_uncommitted"
                     ? null
                     : $"isolation.level must be read_committed or read_uncommitted (got '{value}').",
-                _ => $"Consumer property {key} is not supported with --wire (supported: {string.Join(", ", s_supported)}).",
+                NagleDisableKey => value.Equals("true", StringComparison.OrdinalIgnoreCase)
+                    ? null
+                    : $"socket.nagle.disable must be true with {option}: the wire consumer always sets TCP_NODELAY.",
+                _ => $"Consumer property {key} is not supported with {option} (supported: {string.Join(", ", s_supported)}).",
             };
             if (problem is not null)
             {
@@ -85,7 +92,7 @@ internal sealed record WireConsumerOptions(
 
         return new WireConsumerOptions(
             servers,
-            config.GetValueOrDefault(ClientIdKey, DefaultClientId),
+            config.GetValueOrDefault(ClientIdKey, defaultClientId),
             ReadInt(config, FetchWaitMaxMsKey, 500),
             ReadInt(config, FetchMinBytesKey, 1),
             ReadInt(config, FetchMaxBytesKey, 52_428_800),

@@ -42,6 +42,29 @@ public class FetchedRecordCounterTests
         Assert.Equal(new FetchedCount(2, 2 * 4, 5), count);
     }
 
+    [Theory]
+    [InlineData(CompressionType.None)]
+    [InlineData(CompressionType.Lz4)]
+    public void A_sink_gets_each_counted_record_in_order_with_its_offset_key_and_value(CompressionType compression)
+    {
+        RecordBatchBuilder first = new() { BaseOffset = 10, Compression = compression };
+        RecordBatchBuilder second = new() { BaseOffset = 17, Compression = compression };
+        for (byte i = 0; i < 3; i++)
+        {
+            first.Append(1_000, null, [i, i]);
+            second.Append(1_000, [i], [(byte)(10 + i)]);
+        }
+
+        byte[] data = [.. first.ToArray(), .. Marker(16, producerId: 7, ControlRecordType.Commit), .. second.ToArray()];
+        RecordingSink sink = new();
+
+        FetchedCount count = FetchedRecordCounter.Count(data, fetchOffset: 11, maxRecords: 4, checkCrc: true, aborted: null, sink);
+
+        // Offset 10 is before the fetch offset, the marker at 16 is not a record, and the limit stops after 4.
+        Assert.Equal(4, count.Records);
+        Assert.Equal(["11: -/0101", "12: -/0202", "17: 00/0A", "18: 01/0B"], sink.Delivered);
+    }
+
     [Fact]
     public void A_partial_batch_at_the_end_is_left_for_the_next_fetch()
     {
@@ -144,4 +167,12 @@ public class FetchedRecordCounterTests
         new RecordBatchBuilder { BaseOffset = offset, ProducerId = producerId, ProducerEpoch = 0 }
             .AppendEndTransactionMarker(type, coordinatorEpoch: 0, timestamp: 2_000)
             .ToArray();
+
+    private sealed class RecordingSink : IFetchedRecordSink
+    {
+        public List<string> Delivered { get; } = [];
+
+        public void Deliver(long offset, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) =>
+            Delivered.Add($"{offset}: {(key.IsEmpty ? "-" : Convert.ToHexString(key))}/{Convert.ToHexString(value)}");
+    }
 }

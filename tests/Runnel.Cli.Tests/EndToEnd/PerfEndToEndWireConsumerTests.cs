@@ -1,0 +1,64 @@
+namespace Runnel.Cli.Tests.EndToEnd;
+
+[Collection(CliBrokerCollection.Name)]
+public sealed class PerfEndToEndWireConsumerTests(CliBrokerFixture broker)
+{
+    /// <summary>The fixed-rate summary line after the record count.</summary>
+    private const string SummaryAfterCount =
+        @" records, \d+\.\d records/sec \(\d+\.\d{2} MB/sec\), latency ms: avg \d+\.\d{3}, p50 \d+\.\d{3}, p95 \d+\.\d{3}, p99 \d+\.\d{3}, p99\.9 \d+\.\d{3}, max \d+\.\d{3}$";
+
+    [Fact]
+    public async Task Wire_consumer_measures_every_record_librdkafka_producers_send()
+    {
+        string topic = await broker.CreateTopicAsync("perf-e2e-wire-consumer", partitions: 4);
+
+        CliResult result = await broker.RunAsync(
+            "perf", "e2e", "--topic", topic, "--num-records", "600", "--producer-acks", "1", "--throughput", "2000", "--record-size", "32",
+            "--producers", "2", "--wire-consumer");
+
+        result.AssertSuccess();
+        Assert.Matches("^600" + SummaryAfterCount, result.Lines[^2]);
+        Assert.Equal("Records acknowledged per producer: 300, 300", result.Lines[^1]);
+    }
+
+    [Fact]
+    public async Task Wire_consumer_long_polling_measures_every_record_wire_producers_send()
+    {
+        string topic = await broker.CreateTopicAsync("perf-e2e-wire-both", partitions: 6);
+
+        CliResult result = await broker.RunAsync(
+            "perf", "e2e", "--topic", topic, "--num-records", "3000", "--producer-acks", "all", "--throughput", "3000", "--record-size", "64",
+            "--producers", "3", "--wire-producers", "--wire-consumer", "--consumer-props", "fetch.wait.max.ms=500", "check.crcs=true");
+
+        result.AssertSuccess();
+        Assert.Matches("^3000" + SummaryAfterCount, result.Lines[^2]);
+        Assert.Equal("Records acknowledged per producer: 1000, 1000, 1000", result.Lines[^1]);
+    }
+
+    [Fact]
+    public async Task Wire_consumer_run_creates_a_missing_topic_as_kafkas_tool_does()
+    {
+        string topic = CliBrokerFixture.NewTopic("perf-e2e-wire-new");
+
+        CliResult result = await broker.RunAsync(
+            "perf", "e2e", "--topic", topic, "--num-records", "50", "--producer-acks", "1", "--throughput", "500", "--record-size", "8", "--wire-consumer");
+
+        // The topic check asks without auto-creation, so the tool sees the topic missing and creates it itself.
+        result.AssertSuccess();
+        Assert.Equal($"Topic \"{topic}\" does not exist. Will create topic with 1 partition(s) and replication factor = 1", result.Lines[0]);
+        Assert.Matches("^50" + SummaryAfterCount, result.Lines[^1]);
+    }
+
+    [Fact]
+    public async Task Wire_consumer_refuses_a_consumer_property_it_would_ignore_before_connecting()
+    {
+        string topic = await broker.CreateTopicAsync("perf-e2e-wire-refuse", partitions: 1);
+
+        CliResult result = await broker.RunAsync(
+            "perf", "e2e", "--topic", topic, "--num-records", "10", "--producer-acks", "1", "--throughput", "100", "--wire-consumer",
+            "--consumer-props", "group.id=g");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("Consumer property group.id is not supported with --wire-consumer", result.Error, StringComparison.Ordinal);
+    }
+}
