@@ -36,6 +36,7 @@ internal sealed class PerfEndToEndCommand : ToolCommand
         Options.Add(Producers);
         Options.Add(WireProducers);
         Options.Add(WireConsumer);
+        Options.Add(WarmupRecords);
         Options.Add(ProducerProps);
         Options.Add(ConsumerProps);
         Options.Add(ReportingInterval);
@@ -94,6 +95,17 @@ internal sealed class PerfEndToEndCommand : ToolCommand
                 ValidateWireProducers(r, throughput);
             }
 
+            long warmup = PerfCommand.ValueOr(r, WarmupRecords, 0L);
+            if (warmup != 0 && throughput <= 0)
+            {
+                r.AddError("--warmup-records needs --throughput: Kafka's one-at-a-time mode measures every record.");
+            }
+
+            if (warmup < 0 || (warmup > 0 && warmup >= PerfCommand.ValueOr(r, NumRecords, 0L)))
+            {
+                r.AddError("--warmup-records must be at least 0 and less than --num-records.");
+            }
+
             if (PerfCommand.ValueOr(r, WireConsumer, false) && throughput <= 0)
             {
                 r.AddError("--wire-consumer needs --throughput: Kafka's one-at-a-time mode checks each record with a librdkafka consumer.");
@@ -150,6 +162,13 @@ internal sealed class PerfEndToEndCommand : ToolCommand
             + "isolation.level, socket.timeout.ms and socket.nagle.disable=true are refused when the run starts.",
     };
 
+    public Option<long> WarmupRecords { get; } = new("--warmup-records")
+    {
+        Description = "With --throughput: the first N of the --num-records records are sent and received on the same schedule but left out "
+            + "of the summary (latencies, rate, CSV and the broker's figures, which start when the first measured record is due), as "
+            + "kafka-producer-perf-test's --warmup-records (KIP-1052) leaves out start-up. Default 0.",
+    };
+
     public Option<string[]> ProducerProps { get; } = new("--producer-props")
     {
         Description = "A librdkafka producer property key=value; repeatable. Over -X and --command-config.",
@@ -190,7 +209,8 @@ internal sealed class PerfEndToEndCommand : ToolCommand
             parseResult.GetValue(MetricsUrl),
             parseResult.GetValue(Producers),
             parseResult.GetValue(WireProducers),
-            parseResult.GetValue(WireConsumer));
+            parseResult.GetValue(WireConsumer),
+            parseResult.GetValue(WarmupRecords));
     }
 
     /// <summary>

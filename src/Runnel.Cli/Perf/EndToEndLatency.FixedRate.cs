@@ -149,43 +149,36 @@ internal sealed partial class EndToEndLatency
     /// <summary>"Records acknowledged per producer: a, b, c" (with several producers; after every flush, so no report is still running).</summary>
     private string FormatAcknowledgedPerProducer() => "Records acknowledged per producer: " + string.Join(", ", _acknowledged);
 
-    private long Consume(IConsumer<Ignore, byte[]> consumer, LatencyHistogram latencies, PerfProgress progress, long start, CancellationToken cancellationToken)
+    private long Consume(IConsumer<Ignore, byte[]> consumer, EndToEndArrivals arrivals, PerfProgress progress, long start, CancellationToken cancellationToken)
     {
         TimeSpan poll = TimeSpan.FromMilliseconds(100);
         long idleTicks = (long)(PollTimeout.TotalSeconds * Stopwatch.Frequency);
-        long lastReceived = start;
-        long window = 0;
+        arrivals.LastReceived = start;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (AllRecordsAccountedFor(latencies.Count))
+            if (AllRecordsAccountedFor(arrivals.Arrived))
             {
-                return lastReceived;
+                return arrivals.LastReceived;
             }
 
             ConsumeResult<Ignore, byte[]>? result = consumer.Consume(poll);
             long now = Stopwatch.GetTimestamp();
             if (result is not null)
             {
-                byte[]? value = result.Message.Value;
-                if (value is null || value.Length < TimestampBytes)
+                if (!arrivals.TryArrive(now, result.Message.Value))
                 {
-                    throw new ToolException($"Error: a record at {result.TopicPartitionOffset} carries no send time: is another producer writing to {_settings.Topic}?");
+                    throw arrivals.NoSendTime(result.TopicPartitionOffset.ToString());
                 }
-
-                latencies.Record((long)((now - BinaryPrimitives.ReadInt64LittleEndian(value)) * s_microsPerTick));
-                lastReceived = now;
-                window++;
             }
-            else if (now - lastReceived > idleTicks && Interlocked.Read(ref _sent) > latencies.Count)
+            else if (now - arrivals.LastReceived > idleTicks && Interlocked.Read(ref _sent) > arrivals.Arrived)
             {
                 throw new ToolException($"poll() timed out before finding a result (timeout:[{PollTimeout.TotalMilliseconds}])");
             }
 
             if (progress.IsDue(now))
             {
-                ReportProgress(progress, latencies, window, now);
-                window = 0;
+                ReportProgress(progress, arrivals.Latencies, arrivals.TakeWindow(), now);
             }
         }
     }

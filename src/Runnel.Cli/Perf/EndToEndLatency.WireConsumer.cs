@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using Runnel.Cli.Kafka;
 using Runnel.Cli.Perf.Wire;
@@ -26,14 +25,14 @@ internal sealed partial class EndToEndLatency
     }
 
     private async ValueTask<long> ConsumeOverWireAsync(
-        WireConsumeSource source, ArrivalRecorder arrivals, PerfProgress progress, long start, CancellationToken cancellationToken)
+        WireConsumeSource source, EndToEndArrivals arrivals, PerfProgress progress, long start, CancellationToken cancellationToken)
     {
         long idleTicks = (long)(PollTimeout.TotalSeconds * Stopwatch.Frequency);
         arrivals.LastReceived = start;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (AllRecordsAccountedFor(arrivals.Latencies.Count))
+            if (AllRecordsAccountedFor(arrivals.Arrived))
             {
                 return arrivals.LastReceived;
             }
@@ -41,7 +40,7 @@ internal sealed partial class EndToEndLatency
             // Each fetch returns when data arrives or after fetch.wait.max.ms; the records are timed as they are walked.
             await source.PollAsync(TimeSpan.Zero, long.MaxValue, cancellationToken);
             long now = Stopwatch.GetTimestamp();
-            if (now - arrivals.LastReceived > idleTicks && Interlocked.Read(ref _sent) > arrivals.Latencies.Count)
+            if (now - arrivals.LastReceived > idleTicks && Interlocked.Read(ref _sent) > arrivals.Arrived)
             {
                 throw new ToolException($"poll() timed out before finding a result (timeout:[{PollTimeout.TotalMilliseconds}])");
             }
@@ -50,38 +49,6 @@ internal sealed partial class EndToEndLatency
             {
                 ReportProgress(progress, arrivals.Latencies, arrivals.TakeWindow(), now);
             }
-        }
-    }
-
-    /// <summary>Records each delivered record's latency: its arrival minus the scheduled send time at the start of its value.</summary>
-    private sealed class ArrivalRecorder(LatencyHistogram latencies, string topic) : IFetchedRecordSink
-    {
-        private long _window;
-
-        public LatencyHistogram Latencies { get; } = latencies;
-
-        /// <summary>When the last record arrived (Stopwatch ticks); the run's start until one has.</summary>
-        public long LastReceived { get; set; }
-
-        /// <summary>Records since the last call.</summary>
-        public long TakeWindow()
-        {
-            long window = _window;
-            _window = 0;
-            return window;
-        }
-
-        public void Deliver(long offset, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
-        {
-            long now = Stopwatch.GetTimestamp();
-            if (value.Length < TimestampBytes)
-            {
-                throw new ToolException($"Error: a record at offset {offset} of {topic} carries no send time: is another producer writing to {topic}?");
-            }
-
-            Latencies.Record((long)((now - BinaryPrimitives.ReadInt64LittleEndian(value)) * s_microsPerTick));
-            LastReceived = now;
-            _window++;
         }
     }
 }

@@ -119,7 +119,7 @@ internal sealed partial class EndToEndLatency
         }
 
         LatencyHistogram latencies = new();
-        ArrivalRecorder arrivals = new(latencies, _settings.Topic);
+        EndToEndArrivals arrivals = new(latencies, _settings.Topic);
         using WireConsumeSource? wireConsumer = wireConsumerOptions is null
             ? null
             : await WireConsumeSource.OpenAsync(wireConsumerOptions, _settings.Topic, fromLatest: true, arrivals, cancellationToken);
@@ -137,8 +137,12 @@ internal sealed partial class EndToEndLatency
         // on a socket engine thread (with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 completions run
         // there), and blocking that thread stalls every socket it serves: move to the thread pool first.
         await Task.Yield();
-        BrokerProcessMonitor? monitor = BrokerProcessMonitor.Start(_settings.BrokerPid, _settings.MetricsUrl, cancellationToken);
         long start = Stopwatch.GetTimestamp();
+        long measuredFrom = _settings.FixedRate
+            ? FixedRateSchedule.At(start, _settings.Throughput, _settings.NumRecords).ScheduledAt(_settings.WarmupRecords)
+            : start;
+        arrivals.MeasuredFrom = measuredFrom;
+        Task<BrokerProcessMonitor?> monitorStart = StartMonitorAtAsync(measuredFrom, cancellationToken);
         PerfProgress progress = new(_output, PerfProgress.IsTerminal(_output), _settings.ReportingInterval, start);
         long failures;
         long end;
@@ -146,7 +150,7 @@ internal sealed partial class EndToEndLatency
         if (_settings.FixedRate)
         {
             Func<ValueTask<long>> consume = wireConsumer is null
-                ? () => ValueTask.FromResult(Consume(consumer!, latencies, progress, start, cancellationToken))
+                ? () => ValueTask.FromResult(Consume(consumer!, arrivals, progress, start, cancellationToken))
                 : () => ConsumeOverWireAsync(wireConsumer, arrivals, progress, start, cancellationToken);
             (failures, end) = await RunFixedRateAsync(producers, wire, consume, start, cancellationToken);
         }
@@ -159,8 +163,9 @@ internal sealed partial class EndToEndLatency
 
         consumer?.Close();
         progress.Clear();
+        // The rate covers the measured records: from the first one's schedule to the last arrival.
         EndToEndLatencySummary summary = EndToEndLatencySummary.From(
-            latencies, latencies.Count * (long)_settings.RecordSize, ProducerPerfStats.ElapsedMs(start, end));
+            latencies, latencies.Count * (long)_settings.RecordSize, ProducerPerfStats.ElapsedMs(measuredFrom, end));
         if (kafkaSamplesMs is not null)
         {
             Array.Sort(kafkaSamplesMs);
@@ -180,6 +185,7 @@ internal sealed partial class EndToEndLatency
             }
         }
 
+        BrokerProcessMonitor? monitor = await monitorStart;
         BrokerUsage? usage = monitor?.Stop(summary.Bytes, summary.Count, cancellationToken);
         usage?.WriteTo(_output);
         if (_settings.CsvPath is { } csv)
@@ -301,6 +307,21 @@ internal sealed partial class EndToEndLatency
             _output.WriteLine($"Creation of topic {_settings.Topic} failed");
             throw new ToolException($"Error: {e.Results[0].Error.Code}: {e.Results[0].Error.Reason}", e);
         }
+    }
+
+    /// <summary>
+    /// Starts measuring the broker when the first measured record is due, so the broker's figures
+    /// cover the same window as the latencies (at once without a warm-up).
+    /// </summary>
+    private async Task<BrokerProcessMonitor?> StartMonitorAtAsync(long timestamp, CancellationToken cancellationToken)
+    {
+        TimeSpan wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, cancellationToken);
+        }
+
+        return BrokerProcessMonitor.Start(_settings.BrokerPid, _settings.MetricsUrl, cancellationToken);
     }
 
     /// <summary>The wire consumer has no librdkafka handle to borrow for the topic check: a plain admin client on the same brokers.</summary>

@@ -15,6 +15,7 @@ namespace Runnel.Cli.Perf;
 /// <param name="Producers">Producer clients (connections) the records are sent through in turn; more than one only at a fixed rate.</param>
 /// <param name="WireProducers">At a fixed rate, send through Runnel's own light protocol clients from one event loop instead of Confluent.Kafka producers.</param>
 /// <param name="WireConsumer">At a fixed rate, read through Runnel's own fetch loop instead of a Confluent.Kafka consumer.</param>
+/// <param name="WarmupRecords">At a fixed rate, how many of the first records are sent and received but not measured (fewer than <paramref name="NumRecords"/>).</param>
 internal sealed record EndToEndLatencySettings(
     string Topic,
     long NumRecords,
@@ -29,7 +30,8 @@ internal sealed record EndToEndLatencySettings(
     string? MetricsUrl,
     int Producers = 1,
     bool WireProducers = false,
-    bool WireConsumer = false)
+    bool WireConsumer = false,
+    long WarmupRecords = 0)
 {
     /// <summary>True in fixed-rate mode (<c>--throughput R</c>, R &gt; 0).</summary>
     public bool FixedRate => Throughput > 0;

@@ -151,4 +151,28 @@ public class PerfEndToEndCommandLineTests
             CommandLine.Errors("perf", "e2e", "--topic", "t", "--num-records", "1", "--producer-acks", "1", "--wire-consumer"),
             StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Warmup_records_are_read_and_default_to_none()
+    {
+        (PerfEndToEndCommand command, ParseResult result) = CommandLine.ParseValid<PerfEndToEndCommand>(
+            "perf", "e2e", "--topic", "t", "--num-records", "100", "--producer-acks", "1", "--throughput", "1000", "--warmup-records", "40");
+        Assert.Equal(40, command.Bind(result).WarmupRecords);
+
+        (command, result) = CommandLine.ParseValid<PerfEndToEndCommand>(
+            "perf", "e2e", "--topic", "t", "--num-records", "100", "--producer-acks", "1", "--throughput", "1000");
+        Assert.Equal(0, command.Bind(result).WarmupRecords);
+    }
+
+    [Theory]
+    [InlineData("--warmup-records needs --throughput", "--warmup-records", "5")]
+    [InlineData("--warmup-records must be at least 0 and less than --num-records", "--throughput", "10", "--warmup-records", "100")]
+    [InlineData("--warmup-records must be at least 0 and less than --num-records", "--throughput", "10", "--warmup-records", "-1")]
+    public void Warmup_records_need_a_fixed_rate_and_leave_records_to_measure(string error, params string[] flags)
+    {
+        Assert.Contains(
+            error,
+            CommandLine.Errors(["perf", "e2e", "--topic", "t", "--num-records", "100", "--producer-acks", "1", .. flags]),
+            StringComparison.Ordinal);
+    }
 }

@@ -1,3 +1,5 @@
+using Confluent.Kafka;
+
 namespace Runnel.Cli.Tests.EndToEnd;
 
 [Collection(CliBrokerCollection.Name)]
@@ -60,5 +62,40 @@ public sealed class PerfEndToEndWireConsumerTests(CliBrokerFixture broker)
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("Consumer property group.id is not supported with --wire-consumer", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Warmup_records_are_sent_and_received_but_left_out_of_the_summary_and_csv(bool wireConsumer)
+    {
+        string topic = await broker.CreateTopicAsync("perf-e2e-warmup", partitions: 3);
+        string csv = Path.Combine(Path.GetTempPath(), $"runnel-e2e-warmup-{Guid.NewGuid():N}.csv");
+        try
+        {
+            string[] args =
+            [
+                "perf", "e2e", "--topic", topic, "--num-records", "1000", "--warmup-records", "400", "--producer-acks", "all",
+                "--throughput", "2000", "--record-size", "16", "--csv", csv,
+            ];
+            CliResult result = await broker.RunAsync(wireConsumer ? [.. args, "--wire-consumer"] : args);
+
+            result.AssertSuccess();
+            Assert.Matches("^600" + SummaryAfterCount, result.Lines[^1]);
+            string[] rows = File.ReadAllLines(csv);
+            string[] header = rows[0].Split(',');
+            Assert.Equal("600", rows[1].Split(',')[Array.IndexOf(header, "records")]);
+
+            // The warm-up records went through the topic all the same.
+            using IConsumer<byte[], byte[]> consumer = new ConsumerBuilder<byte[], byte[]>(
+                new ConsumerConfig { BootstrapServers = broker.Broker.BootstrapServers, GroupId = "warmup-check" }).Build();
+            long written = Enumerable.Range(0, 3)
+                .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
+            Assert.Equal(1000, written);
+        }
+        finally
+        {
+            File.Delete(csv);
+        }
     }
 }
