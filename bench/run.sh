@@ -265,16 +265,20 @@ runnel_session() {
     measure produce-1k-acksall RunnelProduce 1024 "$N_1K" 1 "" -- "$RUNNEL" perf produce -b "$bs" --topic bench-1k-all \
       --num-records "$N_1K" --record-size 1024 --throughput -1 "${wire_produce[@]}" --producer-props acks=-1 $RUNNEL_PRODUCER_PROPS
   }
-  if [ "${2:-}" = wire ]; then
-    record_na e2e-10mibs "the latency workloads' consumer is librdkafka either way: see the Runnel row"
-    record_na roundtrip "the latency workloads' consumer is librdkafka either way: see the Runnel row"
-  elif [ "$RUNNEL_HAS_E2E" = 1 ]; then
+  if [ "$RUNNEL_HAS_E2E" = 1 ]; then
+    local wire_e2e=()
+    if [ "${2:-}" = wire ]; then wire_e2e=(--wire-producers --wire-consumer); fi
     measure e2e-10mibs Latency 1024 "$N_E2E" 1 "" -- "$RUNNEL" perf e2e -b "$bs" --topic bench-e2e --num-records "$N_E2E" \
-      --record-size 1024 --producer-acks -1 --throughput "$E2E_RATE"
+      --record-size 1024 --producer-acks -1 --throughput "$E2E_RATE" "${wire_e2e[@]}"
+  else
+    record_na e2e-10mibs "runnel perf e2e is not in this build (runnel perf e2e --help failed)"
+  fi
+  if [ "${2:-}" = wire ]; then
+    record_na roundtrip "Kafka's one-at-a-time round trip checks each record with librdkafka: see the Runnel row"
+  elif [ "$RUNNEL_HAS_E2E" = 1 ]; then
     measure roundtrip Latency 1024 "$N_RT" 1 "" -- "$RUNNEL" perf e2e -b "$bs" --topic bench-rt --num-records "$N_RT" \
       --record-size 1024 --producer-acks -1
   else
-    record_na e2e-10mibs "runnel perf e2e is not in this build (runnel perf e2e --help failed)"
     record_na roundtrip "runnel perf e2e is not in this build (runnel perf e2e --help failed)"
   fi
   stop_server
