@@ -149,9 +149,31 @@ internal sealed partial class EndToEndLatency
     /// <summary>"Records acknowledged per producer: a, b, c" (with several producers; after every flush, so no report is still running).</summary>
     private string FormatAcknowledgedPerProducer() => "Records acknowledged per producer: " + string.Join(", ", _acknowledged);
 
-    private long Consume(IConsumer<Ignore, byte[]> consumer, EndToEndArrivals arrivals, PerfProgress progress, long start, CancellationToken cancellationToken)
+    /// <summary>The librdkafka consumer's poll: one record at most, timed when <c>Consume</c> returns it.</summary>
+    private static Func<CancellationToken, ValueTask> PollOnce(IConsumer<Ignore, byte[]> consumer, EndToEndArrivals arrivals)
     {
         TimeSpan poll = TimeSpan.FromMilliseconds(100);
+        return _ =>
+        {
+            ConsumeResult<Ignore, byte[]>? result = consumer.Consume(poll);
+            if (result is not null && !arrivals.TryArrive(Stopwatch.GetTimestamp(), result.Message.Value))
+            {
+                throw arrivals.NoSendTime(result.TopicPartitionOffset.ToString());
+            }
+
+            return ValueTask.CompletedTask;
+        };
+    }
+
+    /// <summary>
+    /// The consumer side of a fixed-rate run, whichever client reads: polls until every record that
+    /// was sent has arrived or failed (<paramref name="pollOnce"/> hands each arrival to
+    /// <paramref name="arrivals"/>), fails when nothing arrives for <see cref="PollTimeout"/> while
+    /// records are outstanding, and reports progress. Returns when the last record arrived.
+    /// </summary>
+    private async ValueTask<long> ConsumeAsync(
+        Func<CancellationToken, ValueTask> pollOnce, EndToEndArrivals arrivals, PerfProgress progress, long start, CancellationToken cancellationToken)
+    {
         long idleTicks = (long)(PollTimeout.TotalSeconds * Stopwatch.Frequency);
         arrivals.LastReceived = start;
         while (true)
@@ -162,16 +184,9 @@ internal sealed partial class EndToEndLatency
                 return arrivals.LastReceived;
             }
 
-            ConsumeResult<Ignore, byte[]>? result = consumer.Consume(poll);
+            await pollOnce(cancellationToken);
             long now = Stopwatch.GetTimestamp();
-            if (result is not null)
-            {
-                if (!arrivals.TryArrive(now, result.Message.Value))
-                {
-                    throw arrivals.NoSendTime(result.TopicPartitionOffset.ToString());
-                }
-            }
-            else if (now - arrivals.LastReceived > idleTicks && Interlocked.Read(ref _sent) > arrivals.Arrived)
+            if (now - arrivals.LastReceived > idleTicks && Interlocked.Read(ref _sent) > arrivals.Arrived)
             {
                 throw new ToolException($"poll() timed out before finding a result (timeout:[{PollTimeout.TotalMilliseconds}])");
             }

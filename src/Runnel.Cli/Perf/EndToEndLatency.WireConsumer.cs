@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using Runnel.Cli.Kafka;
 using Runnel.Cli.Perf.Wire;
 
 namespace Runnel.Cli.Perf;
@@ -24,31 +22,11 @@ internal sealed partial class EndToEndLatency
         return config;
     }
 
-    private async ValueTask<long> ConsumeOverWireAsync(
-        WireConsumeSource source, EndToEndArrivals arrivals, PerfProgress progress, long start, CancellationToken cancellationToken)
-    {
-        long idleTicks = (long)(PollTimeout.TotalSeconds * Stopwatch.Frequency);
-        arrivals.LastReceived = start;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (AllRecordsAccountedFor(arrivals.Arrived))
-            {
-                return arrivals.LastReceived;
-            }
-
-            // Each fetch returns when data arrives or after fetch.wait.max.ms; the records are timed as they are walked.
-            await source.PollAsync(TimeSpan.Zero, long.MaxValue, cancellationToken);
-            long now = Stopwatch.GetTimestamp();
-            if (now - arrivals.LastReceived > idleTicks && Interlocked.Read(ref _sent) > arrivals.Arrived)
-            {
-                throw new ToolException($"poll() timed out before finding a result (timeout:[{PollTimeout.TotalMilliseconds}])");
-            }
-
-            if (progress.IsDue(now))
-            {
-                ReportProgress(progress, arrivals.Latencies, arrivals.TakeWindow(), now);
-            }
-        }
-    }
+    /// <summary>
+    /// The wire consumer's poll: one Fetch to each leader, which returns when data arrives or after
+    /// fetch.wait.max.ms; the records are timed as the response is walked (the source's sink is
+    /// <see cref="EndToEndArrivals"/>).
+    /// </summary>
+    private static Func<CancellationToken, ValueTask> PollOnce(WireConsumeSource source) =>
+        async cancellationToken => await source.PollAsync(TimeSpan.Zero, long.MaxValue, cancellationToken);
 }

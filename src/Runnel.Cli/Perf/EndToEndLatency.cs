@@ -149,9 +149,8 @@ internal sealed partial class EndToEndLatency
         long[]? kafkaSamplesMs = null;
         if (_settings.FixedRate)
         {
-            Func<ValueTask<long>> consume = wireConsumer is null
-                ? () => ValueTask.FromResult(Consume(consumer!, arrivals, progress, start, cancellationToken))
-                : () => ConsumeOverWireAsync(wireConsumer, arrivals, progress, start, cancellationToken);
+            Func<CancellationToken, ValueTask> pollOnce = wireConsumer is null ? PollOnce(consumer!, arrivals) : PollOnce(wireConsumer);
+            Func<ValueTask<long>> consume = () => ConsumeAsync(pollOnce, arrivals, progress, start, cancellationToken);
             (failures, end) = await RunFixedRateAsync(producers, wire, consume, start, cancellationToken);
         }
         else
