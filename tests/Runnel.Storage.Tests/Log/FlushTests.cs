@@ -100,6 +100,61 @@ public sealed class FlushTests : IDisposable
     }
 
     [Fact]
+    public async Task A_waiter_continues_on_the_flush_thread_and_may_append_and_wait_again_from_there()
+    {
+        var log = _fx.Open();
+        var first = LogFixture.Append(log);
+        string? continuedOn = null;
+
+        // The continuation runs where the flush completes the waiter: on the flush thread, outside
+        // the log's locks, so appending and waiting again from it must work.
+        var second = log.WaitForFlushAsync(first.LastOffset, TestContext.Current.CancellationToken).AsTask().ContinueWith(
+            _ =>
+            {
+                continuedOn = Thread.CurrentThread.Name;
+                var again = LogFixture.Append(log);
+                return log.WaitForFlushAsync(again.LastOffset).AsTask();
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default).Unwrap();
+
+        await Eventually.WithinAsync(second, "the second flush");
+        Assert.StartsWith("runnel-flush-", continuedOn, StringComparison.Ordinal);
+        Assert.Equal(2, log.RecoveryPoint);
+    }
+
+    [Fact]
+    public async Task Waiters_failed_under_the_log_lock_do_not_continue_inside_it()
+    {
+        var log = _fx.Open();
+        var appended = LogFixture.Append(log);
+        var failingThread = -1;
+        var appendReturned = false;
+        bool? ranInsideTheAppend = null;
+        Task failed;
+        using (_fx.Fs.HoldFsyncs())
+        {
+            failed = log.WaitForFlushAsync(appended.LastOffset, TestContext.Current.CancellationToken).AsTask().ContinueWith(
+                _ => ranInsideTheAppend = Environment.CurrentManagedThreadId == Volatile.Read(ref failingThread) && !Volatile.Read(ref appendReturned),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            await Eventually.TrueAsync(() => _fx.Fs.FsyncsWaiting == 1, "the flusher is inside its fsync");
+
+            // A failed append takes the log offline while it holds the log's lock: the waiter's
+            // continuation must not run inside that append (on this thread, before it returns).
+            _fx.Fs.DiskFull = true;
+            Volatile.Write(ref failingThread, Environment.CurrentManagedThreadId);
+            Assert.Throws<LogOfflineException>(() => LogFixture.Append(log));
+            Volatile.Write(ref appendReturned, true);
+            await Eventually.WithinAsync(failed, "the failed waiter's continuation");
+        }
+
+        Assert.False(ranInsideTheAppend);
+    }
+
+    [Fact]
     public async Task Failed_fsync_takes_the_log_offline_and_fails_the_waiter()
     {
         var log = _fx.Open();
