@@ -142,7 +142,12 @@ internal sealed partial class EndToEndLatency
             ? FixedRateSchedule.At(start, _settings.Throughput, _settings.NumRecords).ScheduledAt(_settings.WarmupRecords)
             : start;
         arrivals.MeasuredFrom = measuredFrom;
-        Task<BrokerProcessMonitor?> monitorStart = StartMonitorAtAsync(measuredFrom, cancellationToken);
+
+        // Started now even with a warm-up, so a wrong --broker-pid or --metrics-url fails before the run.
+        BrokerProcessMonitor? startMonitor = BrokerProcessMonitor.Start(_settings.BrokerPid, _settings.MetricsUrl, cancellationToken);
+        Task<BrokerProcessMonitor?> monitorStart = startMonitor is null || measuredFrom == start
+            ? Task.FromResult(startMonitor)
+            : StartMonitorAtAsync(measuredFrom, cancellationToken);
         PerfProgress progress = new(_output, PerfProgress.IsTerminal(_output), _settings.ReportingInterval, start);
         long failures;
         long end;
@@ -309,8 +314,8 @@ internal sealed partial class EndToEndLatency
     }
 
     /// <summary>
-    /// Starts measuring the broker when the first measured record is due, so the broker's figures
-    /// cover the same window as the latencies (at once without a warm-up).
+    /// Starts measuring the broker again when the first measured record is due, so with a warm-up the
+    /// broker's figures cover the same window as the latencies.
     /// </summary>
     private async Task<BrokerProcessMonitor?> StartMonitorAtAsync(long timestamp, CancellationToken cancellationToken)
     {

@@ -98,4 +98,36 @@ public sealed class PerfEndToEndWireConsumerTests(CliBrokerFixture broker)
             File.Delete(csv);
         }
     }
+
+    [Fact]
+    public async Task With_a_warmup_the_broker_figures_start_at_the_first_measured_record()
+    {
+        string topic = await broker.CreateTopicAsync("perf-e2e-warmup-usage", partitions: 2);
+        int pid = Environment.ProcessId; // the test broker runs in this process
+
+        CliResult result = await broker.RunAsync(
+            "perf", "e2e", "--topic", topic, "--num-records", "600", "--warmup-records", "200", "--producer-acks", "1",
+            "--throughput", "2000", "--record-size", "16", "--wire-consumer",
+            "--broker-pid", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--metrics-url", broker.MetricsEndpoint.ToString());
+
+        result.AssertSuccess();
+        Assert.Contains(result.Lines, line => line.StartsWith("400 records, ", StringComparison.Ordinal));
+        Assert.Contains(result.Lines, line => line.StartsWith($"Broker pid {pid}: ", StringComparison.Ordinal) && line.Contains(" CPU ms/MiB, ", StringComparison.Ordinal));
+        Assert.Contains(result.Lines, line => line.StartsWith($"Broker pid {pid} GC: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_a_warmup_a_wrong_broker_pid_fails_before_the_run()
+    {
+        string topic = await broker.CreateTopicAsync("perf-e2e-warmup-pid", partitions: 1);
+
+        CliResult result = await broker.RunAsync(
+            "perf", "e2e", "--topic", topic, "--num-records", "5000", "--warmup-records", "2500", "--producer-acks", "1",
+            "--throughput", "1000", "--record-size", "16", "--broker-pid", "2147483646");
+
+        // Failing only after the 5-s schedule would print the summary first.
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--broker-pid 2147483646: cannot read /proc/2147483646/stat", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Lines, line => line.Contains(" records, ", StringComparison.Ordinal));
+    }
 }
