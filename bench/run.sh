@@ -234,7 +234,7 @@ session_wanted() {
 
 RUNNEL_PRODUCER_PROPS="linger.ms=5 batch.size=1048576"
 # runnel_session PHASE [wire]: PHASE main | fsync; with wire, the produce workloads run
-# `perf produce --wire-producers` and the consume ones `perf consume --wire` (bench/README.md).
+# `perf produce --wire-producers`, the consume ones `perf consume --wire`, and e2e `perf e2e --wire-producers --wire-consumer` (bench/README.md).
 runnel_session() {
   local port overrides=() bs wire_produce=() wire_consume=()
   if [ "${2:-}" = wire ]; then wire_produce=(--wire-producers); wire_consume=(--wire); fi
@@ -496,7 +496,7 @@ version_of() { "$@" 2>/dev/null | head -n 1; }
   echo "| Memory | $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) |"
   echo "| OS | $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r) |"
   echo "| .NET | SDK $(dotnet --version 2>/dev/null), runtime $(dotnet --list-runtimes 2>/dev/null | awk '/NETCore.App/ {v=$2} END {print v}') |"
-  echo "| Runnel | commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo ' (modified)'), drivers: runnel perf (Confluent.Kafka/librdkafka); wire clients: runnel perf produce --wire-producers, perf consume --wire |"
+  echo "| Runnel | commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src || echo ' (modified)'), drivers: runnel perf (Confluent.Kafka/librdkafka); wire clients: runnel perf produce --wire-producers, perf consume --wire, perf e2e --wire-producers --wire-consumer |"
   echo "| Redis | $(version_of redis-server --version | sed -E 's/.*v=([^ ]+).*/\1/'), driver redis-benchmark $(version_of redis-benchmark --version | awk '{print $2}') |"
   echo "| NATS | nats-server $(version_of nats-server --version | sed 's/.*v//'), driver peerbench (NATS.Net $(grep -oP 'Include="NATS.Net" Version="\K[^"]+' Directory.Packages.props)) |"
   echo "| RabbitMQ | $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null || echo 'not installed'), Erlang $(dpkg-query -W -f='${Version}' erlang-base 2>/dev/null), driver peerbench (RabbitMQ.Client $(grep -oP 'Include="RabbitMQ.Client" Version="\K[^"]+' Directory.Packages.props), AMQP 0.9.1) |"
