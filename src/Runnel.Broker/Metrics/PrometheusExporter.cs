@@ -8,7 +8,7 @@ namespace Runnel.Broker.Metrics;
 
 /// <summary>
 /// Listens to one <see cref="Meter"/> (the broker's) and, when asked, to the .NET runtime's few
-/// garbage collector instruments in <see cref="RuntimeInstrumentNames"/> (meter <c>System.Runtime</c>,
+/// garbage collector and JIT compiler instruments in <see cref="RuntimeInstrumentNames"/> (meter <c>System.Runtime</c>,
 /// built into .NET 9 and later), and renders them in the Prometheus text exposition format 0.0.4,
 /// named by <see cref="PrometheusNames"/>, tags as labels, with <c># HELP</c> (the instrument's
 /// description) and <c># TYPE</c> lines.
@@ -45,15 +45,18 @@ internal sealed class PrometheusExporter : IDisposable
     /// <summary>
     /// The <c>System.Runtime</c> instruments exported with <c>exportRuntimeMetrics</c>: collections per
     /// generation (exclusive counts, tag <c>gc.heap.generation</c> = gen0, gen1, gen2), bytes
-    /// allocated since the process started, and total GC pause time in seconds. What
-    /// <c>runnel perf --metrics-url</c> reads; the runtime's other instruments are left out to keep a
-    /// scrape small.
+    /// allocated since the process started, total GC pause time in seconds, and the methods the JIT
+    /// compiled and the time it took (what ReadyToRun left to compile: a fresh broker's first
+    /// requests pay for it). What <c>runnel perf --metrics-url</c> reads; the runtime's other
+    /// instruments are left out to keep a scrape small.
     /// </summary>
     public static readonly IReadOnlySet<string> RuntimeInstrumentNames = new HashSet<string>(StringComparer.Ordinal)
     {
         "dotnet.gc.collections",
         "dotnet.gc.heap.total_allocated",
         "dotnet.gc.pause.time",
+        "dotnet.jit.compiled_methods",
+        "dotnet.jit.compilation.time",
     };
 
     private readonly Meter _meter;

@@ -19,6 +19,10 @@ namespace Runnel.Cli.Perf;
 /// Produce, Fetch); null when the broker does not export them.
 /// </param>
 /// <param name="RequestTimes">Request-time histograms per API; null when the broker does not export them.</param>
+/// <param name="JitCompiledMethods">
+/// Methods the JIT compiled (what ReadyToRun code did not cover); null when the broker does not export it.
+/// </param>
+/// <param name="JitSeconds">Time spent compiling them; null when the broker does not export it.</param>
 internal sealed record BrokerRuntimeCounters(
     double Gen0Collections,
     double Gen1Collections,
@@ -26,7 +30,9 @@ internal sealed record BrokerRuntimeCounters(
     double PauseSeconds,
     double AllocatedBytes,
     IReadOnlyDictionary<string, double>? Requests = null,
-    IReadOnlyDictionary<string, RequestTimeHistogram>? RequestTimes = null)
+    IReadOnlyDictionary<string, RequestTimeHistogram>? RequestTimes = null,
+    double? JitCompiledMethods = null,
+    double? JitSeconds = null)
 {
     /// <summary>The broker's request counter, labelled by API name in <c>request</c>.</summary>
     public const string RequestsMetric = "runnel_network_requests_total";
@@ -40,6 +46,12 @@ internal sealed record BrokerRuntimeCounters(
     /// <summary><c>dotnet.gc.pause.time</c> (seconds).</summary>
     public const string PauseMetric = "dotnet_gc_pause_time_seconds_total";
 
+    /// <summary><c>dotnet.jit.compiled_methods</c>.</summary>
+    public const string JitMethodsMetric = "dotnet_jit_compiled_methods_total";
+
+    /// <summary><c>dotnet.jit.compilation.time</c> (seconds).</summary>
+    public const string JitTimeMetric = "dotnet_jit_compilation_time_seconds_total";
+
     /// <summary>
     /// Picks the counters out of a scrape. Throws <see cref="ToolException"/> when the endpoint
     /// exports none of them (a broker from before they were exported, or not a Runnel broker).
@@ -48,6 +60,7 @@ internal sealed record BrokerRuntimeCounters(
     {
         ArgumentNullException.ThrowIfNull(samples);
         double gen0 = 0, gen1 = 0, gen2 = 0, pause = 0, allocated = 0;
+        double? jitMethods = null, jitSeconds = null;
         bool found = false;
         var requests = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (PrometheusSample sample in samples)
@@ -78,6 +91,12 @@ internal sealed record BrokerRuntimeCounters(
                     found = true;
                     pause = sample.Value;
                     break;
+                case JitMethodsMetric:
+                    jitMethods = sample.Value;
+                    break;
+                case JitTimeMetric:
+                    jitSeconds = sample.Value;
+                    break;
                 case RequestsMetric when sample.Label("request") is { } api:
                     requests[api] = sample.Value;
                     break;
@@ -86,7 +105,7 @@ internal sealed record BrokerRuntimeCounters(
 
         Dictionary<string, RequestTimeHistogram> times = RequestTimeHistogram.FromSamples(samples);
         return found
-            ? new BrokerRuntimeCounters(gen0, gen1, gen2, pause, allocated, requests.Count > 0 ? requests : null, times.Count > 0 ? times : null)
+            ? new BrokerRuntimeCounters(gen0, gen1, gen2, pause, allocated, requests.Count > 0 ? requests : null, times.Count > 0 ? times : null, jitMethods, jitSeconds)
             : throw new ToolException($"Error: {source} exports no {CollectionsMetric}, {AllocatedMetric} or {PauseMetric}: is it a Runnel broker's metrics endpoint (runnel.metrics.listener)?");
     }
 
@@ -101,7 +120,9 @@ internal sealed record BrokerRuntimeCounters(
             PauseSeconds - earlier.PauseSeconds,
             AllocatedBytes - earlier.AllocatedBytes,
             Requests is null ? null : RequestsSince(Requests, earlier.Requests),
-            RequestTimes is null ? null : TimesSince(RequestTimes, earlier.RequestTimes));
+            RequestTimes is null ? null : TimesSince(RequestTimes, earlier.RequestTimes),
+            JitCompiledMethods - earlier.JitCompiledMethods,
+            JitSeconds - earlier.JitSeconds);
     }
 
     /// <summary>Request times per API since <paramref name="earlier"/>; APIs with no request in between left out.</summary>

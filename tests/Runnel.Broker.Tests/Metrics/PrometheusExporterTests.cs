@@ -270,15 +270,38 @@ public sealed class PrometheusExporterTests : IDisposable
     }
 
     [Fact]
-    public void Runtime_instruments_outside_the_gc_counters_are_not_exported()
+    public void Runtime_jit_counters_are_exported_when_asked_and_count_what_this_process_compiled()
+    {
+        using var exporter = new PrometheusExporter(_meter, NullLogger.Instance, exportRuntimeMetrics: true);
+
+        List<string> lines = [.. exporter.Collect().Split('\n')];
+
+        Assert.Contains("# TYPE dotnet_jit_compiled_methods_total counter", lines);
+        Assert.Contains("# TYPE dotnet_jit_compilation_time_seconds_total counter", lines);
+        // A test host compiles methods before any test runs, so both are above zero.
+        Assert.True(SampleValue(lines, "dotnet_jit_compiled_methods_total") > 0);
+        Assert.True(SampleValue(lines, "dotnet_jit_compilation_time_seconds_total") > 0);
+    }
+
+    private static double SampleValue(List<string> lines, string name)
+    {
+        string line = Assert.Single(lines, l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        return double.Parse(line.AsSpan(name.Length + 1), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public void Runtime_instruments_outside_the_gc_and_jit_counters_are_not_exported()
     {
         using var exporter = new PrometheusExporter(_meter, NullLogger.Instance, exportRuntimeMetrics: true);
 
         string[] families = [.. exporter.Collect().Split('\n').Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal))];
 
         Assert.Equal(
-            ["# TYPE dotnet_gc_collections_total counter", "# TYPE dotnet_gc_heap_total_allocated_bytes_total counter", "# TYPE dotnet_gc_pause_time_seconds_total counter"],
-            families);
+            [
+                "# TYPE dotnet_gc_collections_total counter", "# TYPE dotnet_gc_heap_total_allocated_bytes_total counter", "# TYPE dotnet_gc_pause_time_seconds_total counter",
+                "# TYPE dotnet_jit_compilation_time_seconds_total counter", "# TYPE dotnet_jit_compiled_methods_total counter",
+            ],
+            families.Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -91,7 +91,7 @@ public sealed class PerfEndToEndLatencyTests(CliBrokerFixture broker)
 
         result.AssertSuccess();
         Assert.Matches($@"^Broker pid {pid}: .* CPU ms/MiB, .*, disk writes (n/a|\d+\.\d{{2}} bytes/payload byte \(\d+ bytes\))\.$", result.Lines[^4]);
-        Assert.Matches($@"^Broker pid {pid} GC: gen0 \d+, gen1 \d+, gen2 \d+ collections, \d+\.\d{{3}} ms paused, \d+\.\d bytes allocated/record \(\d+\.\d MiB\)\.$", result.Lines[^3]);
+        Assert.Matches($@"^Broker pid {pid} GC: gen0 \d+, gen1 \d+, gen2 \d+ collections, \d+\.\d{{3}} ms paused, \d+\.\d bytes allocated/record \(\d+\.\d MiB\); JIT: \d+ methods compiled in \d+\.\d ms\.$", result.Lines[^3]);
 
         // Records went one at a time through Produce and Fetch requests: both are counted per API,
         // and both have request-time percentiles.
@@ -114,5 +114,7 @@ public sealed class PerfEndToEndLatencyTests(CliBrokerFixture broker)
             samples.Where(s => s.Name == BrokerRuntimeCounters.CollectionsMetric).Select(s => s.Label("gc_heap_generation")).Order(StringComparer.Ordinal));
         Assert.True(Assert.Single(samples, s => s.Name == BrokerRuntimeCounters.AllocatedMetric).Value > 0);
         Assert.Single(samples, s => s.Name == BrokerRuntimeCounters.PauseMetric);
+        Assert.True(Assert.Single(samples, s => s.Name == BrokerRuntimeCounters.JitMethodsMetric).Value > 0);
+        Assert.True(Assert.Single(samples, s => s.Name == BrokerRuntimeCounters.JitTimeMetric).Value > 0);
     }
 }

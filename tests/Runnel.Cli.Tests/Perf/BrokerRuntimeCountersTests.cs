@@ -37,6 +37,35 @@ public class BrokerRuntimeCountersTests
     }
 
     [Fact]
+    public void Jit_counters_are_picked_out_when_exported_and_a_run_reports_what_it_compiled()
+    {
+        List<PrometheusSample> before = PrometheusTextParser.Parse(
+            "dotnet_gc_collections_total{gc_heap_generation=\"gen0\"} 1\n" +
+            "dotnet_jit_compiled_methods_total 700\n" +
+            "dotnet_jit_compilation_time_seconds_total 0.5\n");
+        List<PrometheusSample> after = PrometheusTextParser.Parse(
+            "dotnet_gc_collections_total{gc_heap_generation=\"gen0\"} 1\n" +
+            "dotnet_jit_compiled_methods_total 812\n" +
+            "dotnet_jit_compilation_time_seconds_total 0.5483\n");
+
+        BrokerRuntimeCounters run = BrokerRuntimeCounters.FromSamples(after, s_source).Minus(BrokerRuntimeCounters.FromSamples(before, s_source));
+
+        Assert.Equal(112, run.JitCompiledMethods);
+        Assert.Equal(0.0483, run.JitSeconds!.Value, 9);
+    }
+
+    [Fact]
+    public void A_broker_that_does_not_export_jit_counters_reports_none()
+    {
+        List<PrometheusSample> samples = PrometheusTextParser.Parse("dotnet_gc_collections_total{gc_heap_generation=\"gen0\"} 1\n");
+
+        BrokerRuntimeCounters run = BrokerRuntimeCounters.FromSamples(samples, s_source).Minus(BrokerRuntimeCounters.FromSamples(samples, s_source));
+
+        Assert.Null(run.JitCompiledMethods);
+        Assert.Null(run.JitSeconds);
+    }
+
+    [Fact]
     public void Request_counts_are_picked_out_per_api_and_a_run_reports_those_that_grew()
     {
         List<PrometheusSample> before = PrometheusTextParser.Parse(

@@ -108,6 +108,24 @@ public class ProcStatTests
     }
 
     [Fact]
+    public void Broker_usage_reports_what_the_jit_compiled_during_the_run_on_the_gc_line_and_in_the_csv()
+    {
+        BrokerUsage usage = new(Pid: 7, CpuTime: TimeSpan.FromSeconds(1), WallTime: TimeSpan.FromSeconds(2), BytesMoved: 1000, PeakRssBytes: null)
+        {
+            Records = 10,
+            Runtime = new BrokerRuntimeCounters(4, 1, 0, 0.00325, 8125, JitCompiledMethods: 112, JitSeconds: 0.0483),
+        };
+
+        Assert.Equal(
+            "Broker pid 7 GC: gen0 4, gen1 1, gen2 0 collections, 3.250 ms paused, 812.5 bytes allocated/record (0.0 MiB); JIT: 112 methods compiled in 48.3 ms.",
+            usage.FormatRuntime());
+        object?[] cells = BrokerUsage.CsvCells(usage);
+        Assert.Equal(BrokerUsage.CsvHeader.Length, cells.Length);
+        Assert.Equal(112.0, cells[Array.IndexOf(BrokerUsage.CsvHeader, "broker_jit_methods")]);
+        Assert.Equal(48.3, (double)cells[Array.IndexOf(BrokerUsage.CsvHeader, "broker_jit_ms")]!, 9);
+    }
+
+    [Fact]
     public void Broker_usage_reports_requests_per_api_busiest_first_and_cpu_per_request()
     {
         BrokerUsage usage = new(Pid: 7, CpuTime: TimeSpan.FromSeconds(1), WallTime: TimeSpan.FromSeconds(2), BytesMoved: 1000, PeakRssBytes: null)
