@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Runnel.Broker.Partitions;
 using Runnel.Broker.Pipeline;
@@ -118,7 +117,8 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest>
         // response objects than for anything else.
         var recycled = context.ConnectionState<RecycledResponse>();
         var response = recycled.Recycle();
-        List<(Partition Partition, long Offset)>? flushWaits = null;
+        var flushWait = context.ConnectionState<ProduceFlushWait>();
+        flushWait.Begin();
         var acksValid = request.Acks is -1 or 0 or 1;
         foreach (var topicData in request.TopicData)
         {
@@ -152,7 +152,7 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest>
                 var lastOffset = Append(context, request, partition, partitionData.Records, result);
                 if (request.Acks == -1 && lastOffset >= 0 && partition.Config.Log.FlushOnAcks)
                 {
-                    (flushWaits ??= new()).Add((partition, lastOffset));
+                    flushWait.Add(partition, lastOffset);
                 }
             }
         }
@@ -173,12 +173,12 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest>
             return new ValueTask<IApiMessage?>((IApiMessage?)null);
         }
 
-        if (flushWaits is null)
+        if (flushWait.IsEmpty)
         {
             return new ValueTask<IApiMessage?>(response);
         }
 
-        return WaitForFlushAsync(response, flushWaits, context.ConnectionClosed);
+        return flushWait.WaitAsync(response, context.ConnectionClosed);
     }
 
     /// <summary>Validates and appends; returns the last offset written, or -1 with the error set in <paramref name="result"/>.</summary>
@@ -277,25 +277,7 @@ public sealed class ProduceHandler : RequestHandler<ProduceRequest>
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<IApiMessage?> WaitForFlushAsync(ProduceResponse response, List<(Partition Partition, long Offset)> waits, CancellationToken cancellationToken)
-    {
-        foreach (var (partition, offset) in waits)
-        {
-            try
-            {
-                await partition.Log.WaitForFlushAsync(offset, cancellationToken);
-            }
-            catch (LogOfflineException)
-            {
-                SetError(response, partition, ErrorCode.KafkaStorageError);
-            }
-        }
-
-        return response;
-    }
-
-    private static void SetError(ProduceResponse response, Partition partition, ErrorCode error)
+    internal static void SetError(ProduceResponse response, Partition partition, ErrorCode error)
     {
         foreach (var topic in response.Responses)
         {

@@ -4,8 +4,12 @@ namespace Runnel.Storage.Log;
 
 public sealed partial class PartitionLog
 {
+    /// <summary>Recycled waiters kept per log: enough for the produce requests of many connections in flight.</summary>
+    private const int FlushWaiterPoolSize = 64;
+
     private readonly Lock _flushStateLock = new();
     private readonly List<FlushWaiter> _flushWaiters = [];
+    private readonly Stack<FlushWaiter> _flushWaiterPool = new();
 
     /// <summary>Serializes flush rounds (held across fsync, never together with <c>_lock</c>).</summary>
     private readonly SemaphoreSlim _flushMutex = new(1, 1);
@@ -15,8 +19,6 @@ public sealed partial class PartitionLog
     private Action? _runFlusher;
     private bool _flushRequested;
     private long _lastFlushMs;
-
-    private readonly record struct FlushWaiter(long Offset, TaskCompletionSource Completion);
 
     /// <summary>
     /// Completes when every record up to and including <paramref name="offset"/> is fsynced (group
@@ -41,28 +43,46 @@ public sealed partial class PartitionLog
         }
 
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(offset, LogEndOffset);
-        return WaitForFlushSlowAsync(offset, cancellationToken);
-    }
 
-    private async ValueTask WaitForFlushSlowAsync(long offset, CancellationToken cancellationToken)
-    {
-        // No RunContinuationsAsynchronously: a waiter's continuation (the produce response, sent to
-        // its socket) runs on the flush thread that completes it, outside every lock, instead of
-        // waking a pool thread for it (see CompleteFlushWaiters). Failures are handed to the pool.
-        var completion = new TaskCompletionSource();
+        // A recycled waiter (FlushWaiter): its continuation (the produce response, sent to its
+        // socket) runs on the flush thread that completes it, outside every lock, instead of waking
+        // a pool thread for it (see CompleteFlushWaiters). Failures are handed to the pool.
+        FlushWaiter waiter;
         lock (_flushStateLock)
         {
             if (offset < RecoveryPoint)
             {
-                return;
+                return ValueTask.CompletedTask;
             }
 
-            ThrowIfUnusable(forAppend: false);
-            _flushWaiters.Add(new FlushWaiter(offset, completion));
+            try
+            {
+                ThrowIfUnusable(forAppend: false);
+            }
+            catch (Exception unusable) when (unusable is LogOfflineException or ObjectDisposedException)
+            {
+                return ValueTask.FromException(unusable); // as from an async method: the caller's await throws
+            }
+
+            waiter = _flushWaiterPool.TryPop(out var recycled) ? recycled : new FlushWaiter(this);
+            waiter.Arm(offset);
+            _flushWaiters.Add(waiter);
             StartFlusherLocked();
         }
 
-        await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return waiter.Start(cancellationToken);
+    }
+
+    /// <summary>Takes back a waiter whose result was read (<see cref="FlushWaiter.GetResult"/>).</summary>
+    internal void ReturnFlushWaiter(FlushWaiter waiter)
+    {
+        lock (_flushStateLock)
+        {
+            if (_flushWaiterPool.Count < FlushWaiterPoolSize)
+            {
+                _flushWaiterPool.Push(waiter);
+            }
+        }
     }
 
     /// <summary>Asks the background flusher to fsync everything appended so far, without waiting.</summary>
@@ -282,7 +302,7 @@ public sealed partial class PartitionLog
     /// </summary>
     private void CompleteFlushWaiters()
     {
-        TaskCompletionSource[]? done = null;
+        FlushWaiter[]? done = null;
         var count = 0;
         lock (_flushStateLock)
         {
@@ -293,8 +313,8 @@ public sealed partial class PartitionLog
                 var waiter = _flushWaiters[i];
                 if (waiter.Offset < recoveryPoint)
                 {
-                    done ??= ArrayPool<TaskCompletionSource>.Shared.Rent(_flushWaiters.Count);
-                    done[count++] = waiter.Completion;
+                    done ??= ArrayPool<FlushWaiter>.Shared.Rent(_flushWaiters.Count);
+                    done[count++] = waiter;
                 }
                 else
                 {
@@ -312,10 +332,10 @@ public sealed partial class PartitionLog
 
         for (var i = 0; i < count; i++)
         {
-            done[i].TrySetResult();
+            done[i].TryComplete();
         }
 
-        ArrayPool<TaskCompletionSource>.Shared.Return(done, clearArray: true);
+        ArrayPool<FlushWaiter>.Shared.Return(done, clearArray: true);
     }
 
     /// <summary>
@@ -334,7 +354,7 @@ public sealed partial class PartitionLog
                 if (waiter.Offset >= fromOffset)
                 {
                     ThreadPool.UnsafeQueueUserWorkItem(
-                        static state => state.Completion.TrySetException(state.Exception), (waiter.Completion, Exception: exception), preferLocal: false);
+                        static state => state.Waiter.TryComplete(state.Exception), (Waiter: waiter, Exception: exception), preferLocal: false);
                 }
                 else
                 {

@@ -125,6 +125,71 @@ public sealed class FlushTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cancelled_wait_throws_and_the_flush_still_completes_the_others()
+    {
+        var log = _fx.Open();
+        var first = LogFixture.Append(log);
+        using var cancel = new CancellationTokenSource();
+        Task cancelled, other;
+        using (_fx.Fs.HoldFsyncs())
+        {
+            cancelled = log.WaitForFlushAsync(first.LastOffset, cancel.Token).AsTask();
+            other = log.WaitForFlushAsync(first.LastOffset, TestContext.Current.CancellationToken).AsTask();
+            await Eventually.TrueAsync(() => _fx.Fs.FsyncsWaiting == 1, "the flusher is inside its fsync");
+
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+            Assert.False(other.IsCompleted);
+        }
+
+        await Eventually.WithinAsync(other, "the other waiter's flush");
+        Assert.Equal(1, log.RecoveryPoint);
+    }
+
+    [Fact]
+    public async Task A_recycled_waiter_is_not_reached_by_the_token_of_its_earlier_wait()
+    {
+        var log = _fx.Open();
+        using var earlierToken = new CancellationTokenSource();
+        await Eventually.WithinAsync(log.WaitForFlushAsync(LogFixture.Append(log).LastOffset, earlierToken.Token).AsTask(), "the first flush");
+
+        // The next waits reuse the first one's waiter; cancelling the first wait's token now must not
+        // complete them.
+        var next = LogFixture.Append(log);
+        ValueTask wait;
+        using (_fx.Fs.HoldFsyncs())
+        {
+            wait = log.WaitForFlushAsync(next.LastOffset, TestContext.Current.CancellationToken);
+            await Eventually.TrueAsync(() => _fx.Fs.FsyncsWaiting == 1, "the flusher is inside its fsync");
+            await earlierToken.CancelAsync();
+            Assert.False(wait.IsCompleted);
+        }
+
+        await Eventually.WithinAsync(wait.AsTask(), "the second flush");
+        Assert.Equal(2, log.RecoveryPoint);
+    }
+
+    [Fact]
+    public async Task Waits_in_a_row_from_many_producers_each_complete_once_their_offset_is_flushed()
+    {
+        var log = _fx.Open();
+
+        // Recycled waiters handed from one wait to the next, across producers and flush rounds.
+        var producers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                var appended = LogFixture.Append(log);
+                await log.WaitForFlushAsync(appended.LastOffset);
+                Assert.True(log.RecoveryPoint > appended.LastOffset);
+            }
+        }));
+
+        await Eventually.WithinAsync(Task.WhenAll(producers), "every producer's waits");
+        Assert.Equal(400, log.RecoveryPoint);
+    }
+
+    [Fact]
     public async Task Waiters_failed_under_the_log_lock_do_not_continue_inside_it()
     {
         var log = _fx.Open();
