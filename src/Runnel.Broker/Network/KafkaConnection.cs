@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
@@ -78,7 +77,43 @@ internal sealed class KafkaConnection
                         break;
                     }
 
-                    closeReason = await ServeAsync(context, writer, frame, received);
+                    // Served here, not in an async method per request: one state machine for the
+                    // connection's life. A per-request method's pooled box came back to whichever
+                    // thread finished it (a flush thread, under fsync before ack) and was allocated
+                    // again for the next request (bench/RESULTS.md, session 14).
+                    var memory = SingleSpan(frame, out var rented);
+                    try
+                    {
+                        // A frame holds at least a request header (TryGetFrame refuses fewer than 8
+                        // bytes): its first two bytes are the API key.
+                        var apiKey = BinaryPrimitives.ReadInt16BigEndian(memory.Span);
+                        _metrics.Request(apiKey);
+                        if (_dispatcher.Dispatch(context, memory, out var served) is { } pending)
+                        {
+                            served = RequestDispatcher.Complete(context, pending, await pending.Answer);
+                        }
+
+                        closeReason = served.CloseReason;
+                        if (closeReason is null)
+                        {
+                            if (served.Response is not null)
+                            {
+                                WriteResponse(writer, served);
+                                await writer.FlushAsync(context.ConnectionClosed);
+                            }
+
+                            _metrics.RequestCompleted(apiKey, Stopwatch.GetElapsedTime(received));
+                        }
+                    }
+                    finally
+                    {
+                        context.ReleaseResources();
+                        if (rented is not null)
+                        {
+                            FrameBufferPool.Shared.Return(rented);
+                        }
+                    }
+
                     buffer = buffer.Slice(frame.End);
                 }
 
@@ -127,54 +162,23 @@ internal sealed class KafkaConnection
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<string?> ServeAsync(RequestContext context, PipeWriter writer, ReadOnlySequence<byte> frame, long received)
+    /// <summary>
+    /// The frame as one span: frames that span pipe segments are copied once into a pooled buffer
+    /// (<paramref name="rented"/>, returned by the caller) so the decoder works on one span; records
+    /// fields stay slices of that buffer.
+    /// </summary>
+    private static ReadOnlyMemory<byte> SingleSpan(in ReadOnlySequence<byte> frame, out byte[]? rented)
     {
-        byte[]? rented = null;
-        ReadOnlyMemory<byte> memory;
         if (frame.IsSingleSegment)
         {
-            memory = frame.First;
-        }
-        else
-        {
-            // Frames that span pipe segments are copied once into a pooled buffer so the decoder
-            // works on one span; records fields stay slices of that buffer.
-            var length = (int)frame.Length;
-            rented = FrameBufferPool.Shared.Rent(length);
-            frame.CopyTo(rented);
-            memory = rented.AsMemory(0, length);
+            rented = null;
+            return frame.First;
         }
 
-        try
-        {
-            // A frame holds at least a request header (TryGetFrame refuses fewer than 8 bytes): its
-            // first two bytes are the API key.
-            var apiKey = BinaryPrimitives.ReadInt16BigEndian(memory.Span);
-            _metrics.Request(apiKey);
-            var result = await _dispatcher.DispatchAsync(context, memory);
-            if (result.CloseReason is not null)
-            {
-                return result.CloseReason;
-            }
-
-            if (result.Response is not null)
-            {
-                WriteResponse(writer, result);
-                await writer.FlushAsync(context.ConnectionClosed);
-            }
-
-            _metrics.RequestCompleted(apiKey, Stopwatch.GetElapsedTime(received));
-            return null;
-        }
-        finally
-        {
-            context.ReleaseResources();
-            if (rented is not null)
-            {
-                FrameBufferPool.Shared.Return(rented);
-            }
-        }
+        var length = (int)frame.Length;
+        rented = FrameBufferPool.Shared.Rent(length);
+        frame.CopyTo(rented);
+        return rented.AsMemory(0, length);
     }
 
     private static void WriteResponse(PipeWriter writer, in DispatchResult result)

@@ -26,25 +26,43 @@ public sealed class RequestDispatcher
 
     public HandlerRegistry Handlers => _handlers;
 
-    public ValueTask<DispatchResult> DispatchAsync(RequestContext context, ReadOnlyMemory<byte> frame)
+    /// <summary>Serves one request frame: <see cref="Dispatch"/> and, when the handler answers later, <see cref="Complete"/>.</summary>
+    public ValueTask<DispatchResult> DispatchAsync(RequestContext context, ReadOnlyMemory<byte> frame) =>
+        Dispatch(context, frame, out var result) is { } pending
+            ? AwaitHandlerAsync(context, pending)
+            : new ValueTask<DispatchResult>(result);
+
+    /// <summary>
+    /// Decodes the frame and calls its handler. Returns null with the <paramref name="result"/> when
+    /// that is known now (the handler answered synchronously, or the frame is refused); otherwise the
+    /// handler's pending answer, which the caller awaits and passes to <see cref="Complete"/>. The
+    /// connection awaits it inside its own long-lived loop, so a request answered later (fsync before
+    /// ack, a long-poll fetch) costs no async state machine of the dispatcher's.
+    /// </summary>
+    public PendingRequest? Dispatch(RequestContext context, ReadOnlyMemory<byte> frame, out DispatchResult result)
     {
-        if (!TryDecode(context, frame, out var handler, out var request, out var immediate))
+        if (!TryDecode(context, frame, out var handler, out var request, out result))
         {
-            return new ValueTask<DispatchResult>(immediate);
+            return null;
         }
 
         var pending = handler!.HandleAsync(context, request!);
         if (pending.IsCompletedSuccessfully)
         {
-            return new ValueTask<DispatchResult>(ToResult(context, handler, pending.Result));
+            result = ToResult(context, handler, pending.Result);
+            return null;
         }
 
-        return AwaitHandlerAsync(context, handler, pending);
+        return new PendingRequest(handler, pending);
     }
 
+    /// <summary>The result of a request whose handler answered later (<see cref="Dispatch"/>).</summary>
+    public static DispatchResult Complete(RequestContext context, PendingRequest pending, IApiMessage? response) =>
+        ToResult(context, pending.Handler, response);
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<DispatchResult> AwaitHandlerAsync(RequestContext context, IRequestHandler handler, ValueTask<IApiMessage?> pending) =>
-        ToResult(context, handler, await pending);
+    private static async ValueTask<DispatchResult> AwaitHandlerAsync(RequestContext context, PendingRequest pending) =>
+        Complete(context, pending, await pending.Answer);
 
     private static DispatchResult ToResult(RequestContext context, IRequestHandler handler, IApiMessage? response) =>
         response is null
@@ -121,3 +139,6 @@ public sealed class RequestDispatcher
         return true;
     }
 }
+
+/// <summary>A handler's answer still to come (<see cref="RequestDispatcher.Dispatch"/>): await <see cref="Answer"/> once.</summary>
+public readonly record struct PendingRequest(IRequestHandler Handler, ValueTask<IApiMessage?> Answer);
